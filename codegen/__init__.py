@@ -1,0 +1,1 @@
+"""Regeneration pipeline: patch the vendored spec, check it, generate, format, stamp."""

@@ -1,0 +1,297 @@
+"""GeekAIAdmin and AsyncGeekAIAdmin: the public clients and their `keys` resources."""
+
+from __future__ import annotations
+
+import datetime
+import uuid as uuid_module
+from collections.abc import Mapping
+from decimal import Decimal
+from types import TracebackType
+from typing import Self, TypeVar
+
+import httpx
+
+from geekai_admin import _operations as ops
+from geekai_admin._config import DEFAULT_TIMEOUT, resolve_base_url, resolve_key, resolve_timeout
+from geekai_admin._exceptions import ConfigurationError
+from geekai_admin._http import Transport, send_async, send_sync
+from geekai_admin._models import ApiKey, Balance, CreatedKey, Group
+from geekai_admin._operations import NOT_GIVEN, Call, Changes, NotGiven
+from geekai_admin._retry import RetryPolicy
+from geekai_admin._version import __version__
+
+__all__ = ["AsyncGeekAIAdmin", "AsyncKeys", "GeekAIAdmin", "Keys"]
+
+T = TypeVar("T")
+KeyRef = str | uuid_module.UUID | ApiKey
+Amount = Decimal | int | float | str
+"""Coins: a Decimal, int, float or decimal string; at most two decimal places."""
+DateLike = datetime.date | str
+"""A datetime.date or a "YYYY-MM-DD" string."""
+USER_AGENT = f"geekai-admin-python/{__version__}"
+
+
+class _Settings:
+    """What both clients resolve from their arguments and the environment, once."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        region: str | None,
+        base_url: str | None,
+        timeout: float | httpx.Timeout,
+        max_retries: int,
+        retry_policy: RetryPolicy | None,
+        default_headers: Mapping[str, str] | None,
+        http_client: object | None,
+        transport: object | None,
+    ) -> None:
+        if http_client is not None and transport is not None:
+            raise ConfigurationError("pass http_client or transport, not both")
+        key = resolve_key(api_key)
+        policy = retry_policy if retry_policy is not None else RetryPolicy(max_retries=max_retries)
+        headers = {"User-Agent": USER_AGENT, **(default_headers or {})}
+        if any(name.lower() == "authorization" for name in headers):
+            raise ConfigurationError("default_headers must not set Authorization: pass the system key as api_key")
+        self.timeout = resolve_timeout(timeout)
+        self.transport = Transport(resolve_base_url(base_url, region), key, policy, headers)
+
+
+class _Base:
+    _settings: _Settings
+
+    @property
+    def base_url(self) -> str:
+        return self._settings.transport.base_url
+
+    @property
+    def max_retries(self) -> int:
+        return self._settings.transport.policy.max_retries
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
+
+
+class GeekAIAdmin(_Base):
+    """The GeekAI admin API, synchronously.
+
+    The system key comes from `api_key` or GEEKAI_SYSTEM_KEY; the entry point from `base_url`,
+    GEEKAI_BASE_URL, or `region` ("cn": geekai.co, the default; "global": geekai.dev) / GEEKAI_REGION.
+    Use it as a context manager, or call close(), to release its connections. It is safe to share
+    between threads.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        region: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        retry_policy: RetryPolicy | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._settings = _Settings(
+            api_key=api_key,
+            region=region,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            default_headers=default_headers,
+            http_client=http_client,
+            transport=transport,
+        )
+        self._owns_client = http_client is None
+        self._http = http_client or httpx.Client(timeout=self._settings.timeout, transport=transport)
+        self.keys = Keys(self)
+
+    def _send(self, call: Call[T]) -> T:
+        return send_sync(self._http, self._settings.transport, call)
+
+    def balance(self) -> Balance:
+        """The account's credit balance, in coins and yuan."""
+        return self._send(ops.balance())
+
+    def close(self) -> None:
+        """Close the connections (not those of an http_client passed in: its owner closes it)."""
+        if self._owns_client:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncGeekAIAdmin(_Base):
+    """The GeekAI admin API, with asyncio. Same settings and methods as GeekAIAdmin, awaited."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        region: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        retry_policy: RetryPolicy | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._settings = _Settings(
+            api_key=api_key,
+            region=region,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            default_headers=default_headers,
+            http_client=http_client,
+            transport=transport,
+        )
+        self._owns_client = http_client is None
+        self._http = http_client or httpx.AsyncClient(timeout=self._settings.timeout, transport=transport)
+        self.keys = AsyncKeys(self)
+
+    async def _send(self, call: Call[T]) -> T:
+        return await send_async(self._http, self._settings.transport, call)
+
+    async def balance(self) -> Balance:
+        """The account's credit balance, in coins and yuan."""
+        return await self._send(ops.balance())
+
+    async def close(self) -> None:
+        """Close the connections (not those of an http_client passed in: its owner closes it)."""
+        if self._owns_client:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+
+_UPDATE_DOC = """Change the named fields of a key; the others keep their values.
+
+        The API's PUT replaces the whole key, so the current key is read first (unless `key` is
+        an ApiKey you already have) and every field is sent. Between that read and the write,
+        another writer's change to a field you did not name is overwritten (a lost update):
+        serialise writers of the same key. `credit_limit=None` removes the limit,
+        `expires=None` the expiry. Returns the key with your changes; fields the server
+        computes (`expired`, `credit_used`) are as read.
+        """
+
+
+class Keys:
+    """`client.keys`: the account's API keys."""
+
+    def __init__(self, client: GeekAIAdmin) -> None:
+        self._client = client
+
+    def list(self) -> list[ApiKey]:
+        """Every API key of the account."""
+        return self._client._send(ops.list_keys())
+
+    def get(self, key: KeyRef) -> ApiKey:
+        """One key by its UUID."""
+        return self._client._send(ops.get(key))
+
+    def create(
+        self,
+        *,
+        name: str,
+        group: Group | str = Group.BALANCE,
+        credit_limit: Amount | None = None,
+        expires: DateLike | None = None,
+    ) -> CreatedKey:
+        """Create a key. Its `secret` is in the result, and nowhere else, ever: store it now.
+
+        `credit_limit` in coins (None: no limit); `expires` a date or "YYYY-MM-DD" (None: never).
+        Never retried once the request may have reached the server: a retry could create a second key.
+        """
+        return self._client._send(ops.create(name=name, group=group, credit_limit=credit_limit, expires=expires))
+
+    def update(
+        self,
+        key: KeyRef,
+        *,
+        name: str | NotGiven = NOT_GIVEN,
+        group: Group | str | NotGiven = NOT_GIVEN,
+        credit_limit: Amount | NotGiven | None = NOT_GIVEN,
+        expires: DateLike | NotGiven | None = NOT_GIVEN,
+    ) -> ApiKey:
+        changes = Changes.of(name=name, group=group, credit_limit=credit_limit, expires=expires)
+        current = key if isinstance(key, ApiKey) else self.get(key)
+        call, updated = ops.update(current, changes)
+        self._client._send(call)
+        return updated
+
+    update.__doc__ = _UPDATE_DOC
+
+    def delete(self, key: KeyRef) -> None:
+        """Delete a key. A retry that finds the key already gone counts as success."""
+        self._client._send(ops.delete(key))
+
+
+class AsyncKeys:
+    """`client.keys`: the account's API keys (asyncio)."""
+
+    def __init__(self, client: AsyncGeekAIAdmin) -> None:
+        self._client = client
+
+    async def list(self) -> list[ApiKey]:
+        """Every API key of the account."""
+        return await self._client._send(ops.list_keys())
+
+    async def get(self, key: KeyRef) -> ApiKey:
+        """One key by its UUID."""
+        return await self._client._send(ops.get(key))
+
+    async def create(
+        self,
+        *,
+        name: str,
+        group: Group | str = Group.BALANCE,
+        credit_limit: Amount | None = None,
+        expires: DateLike | None = None,
+    ) -> CreatedKey:
+        """Create a key. Its `secret` is in the result, and nowhere else, ever: store it now.
+
+        `credit_limit` in coins (None: no limit); `expires` a date or "YYYY-MM-DD" (None: never).
+        Never retried once the request may have reached the server: a retry could create a second key.
+        """
+        call = ops.create(name=name, group=group, credit_limit=credit_limit, expires=expires)
+        return await self._client._send(call)
+
+    async def update(
+        self,
+        key: KeyRef,
+        *,
+        name: str | NotGiven = NOT_GIVEN,
+        group: Group | str | NotGiven = NOT_GIVEN,
+        credit_limit: Amount | NotGiven | None = NOT_GIVEN,
+        expires: DateLike | NotGiven | None = NOT_GIVEN,
+    ) -> ApiKey:
+        changes = Changes.of(name=name, group=group, credit_limit=credit_limit, expires=expires)
+        current = key if isinstance(key, ApiKey) else await self.get(key)
+        call, updated = ops.update(current, changes)
+        await self._client._send(call)
+        return updated
+
+    update.__doc__ = _UPDATE_DOC
+
+    async def delete(self, key: KeyRef) -> None:
+        """Delete a key. A retry that finds the key already gone counts as success."""
+        await self._client._send(ops.delete(key))

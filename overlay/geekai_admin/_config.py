@@ -1,0 +1,128 @@
+"""Client settings from arguments and the environment, checked once, at construction."""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import os
+from collections.abc import Mapping
+from typing import Final
+
+import httpx
+
+from geekai_admin._exceptions import ConfigurationError
+
+__all__ = [
+    "BASE_URL_ENV",
+    "DEFAULT_TIMEOUT",
+    "KEY_ENV",
+    "REGIONS",
+    "REGION_ENV",
+    "SystemKey",
+    "resolve_base_url",
+    "resolve_key",
+    "resolve_timeout",
+]
+
+KEY_ENV: Final = "GEEKAI_SYSTEM_KEY"
+REGION_ENV: Final = "GEEKAI_REGION"
+BASE_URL_ENV: Final = "GEEKAI_BASE_URL"
+REGIONS: Final[Mapping[str, str]] = {
+    "cn": "https://geekai.co/api",  # mainland China entry (国内调用入口)
+    "global": "https://geekai.dev/api",  # overseas entry (海外调用入口)
+}
+DEFAULT_TIMEOUT: Final = httpx.Timeout(60.0, connect=5.0)
+
+
+class SystemKey:
+    """The system key. It shows itself nowhere: repr, str and format all mask it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def redact(self, text: str) -> str:
+        """`text` with any occurrence of the key masked (for text that came from elsewhere)."""
+        return text.replace(self._value, "<system key>") if self._value in text else text
+
+    def __repr__(self) -> str:
+        return "SystemKey(<hidden>)"
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        return repr(self)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("a SystemKey cannot be pickled")
+
+
+def resolve_key(api_key: str | None) -> SystemKey:
+    value = api_key if api_key is not None else os.environ.get(KEY_ENV)
+    if value is None:
+        raise ConfigurationError(
+            f"no system key: pass api_key=... or set the {KEY_ENV} environment variable "
+            "(a system key from geekai.co/user/provision_keys, not an ordinary API key)"
+        )
+    if not isinstance(value, str):
+        raise ConfigurationError(f"api_key must be a string, got {type(value).__name__}")
+    stripped = value.strip()
+    if not stripped:
+        source = "api_key" if api_key is not None else KEY_ENV
+        raise ConfigurationError(f"the system key from {source} is empty")
+    if any(ord(c) < 0x21 or ord(c) > 0x7E for c in stripped):
+        raise ConfigurationError("the system key contains whitespace, control or non-ASCII characters")
+    return SystemKey(stripped)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_base_url(base_url: str | None, region: str | None) -> str:
+    """The API root without a trailing slash: base_url, else GEEKAI_BASE_URL, else the region's."""
+    if base_url is None:
+        base_url = os.environ.get(BASE_URL_ENV) or None
+    if base_url is None:
+        chosen = region if region is not None else os.environ.get(REGION_ENV) or "cn"
+        if chosen not in REGIONS:
+            raise ConfigurationError(f"region must be one of {', '.join(REGIONS)}; got {chosen!r}")
+        return REGIONS[chosen]
+    if not isinstance(base_url, str):
+        raise ConfigurationError(f"base_url must be a string, got {type(base_url).__name__}")
+    try:
+        url = httpx.URL(base_url)
+    except httpx.InvalidURL as exc:
+        raise ConfigurationError(f"base_url is not a valid URL: {exc}") from None
+    if url.scheme not in ("https", "http") or not url.host:
+        raise ConfigurationError(f"base_url must be an https:// URL with a host; got {base_url!r}")
+    if url.scheme == "http" and not _is_loopback(url.host):
+        raise ConfigurationError(
+            f"base_url {base_url!r} is plain http:// to a non-loopback host: the system key would travel "
+            "unencrypted. Use https://, or http:// only to localhost / 127.0.0.1 / ::1"
+        )
+    if url.userinfo or url.query or url.fragment:
+        raise ConfigurationError("base_url must not carry credentials, a query or a fragment")
+    return str(url).rstrip("/")
+
+
+def resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
+    if timeout is None:
+        raise ConfigurationError("timeout must not be None: a request without a timeout can hang forever")
+    if isinstance(timeout, httpx.Timeout):
+        values = [timeout.connect, timeout.read, timeout.write, timeout.pool]
+        if any(v is None or not 0 < v < math.inf for v in values):
+            raise ConfigurationError("every part of timeout must be a positive number of seconds")
+        return timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
+        raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    return httpx.Timeout(float(timeout), connect=min(float(timeout), DEFAULT_TIMEOUT.connect or 5.0))

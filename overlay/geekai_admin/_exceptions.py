@@ -1,0 +1,151 @@
+"""The exceptions the client raises: one root, one class per status family."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "GeekAIError",
+    "InternalServerError",
+    "InvalidInputError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "status_error_class",
+]
+
+
+class GeekAIError(Exception):
+    """Root of every exception this package raises on purpose."""
+
+
+class ConfigurationError(GeekAIError, ValueError):
+    """The client cannot be built from these settings (no system key, unsafe base URL, ...)."""
+
+
+class InvalidInputError(GeekAIError, ValueError):
+    """An argument was rejected before any request was sent; `field` names it."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+class APIConnectionError(GeekAIError):
+    """The request did not produce a response: the connection failed or broke."""
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connect, write, read or pool)."""
+
+
+class APIResponseValidationError(GeekAIError):
+    """A success response whose body does not fit the API's documented shapes.
+
+    `response` (and `body`, its text) stay reachable: for a create, the body holds the new
+    key's secret, which the server will not show again.
+    """
+
+    def __init__(self, message: str, *, response: httpx.Response) -> None:
+        super().__init__(message)
+        self.message = message
+        self.response = response
+        self.status_code = response.status_code
+
+    @property
+    def body(self) -> str:
+        return self.response.text
+
+
+class APIStatusError(GeekAIError):
+    """The server answered with an error status."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        code: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.status_code = response.status_code
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.response = response
+        parts = [f"HTTP {self.status_code}"]
+        if code:
+            parts.append(f"[{code}]")
+        parts.append(message)
+        if request_id:
+            parts.append(f"(request id {request_id})")
+        super().__init__(" ".join(parts))
+
+
+class BadRequestError(APIStatusError):
+    """400 or 422: the server rejected the request's content."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the system key is missing, wrong or revoked."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the system key may not do this."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such key (or no such endpoint at this base URL)."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the current state."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests; `retry_after` is the server's hint in seconds, if any."""
+
+    retry_after: float | None = None
+
+
+class InternalServerError(APIStatusError):
+    """500 and above, documented or not (502 from a proxy, 520 from a CDN, ...)."""
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: BadRequestError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status_code: int) -> type[APIStatusError]:
+    """The exception class for an error status; any status outside the table maps to its family."""
+    if status_code in _BY_STATUS:
+        return _BY_STATUS[status_code]
+    if status_code >= 500:
+        return InternalServerError
+    if 400 <= status_code < 500:
+        return BadRequestError if status_code in (413, 414, 415, 431) else APIStatusError
+    return APIStatusError

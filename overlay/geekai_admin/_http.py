@@ -1,0 +1,241 @@
+"""Executing a Call: send, retry by the policy, cap the body, map the answer.
+
+The decisions live in one place (`_Attempts`); the sync and async loops differ only in how they
+send, read and sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import httpx
+
+from geekai_admin._config import SystemKey
+from geekai_admin._exceptions import APIConnectionError, APIResponseValidationError, APITimeoutError
+from geekai_admin._operations import Call
+from geekai_admin._responses import request_id, status_error
+from geekai_admin._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after, retryable_error
+
+__all__ = ["MAX_BODY_BYTES", "Transport", "send_async", "send_sync"]
+
+T = TypeVar("T")
+logger = logging.getLogger("geekai_admin")
+MAX_BODY_BYTES = 8 * 1024 * 1024
+"""A response larger than this is refused: no admin answer is anywhere near it."""
+
+
+class Transport:
+    """What every attempt needs: where, with which key and headers, under which policy."""
+
+    __slots__ = ("base_url", "headers", "key", "policy")
+
+    def __init__(self, base_url: str, key: SystemKey, policy: RetryPolicy, headers: Mapping[str, str]) -> None:
+        self.base_url = base_url
+        self.key = key
+        self.policy = policy
+        self.headers = {
+            **headers,
+            "Accept": "application/json",
+            "Authorization": f"Bearer {key.reveal()}",
+        }
+
+    def __repr__(self) -> str:
+        return f"Transport(base_url={self.base_url!r}, key={self.key!r})"
+
+    def build(self, client: httpx.Client | httpx.AsyncClient, call: Call[Any]) -> httpx.Request:
+        return client.build_request(call.method, self.base_url + call.path, json=call.json, headers=self.headers)
+
+
+class _Attempts:
+    """The retry state of one call: each outcome in, a decision out (a delay, or a final answer)."""
+
+    __slots__ = ("call", "number", "transport")
+
+    def __init__(self, transport: Transport, call: Call[Any]) -> None:
+        self.transport = transport
+        self.call = call
+        self.number = 0
+
+    def _retry_delay(self, hint: float | None) -> float | None:
+        """Seconds to wait before the next attempt, or None if no retry is left or allowed."""
+        policy = self.transport.policy
+        if self.number >= policy.max_retries:
+            return None
+        if hint is not None:
+            if hint > policy.max_retry_after:
+                return None
+            return hint
+        return policy.backoff(self.number)
+
+    def after_error(self, error: httpx.RequestError) -> float:
+        """The delay before retrying after a transport error; raises the mapped error if final."""
+        call = self.call
+        delay = self._retry_delay(None) if retryable_error(error, idempotent=call.idempotent) else None
+        if delay is None:
+            kind = type(error).__name__
+            text = self.transport.key.redact(str(error)) or kind
+            message = f"{call.name}: {call.method} {call.path} failed after {self.number + 1} attempt(s): {text}"
+            if isinstance(error, httpx.TimeoutException):
+                raise APITimeoutError(message, request=error.request) from error
+            raise APIConnectionError(message, request=error.request) from error
+        self._log_retry(type(error).__name__, delay)
+        return delay
+
+    def after_response(self, response: httpx.Response, *, too_large: bool) -> float | Done:
+        """The delay before a retry, or Done with the call's result; raises the mapped error."""
+        call = self.call
+        status = response.status_code
+        if too_large:
+            raise APIResponseValidationError(
+                f"{call.name}: response body larger than {MAX_BODY_BYTES} bytes", response=response
+            )
+        if 200 <= status < 300:
+            return Done(call.parse(response))
+        if status == 404 and call.gone_means_done and self.number > 0:
+            logger.debug("%s: 404 on attempt %d: an earlier attempt already did it", call.name, self.number + 1)
+            return Done(None)
+        error = status_error(response, self.transport.key)
+        if status in RETRYABLE_STATUSES and (call.idempotent or status in (429, 503)):
+            # 429 and 503 say the request was not processed: even a create may be sent again.
+            delay = self._retry_delay(parse_retry_after(response.headers))
+            if delay is not None:
+                self._log_retry(f"HTTP {status}", delay)
+                return delay
+        raise error
+
+    def _log_retry(self, reason: str, delay: float) -> None:
+        self.number += 1
+        call = self.call
+        logger.debug(
+            "%s: %s %s: %s; retry %d of %d in %.2fs",
+            call.name,
+            call.method,
+            call.path,
+            reason,
+            self.number,
+            self.transport.policy.max_retries,
+            delay,
+        )
+
+
+class Done:
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _log_response(call: Call[Any], response: httpx.Response, started: float) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "%s: %s %s -> %d in %.1f ms (request id %s)",
+            call.name,
+            call.method,
+            call.path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            request_id(response) or "-",
+        )
+
+
+def _too_large(response: httpx.Response) -> bool:
+    length = response.headers.get("content-length", "")
+    return length.isdigit() and int(length) > MAX_BODY_BYTES
+
+
+def _complete(streamed: httpx.Response, chunks: list[bytes]) -> httpx.Response:
+    """A response holding the whole body (decoded on read), for the parsers and for callers."""
+    response = httpx.Response(
+        streamed.status_code,
+        headers=streamed.headers,
+        content=b"".join(chunks),
+        request=streamed.request,
+        extensions=streamed.extensions,
+    )
+    response.read()
+    return response
+
+
+def _in_memory(streamed: httpx.Response) -> httpx.Response | None:
+    """A transport that answers with its body already in memory (a mock) needs no reading."""
+    return streamed if len(streamed.content) <= MAX_BODY_BYTES else None
+
+
+def _read_sync(streamed: httpx.Response) -> httpx.Response | None:
+    """The response with its body read, or None once the body exceeds MAX_BODY_BYTES."""
+    if streamed.is_stream_consumed:
+        return _in_memory(streamed)
+    if _too_large(streamed):
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in streamed.iter_raw():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return _complete(streamed, chunks)
+
+
+async def _read_async(streamed: httpx.Response) -> httpx.Response | None:
+    """The response with its body read, or None once the body exceeds MAX_BODY_BYTES."""
+    if streamed.is_stream_consumed:
+        return _in_memory(streamed)
+    if _too_large(streamed):
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in streamed.aiter_raw():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return _complete(streamed, chunks)
+
+
+def send_sync(client: httpx.Client, transport: Transport, call: Call[T]) -> T:
+    attempts = _Attempts(transport, call)
+    while True:
+        request = transport.build(client, call)
+        started = time.perf_counter()
+        try:
+            streamed = client.send(request, stream=True)
+            try:
+                response = _read_sync(streamed)
+            finally:
+                streamed.close()
+        except httpx.RequestError as error:
+            delay = attempts.after_error(error)
+        else:
+            _log_response(call, streamed, started)
+            outcome = attempts.after_response(response or streamed, too_large=response is None)
+            if isinstance(outcome, Done):
+                return outcome.value  # type: ignore[no-any-return]
+            delay = outcome
+        time.sleep(delay)
+
+
+async def send_async(client: httpx.AsyncClient, transport: Transport, call: Call[T]) -> T:
+    attempts = _Attempts(transport, call)
+    while True:
+        request = transport.build(client, call)
+        started = time.perf_counter()
+        try:
+            streamed = await client.send(request, stream=True)
+            try:
+                response = await _read_async(streamed)
+            finally:
+                await streamed.aclose()
+        except httpx.RequestError as error:
+            delay = attempts.after_error(error)
+        else:
+            _log_response(call, streamed, started)
+            outcome = attempts.after_response(response or streamed, too_large=response is None)
+            if isinstance(outcome, Done):
+                return outcome.value  # type: ignore[no-any-return]
+            delay = outcome
+        await asyncio.sleep(delay)

@@ -1,0 +1,103 @@
+"""The results the client returns: plain, immutable, typed; money in Decimal coins."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+__all__ = ["COINS_PER_YUAN", "ApiKey", "Balance", "CreatedKey", "Group"]
+
+COINS_PER_YUAN = Decimal(100)
+
+
+class Group(StrEnum):
+    """The proxy strategy group of a key. Members equal their plain strings."""
+
+    LOWCOST = "lowcost"
+    """Lowest price first (低价优先)."""
+    BALANCE = "balance"
+    """Balanced (均衡); the API's default."""
+    HA = "ha"
+    """High availability (高可用)."""
+    NONE = "none"
+    """No proxy (不使用代理)."""
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Balance:
+    """The account's credit balance. 100 coins (金币) = 1 yuan."""
+
+    coins: Decimal
+    yuan: Decimal = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "yuan", self.coins / COINS_PER_YUAN)
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON-ready: amounts as decimal strings, so no precision is lost."""
+        return {"coins": str(self.coins), "yuan": str(self.yuan)}
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class ApiKey:
+    """An API key as the admin API describes it. None means the server did not say.
+
+    `credit_limit` None means no limit (the API's 0); `expires` None means no expiry (the API's
+    empty value). Amounts are in coins. Fields the API adds later land in `extra`.
+    """
+
+    uuid: str
+    name: str | None = None
+    value: str | None = None
+    """The masked key, as the server shows it in listings."""
+    group: str | None = None
+    """The strategy name, equal to a `Group` member for the four known strategies."""
+    credit_limit: Decimal | None = None
+    credit_used: Decimal | None = None
+    expires: datetime.date | None = None
+    expired: bool | None = None
+    enabled: bool | None = None
+    last_used_at: datetime.datetime | None = None
+    created_at: datetime.datetime | None = None
+    extra: Mapping[str, Any] = dataclasses.field(default_factory=dict, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: dates in ISO 8601, amounts as decimal strings; never the secret."""
+        fields = {f.name: _jsonable(getattr(self, f.name)) for f in dataclasses.fields(ApiKey) if f.name != "extra"}
+        if self.extra:
+            fields["extra"] = dict(self.extra)
+        return fields
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class CreatedKey(ApiKey):
+    """A key just created, with its full `secret`: the server shows it this once.
+
+    The secret is kept out of repr() and str(); read `.secret` to store it.
+    """
+
+    secret: str = dataclasses.field(repr=False)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self) if f.name not in ("secret", "extra")
+        )
+        return f"CreatedKey({shown}, secret=<hidden>)"
+
+    __str__ = __repr__
+
+    def key(self) -> ApiKey:
+        """The same key without its secret."""
+        return ApiKey(**{f.name: getattr(self, f.name) for f in dataclasses.fields(ApiKey)})

@@ -1,0 +1,227 @@
+"""The six operations as data: what to send (from the generated request builders) and how to read
+the answer. The sync and async clients both execute these; neither builds a request itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import uuid as uuid_module
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, Final, Generic, TypeVar
+
+import httpx
+
+from geekai_admin._exceptions import APIResponseValidationError, InvalidInputError
+from geekai_admin._inputs import check_credit_limit, check_expires, check_group, check_name, check_uuid
+from geekai_admin._models import ApiKey, Balance, CreatedKey, Group
+from geekai_admin._responses import _Fields, api_key, created_key, from_generated, json_body
+from geekai_admin_api.api.api_keys import create_api_key, delete_api_key, get_api_key, list_api_keys, update_api_key
+from geekai_admin_api.api.credit_balance import get_credit_balance
+from geekai_admin_api.models.api_key_create_request import ApiKeyCreateRequest
+from geekai_admin_api.models.api_key_create_response import ApiKeyCreateResponse
+from geekai_admin_api.models.api_key_detail_response import ApiKeyDetailResponse
+from geekai_admin_api.models.api_key_list_response import ApiKeyListResponse
+from geekai_admin_api.models.api_key_update_request import ApiKeyUpdateRequest
+from geekai_admin_api.models.credit_balance_response import CreditBalanceResponse
+from geekai_admin_api.types import Unset
+
+__all__ = ["NOT_GIVEN", "Call", "NotGiven", "balance", "create", "delete", "get", "key_uuid", "list_keys", "update"]
+
+T = TypeVar("T")
+
+
+class NotGiven:
+    """Marks an argument the caller did not pass (distinct from None, which means "no limit")."""
+
+    _instance: NotGiven | None = None
+
+    def __new__(cls) -> NotGiven:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NOT_GIVEN: Final = NotGiven()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Call(Generic[T]):
+    """One HTTP exchange: its request, its retry safety, and the mapping of a 2xx answer."""
+
+    name: str
+    method: str
+    path: str
+    json: Any
+    idempotent: bool
+    parse: Callable[[httpx.Response], T]
+    gone_means_done: bool = False
+    """A 404 on a retry means an earlier attempt already did the work (delete)."""
+
+
+def _call(name: str, kwargs: dict[str, Any], parse: Callable[[httpx.Response], T]) -> Call[T]:
+    method = str(kwargs["method"]).upper()
+    return Call(
+        name=name,
+        method=method,
+        path=str(kwargs["url"]),
+        json=kwargs.get("json"),
+        idempotent=method in ("GET", "PUT", "DELETE"),
+        parse=parse,
+        gone_means_done=method == "DELETE",
+    )
+
+
+def _wire_amount(amount: Decimal | None) -> int | float:
+    """Coins as a JSON number; the API's 0 means no limit."""
+    if amount is None:
+        return 0
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def _wire_date(day: datetime.date | None) -> str:
+    return "" if day is None else day.isoformat()
+
+
+def key_uuid(key: str | uuid_module.UUID | ApiKey) -> str:
+    return check_uuid(key.uuid if isinstance(key, ApiKey) else key)
+
+
+# --- balance -----------------------------------------------------------------------------------
+
+
+def _parse_balance(response: httpx.Response) -> Balance:
+    what = "balance"
+    parsed = from_generated(CreditBalanceResponse.from_dict, json_body(response, what), response, what)
+    fields = _Fields(response, what)
+    coins = fields.amount("balance", parsed.balance)
+    if coins is None and not isinstance(parsed.data, Unset):
+        coins = fields.amount("data.balance", parsed.data.balance)
+    if coins is None:
+        raise APIResponseValidationError(f"{what}: the response has no balance", response=response)
+    return Balance(coins=coins)
+
+
+def balance() -> Call[Balance]:
+    return _call("balance", get_credit_balance._get_kwargs(), _parse_balance)
+
+
+# --- list, get -------------------------------------------------------------------------------
+
+
+def _parse_list(response: httpx.Response) -> list[ApiKey]:
+    what = "keys.list"
+    parsed = from_generated(ApiKeyListResponse.from_dict, json_body(response, what), response, what)
+    if isinstance(parsed.data, Unset):
+        return []
+    return [api_key(item, response, f"{what}[{i}]") for i, item in enumerate(parsed.data)]
+
+
+def list_keys() -> Call[list[ApiKey]]:
+    return _call("keys.list", list_api_keys._get_kwargs(), _parse_list)
+
+
+def _parse_detail(response: httpx.Response) -> ApiKey:
+    what = "keys.get"
+    parsed = from_generated(ApiKeyDetailResponse.from_dict, json_body(response, what), response, what)
+    if isinstance(parsed.data, Unset):
+        raise APIResponseValidationError(f"{what}: the response has no data", response=response)
+    return api_key(parsed.data, response, what)
+
+
+def get(key: str | uuid_module.UUID | ApiKey) -> Call[ApiKey]:
+    return _call("keys.get", get_api_key._get_kwargs(uuid_module.UUID(key_uuid(key))), _parse_detail)
+
+
+# --- create ----------------------------------------------------------------------------------
+
+
+def _parse_created(response: httpx.Response) -> CreatedKey:
+    what = "keys.create"
+    parsed = from_generated(ApiKeyCreateResponse.from_dict, json_body(response, what), response, what)
+    if isinstance(parsed.data, Unset):
+        raise APIResponseValidationError(
+            f"{what}: the key may have been created, but the response has no data; "
+            "the raw body is on this error's .response",
+            response=response,
+        )
+    return created_key(parsed.data, response, what)
+
+
+def create(
+    *, name: object, group: object = Group.BALANCE, credit_limit: object = None, expires: object = None
+) -> Call[CreatedKey]:
+    body = ApiKeyCreateRequest(
+        name=check_name(name),
+        group=check_group(group).value,
+        credit_limit=_wire_amount(check_credit_limit(credit_limit)),
+        expired_at=_wire_date(check_expires(expires)),
+    )
+    return _call("keys.create", create_api_key._get_kwargs(body=body), _parse_created)
+
+
+# --- update, delete -------------------------------------------------------------------------
+
+
+def _parse_ack(what: str) -> Callable[[httpx.Response], None]:
+    def parse(response: httpx.Response) -> None:
+        json_body(response, what, empty_ok=True)
+
+    return parse
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Changes:
+    """The fields an update names, validated; NOT_GIVEN fields keep their current value."""
+
+    name: str | NotGiven = NOT_GIVEN
+    group: Group | NotGiven = NOT_GIVEN
+    credit_limit: Decimal | NotGiven | None = NOT_GIVEN
+    expires: datetime.date | NotGiven | None = NOT_GIVEN
+
+    @classmethod
+    def of(cls, *, name: object, group: object, credit_limit: object, expires: object) -> Changes:
+        changes = cls(
+            name=name if isinstance(name, NotGiven) else check_name(name),
+            group=group if isinstance(group, NotGiven) else check_group(group),
+            credit_limit=credit_limit if isinstance(credit_limit, NotGiven) else check_credit_limit(credit_limit),
+            expires=expires if isinstance(expires, NotGiven) else check_expires(expires),
+        )
+        if all(isinstance(getattr(changes, f.name), NotGiven) for f in dataclasses.fields(cls)):
+            raise InvalidInputError("update", "name at least one of name, group, credit_limit, expires")
+        return changes
+
+    def applied_to(self, current: ApiKey) -> ApiKey:
+        given = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return dataclasses.replace(current, **{k: v for k, v in given.items() if not isinstance(v, NotGiven)})
+
+
+def update(current: ApiKey, changes: Changes) -> tuple[Call[None], ApiKey]:
+    """The PUT for `changes` merged into `current`, and the key as it stands once the PUT succeeds.
+
+    PUT replaces the whole key (its omitted fields are taken to reset), so every field is sent:
+    the ones named, and the current values of the others.
+    """
+    merged = changes.applied_to(current)
+    if merged.name is None or merged.group is None:
+        raise InvalidInputError("update", f"key {current.uuid} has no current name or group to keep; name both")
+    body = ApiKeyUpdateRequest(
+        name=merged.name,
+        group=check_group(merged.group).value,
+        credit_limit=_wire_amount(merged.credit_limit),
+        expired_at=_wire_date(merged.expires),
+    )
+    kwargs = update_api_key._get_kwargs(uuid_module.UUID(check_uuid(current.uuid)), body=body)
+    return _call("keys.update", kwargs, _parse_ack("keys.update")), merged
+
+
+def delete(key: str | uuid_module.UUID | ApiKey) -> Call[None]:
+    kwargs = delete_api_key._get_kwargs(uuid_module.UUID(key_uuid(key)))
+    return _call("keys.delete", kwargs, _parse_ack("keys.delete"))
