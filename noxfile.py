@@ -13,7 +13,7 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 nox.options.sessions = ["lint", "typecheck", "generated", "tests"]
 
-PYTHON_SOURCES = ["overlay", "codegen", "tests", "noxfile.py"]
+PYTHON_SOURCES = ["overlay", "codegen", "devtools", "tests", "noxfile.py"]
 
 
 def _install(session: nox.Session, *groups: str, project: bool = True) -> None:
@@ -49,7 +49,7 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict over the overlay, the generated package, the pipeline and the tests."""
     _install(session, "typecheck")
-    session.run("mypy", "overlay/geekai_admin", "generated/geekai_admin_api", "codegen", "tests", "noxfile.py")
+    session.run("mypy", "overlay/geekai_admin", "generated/geekai_admin_api", "codegen", "devtools", "tests", "noxfile.py")
 
 
 @nox.session

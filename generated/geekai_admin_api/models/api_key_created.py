@@ -21,20 +21,21 @@ T = TypeVar("T", bound="ApiKeyCreated")
 class ApiKeyCreated:
     """
     Attributes:
-        uuid (str | Unset): UUID
-        name (str | Unset): Name
-        value (str | Unset): The masked API key value.
+        uuid (str | Unset): UUID Example: 123e4567-e89b-12d3-a456-426614174000.
+        name (str | Unset): Name Example: ci-pipeline.
+        value (str | Unset): The masked API key value. Example: sk-Ab3x****************Yz9Q.
         group (ApiKeyGroup | Unset): Proxy strategy group.
-        credit_limit (float | Unset): Credit limit in coins; 0 means no limit.
-        credit_used (float | Unset): Credit used.
-        expired (bool | Unset): Whether the key has expired.
-        status (bool | Unset): Status. true = enabled, false = disabled.
+        credit_limit (float | Unset): Credit limit in coins; 0 means no limit. Example: 10000.
+        credit_used (float | Unset): Credit used. Example: 1234.5.
+        expired (bool | Unset): Whether the key has expired. Example: False.
+        status (bool | Unset): Status. true = enabled, false = disabled. Example: True.
         expired_at (datetime.date | None | str | Unset): Expiration date; the empty string (or null) means the key never
             expires.
         last_used_at (datetime.datetime | None | str | Unset): Last use; empty (or null) for a key never used.
         created_at (datetime.datetime | None | str | Unset): Creation timestamp; empty or null when the server does not
             report it.
-        raw_value (str | Unset): The full API key. The server shows it once, in this response only.
+        raw_value (str | Unset): The full API key. The server shows it once, in this response only. Example: sk-
+            Ab3xQ7mK9pL2vN8rT4wY6zC1dF5gH0jYz9Q.
     """
 
     uuid: str | Unset = UNSET

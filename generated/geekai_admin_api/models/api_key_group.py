@@ -17,9 +17,9 @@ class ApiKeyGroup:
     """Proxy strategy group.
 
     Attributes:
-        name (str | Unset): Strategy name.
-        alias (str | Unset): Strategy alias.
-        desc (str | Unset): Strategy description.
+        name (str | Unset): Strategy name. Example: balance.
+        alias (str | Unset): Strategy alias. Example: 均衡.
+        desc (str | Unset): Strategy description. Example: Balanced between price and availability.
     """
 
     name: str | Unset = UNSET

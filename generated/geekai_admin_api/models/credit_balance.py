@@ -17,7 +17,7 @@ class CreditBalance:
     """The account's credit balance.
 
     Attributes:
-        balance (float | Unset): Balance in coins (金币); 100 coins = 1 yuan.
+        balance (float | Unset): Balance in coins (金币); 100 coins = 1 yuan. Example: 123456.78.
     """
 
     balance: float | Unset = UNSET

@@ -21,7 +21,7 @@ class CreditBalanceResponse:
     """余额信息
 
     Attributes:
-        balance (float | Unset): 单位：金币，100金币=1元
+        balance (float | Unset): 单位：金币，100金币=1元 Example: 123456.78.
         data (CreditBalance | Unset): The account's credit balance.
     """
 

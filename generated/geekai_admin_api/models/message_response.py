@@ -16,7 +16,7 @@ T = TypeVar("T", bound="MessageResponse")
 class MessageResponse:
     """
     Attributes:
-        message (str | Unset): 成功/失败响应消息
+        message (str | Unset): 成功/失败响应消息 Example: success.
     """
 
     message: str | Unset = UNSET
