@@ -63,10 +63,10 @@ def check_path_parameters(document: Mapping[str, Any]) -> list[str]:
 
 def check_spec(document: Mapping[str, Any]) -> None:
     """Raise SpecError unless the document is valid OpenAPI with consistent path parameters."""
+    problems = check_path_parameters(document)  # first: its message says more than the validator's
+    if problems:
+        raise SpecError("path parameters do not match path templates:\n  " + "\n  ".join(problems))
     try:
         validate(dict(document))
     except OpenAPIValidationError as exc:
         raise SpecError(f"the patched document is not valid OpenAPI: {exc.message}") from exc
-    problems = check_path_parameters(document)
-    if problems:
-        raise SpecError("path parameters do not match path templates:\n  " + "\n  ".join(problems))

@@ -103,6 +103,8 @@ def resolve_base_url(base_url: str | None, region: str | None) -> str:
         url = httpx.URL(base_url)
     except httpx.InvalidURL as exc:
         raise ConfigurationError(f"base_url is not a valid URL: {exc}") from None
+    if url.port is not None and not 0 < url.port < 65536:
+        raise ConfigurationError(f"base_url is not a valid URL: port {url.port} is out of range")
     if url.scheme not in ("https", "http") or not url.host:
         raise ConfigurationError(f"base_url must be an https:// URL with a host; got {base_url!r}")
     if url.scheme == "http" and not _is_loopback(url.host):

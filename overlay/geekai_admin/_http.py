@@ -77,11 +77,14 @@ class _Attempts:
         delay = self._retry_delay(None) if retryable_error(error, idempotent=call.idempotent) else None
         if delay is None:
             kind = type(error).__name__
-            text = self.transport.key.redact(str(error)) or kind
-            message = f"{call.name}: {call.method} {call.path} failed after {self.number + 1} attempt(s): {text}"
-            if isinstance(error, httpx.TimeoutException):
-                raise APITimeoutError(message, request=error.request) from error
-            raise APIConnectionError(message, request=error.request) from error
+            text = self.transport.key.redact(str(error))
+            message = (
+                f"{call.name}: {call.method} {call.path} failed after {self.number + 1} attempt(s): {text or kind}"
+            )
+            # The httpx error stays the cause for debugging, unless its own text carries the key.
+            cause = None if text != str(error) else error
+            cls = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
+            raise cls(message, request=error.request) from cause
         self._log_retry(type(error).__name__, delay)
         return delay
 
@@ -209,7 +212,11 @@ def send_sync(client: httpx.Client, transport: Transport, call: Call[T]) -> T:
             finally:
                 streamed.close()
         except httpx.RequestError as error:
-            delay = attempts.after_error(error)
+            failure: httpx.RequestError | None = error
+        else:
+            failure = None
+        if failure is not None:  # outside the except block: a raised error gets no implicit context
+            delay = attempts.after_error(failure)
         else:
             _log_response(call, streamed, started)
             outcome = attempts.after_response(response or streamed, too_large=response is None)
@@ -231,7 +238,11 @@ async def send_async(client: httpx.AsyncClient, transport: Transport, call: Call
             finally:
                 await streamed.aclose()
         except httpx.RequestError as error:
-            delay = attempts.after_error(error)
+            failure: httpx.RequestError | None = error
+        else:
+            failure = None
+        if failure is not None:  # outside the except block: a raised error gets no implicit context
+            delay = attempts.after_error(failure)
         else:
             _log_response(call, streamed, started)
             outcome = attempts.after_response(response or streamed, too_large=response is None)

@@ -1,0 +1,123 @@
+"""Error statuses become typed exceptions, whatever the body looks like."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from geekai_admin import (
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    GeekAIError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+)
+from tests.geekai_admin.fakes import SYSTEM_KEY, UUID, Driver, FakeServer
+
+NO_RETRY: dict[str, Any] = {"retry_policy": None, "max_retries": 0}
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, BadRequestError),
+        (401, AuthenticationError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (409, ConflictError),
+        (413, BadRequestError),
+        (418, APIStatusError),
+        (422, BadRequestError),
+        (429, RateLimitError),
+        (500, InternalServerError),
+        (502, InternalServerError),
+        (503, InternalServerError),
+        (520, InternalServerError),
+        (599, InternalServerError),
+        (302, APIStatusError),
+    ],
+)
+def test_each_status_maps_to_its_exception(drive: Driver, status: int, cls: type[APIStatusError]) -> None:
+    server = FakeServer(httpx.Response(status, json={"code": "c", "message": "m"}))
+    with pytest.raises(cls) as caught:
+        drive(server, lambda c: c.keys.get(UUID), **NO_RETRY)
+    error = caught.value
+    assert type(error) is cls
+    assert isinstance(error, GeekAIError)
+    assert error.status_code == status
+    assert error.response.status_code == status
+    assert (error.code, error.message) == ("c", "m")
+    assert str(error) == f"HTTP {status} [c] m"
+
+
+@pytest.mark.parametrize(
+    ("answer", "code", "message"),
+    [
+        (
+            httpx.Response(401, json={"code": "unauthorized", "message": "Invalid API key"}),
+            "unauthorized",
+            "Invalid API key",
+        ),
+        (httpx.Response(401, json={}), None, "Unauthorized"),
+        (httpx.Response(500, json={"code": 5001, "message": "db down"}), "5001", "db down"),
+        (httpx.Response(400, json={"error": {"code": "bad", "message": "name taken"}}), "bad", "name taken"),
+        (httpx.Response(400, json={"error": "name taken"}), None, "name taken"),
+        (httpx.Response(400, json=["x"]), None, '["x"]'),
+        (
+            httpx.Response(
+                502,
+                text="<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
+                headers={"content-type": "text/html"},
+            ),
+            None,
+            "502 Bad Gateway",
+        ),
+        (httpx.Response(502, text="<html><body>oops</body></html>"), None, "Bad Gateway (HTML body)"),
+        (
+            httpx.Response(503, text="upstream   connect error\nor disconnect"),
+            None,
+            "upstream connect error or disconnect",
+        ),
+        (httpx.Response(504, text=""), None, "Gateway Timeout"),
+        (httpx.Response(520, text=""), None, "error"),
+        (httpx.Response(500, text="x" * 5000), None, "x" * 200),
+    ],
+)
+def test_error_bodies_of_every_shape_give_a_clear_message(
+    drive: Driver, answer: httpx.Response, code: str | None, message: str
+) -> None:
+    with pytest.raises(APIStatusError) as caught:
+        drive(FakeServer(answer), lambda c: c.balance(), **NO_RETRY)
+    assert caught.value.code == code
+    assert caught.value.message == message
+
+
+def test_the_request_id_is_exposed(drive: Driver) -> None:
+    server = FakeServer(httpx.Response(404, json={"message": "no such key"}, headers={"X-Request-Id": "req-42"}))
+    with pytest.raises(NotFoundError) as caught:
+        drive(server, lambda c: c.keys.get(UUID))
+    assert caught.value.request_id == "req-42"
+    assert str(caught.value) == "HTTP 404 no such key (request id req-42)"
+
+
+def test_rate_limit_carries_the_servers_hint(drive: Driver) -> None:
+    server = FakeServer(httpx.Response(429, json={"message": "slow down"}, headers={"Retry-After": "7"}))
+    with pytest.raises(RateLimitError) as caught:
+        drive(server, lambda c: c.keys.list(), **NO_RETRY)
+    assert caught.value.retry_after == 7.0
+
+
+def test_a_server_that_echoes_the_key_never_gets_it_into_the_exception(drive: Driver) -> None:
+    echo = {"code": f"bad key {SYSTEM_KEY}", "message": f"Authorization: Bearer {SYSTEM_KEY} rejected"}
+    with pytest.raises(AuthenticationError) as caught:
+        drive(FakeServer(httpx.Response(401, json=echo)), lambda c: c.balance())
+    assert SYSTEM_KEY not in str(caught.value)
+    assert SYSTEM_KEY not in repr(caught.value)
+    assert caught.value.message == "Authorization: Bearer <system key> rejected"
+    assert caught.value.code == "bad key <system key>"

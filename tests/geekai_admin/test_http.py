@@ -1,0 +1,86 @@
+"""Sending: streamed bodies are read whole, decoded, and refused past the size cap."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+
+from geekai_admin import APIResponseValidationError, AsyncGeekAIAdmin, GeekAIAdmin, InternalServerError
+from geekai_admin._http import MAX_BODY_BYTES
+from tests.geekai_admin.fakes import NO_WAIT, SYSTEM_KEY
+
+BODY = json.dumps({"balance": 42}).encode()
+MIB = 1024 * 1024
+
+
+def chunks(data: bytes, size: int = 7) -> Iterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+async def achunks(data: bytes, size: int = 7) -> AsyncIterator[bytes]:
+    for piece in chunks(data, size):
+        yield piece
+
+
+def sync_balance(status: int, body: bytes, headers: dict[str, str] | None = None) -> object:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, headers=headers, content=chunks(body, max(1, len(body) // 9 or 1)))
+
+    with GeekAIAdmin(SYSTEM_KEY, transport=httpx.MockTransport(handler), retry_policy=NO_WAIT) as client:
+        return client.balance()
+
+
+def async_balance(status: int, body: bytes, headers: dict[str, str] | None = None) -> object:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, headers=headers, content=achunks(body, max(1, len(body) // 9 or 1)))
+
+    async def run() -> object:
+        async with AsyncGeekAIAdmin(SYSTEM_KEY, transport=httpx.MockTransport(handler), retry_policy=NO_WAIT) as c:
+            return await c.balance()
+
+    return asyncio.run(run())
+
+
+RUNNERS = pytest.mark.parametrize("run", [sync_balance, async_balance], ids=["sync", "async"])
+
+
+@RUNNERS
+def test_a_streamed_body_is_read_whole(run: object) -> None:
+    assert run(200, BODY).coins == 42  # type: ignore[operator]
+
+
+@RUNNERS
+def test_a_compressed_streamed_body_is_decoded(run: object) -> None:
+    assert run(200, gzip.compress(BODY), {"content-encoding": "gzip"}).coins == 42  # type: ignore[operator]
+
+
+@RUNNERS
+def test_a_declared_length_over_the_cap_is_refused_unread(run: object) -> None:
+    with pytest.raises(APIResponseValidationError, match=f"larger than {MAX_BODY_BYTES} bytes"):
+        run(200, BODY, {"content-length": str(MAX_BODY_BYTES + 1)})  # type: ignore[operator]
+
+
+@RUNNERS
+def test_an_undeclared_body_over_the_cap_is_refused(run: object) -> None:
+    big = b'{"balance": 1, "pad": "' + b"x" * (MAX_BODY_BYTES + MIB) + b'"}'
+    with pytest.raises(APIResponseValidationError, match="larger than"):
+        run(200, big)  # type: ignore[operator]
+
+
+@RUNNERS
+def test_an_error_status_with_a_streamed_body_is_typed(run: object) -> None:
+    with pytest.raises(InternalServerError, match="HTTP 500 \\[boom\\] down"):
+        run(500, json.dumps({"code": "boom", "message": "down"}).encode())  # type: ignore[operator]
+
+
+def test_a_body_already_in_memory_over_the_cap_is_refused() -> None:
+    big = b"x" * (MAX_BODY_BYTES + 1)
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=big))
+    with GeekAIAdmin(SYSTEM_KEY, transport=transport) as client, pytest.raises(APIResponseValidationError):
+        client.balance()

@@ -1,0 +1,60 @@
+"""The pure parts of the retry policy."""
+
+from __future__ import annotations
+
+import email.utils
+
+import httpx
+import pytest
+
+from geekai_admin import RetryPolicy
+from geekai_admin._retry import parse_retry_after, retryable_error
+
+NOW = 1_800_000_000.0
+REQUEST = httpx.Request("POST", "https://geekai.co/api/api_keys")
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({}, None),
+        ({"Retry-After": "5"}, 5.0),
+        ({"Retry-After": " 1.5 "}, 1.5),
+        ({"Retry-After": "0"}, 0.0),
+        ({"Retry-After": "-3"}, None),
+        ({"Retry-After": "nan"}, None),
+        ({"Retry-After": "soon"}, None),
+        ({"retry-after-ms": "1500"}, 1.5),
+        ({"retry-after-ms": "x", "Retry-After": "2"}, 2.0),
+        ({"retry-after-ms": "-1", "Retry-After": "2"}, 2.0),
+        ({"Retry-After": email.utils.formatdate(NOW + 12, usegmt=True)}, 12.0),
+        ({"Retry-After": email.utils.formatdate(NOW - 60, usegmt=True)}, 0.0),
+    ],
+)
+def test_retry_after_parsing(headers: dict[str, str], expected: float | None) -> None:
+    assert parse_retry_after(httpx.Headers(headers), now=lambda: NOW) == expected
+
+
+def test_backoff_is_capped_and_jittered_downwards_only() -> None:
+    policy = RetryPolicy(initial_delay=0.5, max_delay=8.0)
+    assert [policy.backoff(n, rand=lambda: 1.0) for n in range(6)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    assert policy.backoff(0, rand=lambda: 0.0) == 0.375
+
+
+@pytest.mark.parametrize(
+    ("error", "idempotent", "retry"),
+    [
+        (httpx.ConnectError("x", request=REQUEST), False, True),
+        (httpx.ConnectTimeout("x", request=REQUEST), False, True),
+        (httpx.PoolTimeout("x", request=REQUEST), False, True),
+        (httpx.ReadTimeout("x", request=REQUEST), False, False),
+        (httpx.WriteError("x", request=REQUEST), False, False),
+        (httpx.ReadTimeout("x", request=REQUEST), True, True),
+        (httpx.ReadError("x", request=REQUEST), True, True),
+        (httpx.RemoteProtocolError("x", request=REQUEST), True, True),
+        (httpx.UnsupportedProtocol("x", request=REQUEST), True, False),
+        (httpx.LocalProtocolError("x", request=REQUEST), True, False),
+    ],
+)
+def test_which_transport_errors_are_retried(error: httpx.RequestError, idempotent: bool, retry: bool) -> None:
+    assert retryable_error(error, idempotent=idempotent) is retry
