@@ -14,6 +14,7 @@ nox.options.error_on_missing_interpreters = True
 nox.options.sessions = ["lint", "typecheck", "generated", "tests"]
 
 PYTHON_SOURCES = ["overlay", "codegen", "devtools", "tests", "noxfile.py"]
+TYPED_SOURCES = ["overlay/geekai_admin", "generated/geekai_admin_api", "codegen", "devtools", "tests", "noxfile.py"]
 
 
 def _install(session: nox.Session, *groups: str, project: bool = True) -> None:
@@ -49,7 +50,14 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict over the overlay, the generated package, the pipeline and the tests."""
     _install(session, "typecheck")
-    session.run("mypy", "overlay/geekai_admin", "generated/geekai_admin_api", "codegen", "devtools", "tests", "noxfile.py")
+    session.run("mypy", *TYPED_SOURCES)
+
+
+@nox.session(default=False)
+def demo(session: nox.Session) -> None:
+    """Run `geekai-admin` through balance, create, list, get, update, delete against a local mock (needs Node.js)."""
+    session.install("-e", ".")
+    session.run("python", "-m", "devtools.demo")
 
 
 @nox.session

@@ -126,8 +126,10 @@ def _format(package_dir: Path) -> None:
 
 
 def _stamp(package_dir: Path) -> None:
+    """The banner on every module, and the PEP 561 marker the generator omits with --meta none."""
     for path in sorted(package_dir.rglob("*.py")):
         path.write_text(BANNER + path.read_text(encoding="utf-8"), encoding="utf-8")
+    (package_dir / "py.typed").write_text("", encoding="utf-8")
 
 
 def _provenance(inputs: Inputs) -> str:

@@ -54,6 +54,6 @@ def test_the_system_key_wrapper_never_shows_its_value() -> None:
         key.__reduce__()
 
 
-def test_the_transport_repr_hides_the_key(drive: Driver) -> None:
+def test_the_transport_repr_hides_the_key() -> None:
     transport = Transport("https://geekai.co/api", SystemKey(SYSTEM_KEY), RetryPolicy(), {})
     assert SYSTEM_KEY not in repr(transport)

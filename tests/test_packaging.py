@@ -1,0 +1,52 @@
+"""One distribution, two typed import packages: built as a wheel and installed into a fresh venv."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    # hatchling itself, not pip: a uv-made environment has no pip.
+    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(out)], cwd=ROOT, check=True)
+    (found,) = out.glob("geekai_admin-*.whl")
+    return found
+
+
+def test_the_wheel_ships_both_packages_typed_and_nothing_else(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    tops = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
+    assert tops == {"geekai_admin", "geekai_admin_api"}
+    assert "geekai_admin/py.typed" in names
+    assert "geekai_admin_api/py.typed" in names
+    assert not any("/tests/" in n or n.endswith(".yaml") for n in names)
+    entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
+    assert "geekai-admin = geekai_admin.cli:main" in entry_points
+
+
+def test_the_wheel_installs_and_runs_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True)
+    imported = subprocess.run(
+        [str(python), "-c", "import geekai_admin, geekai_admin_api; print(geekai_admin.GeekAIAdmin.__name__)"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert imported.stdout.strip() == "GeekAIAdmin"
+    version = subprocess.run(
+        [str(env_dir / "bin" / "geekai-admin"), "--version"], check=True, capture_output=True, text=True
+    )
+    assert "0.1.0" in version.stdout
