@@ -13,8 +13,16 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 nox.options.sessions = ["lint", "typecheck", "generated", "tests"]
 
-PYTHON_SOURCES = ["overlay", "codegen", "devtools", "tests", "noxfile.py"]
-TYPED_SOURCES = ["overlay/geekai_admin", "generated/geekai_admin_api", "codegen", "devtools", "tests", "noxfile.py"]
+PYTHON_SOURCES = ["overlay", "codegen", "devtools", "tests", "bench", "noxfile.py"]
+TYPED_SOURCES = [
+    "overlay/geekai_admin",
+    "generated/geekai_admin_api",
+    "codegen",
+    "devtools",
+    "tests",
+    "bench",
+    "noxfile.py",
+]
 
 
 def _install(session: nox.Session, *groups: str, project: bool = True) -> None:
@@ -71,3 +79,22 @@ def tests(session: nox.Session) -> None:
         "--cov-fail-under=95",
         *session.posargs,
     )
+
+
+@nox.session(default=False)
+def reliability(session: nox.Session) -> None:
+    """Fault matrix, secret scan, hostile input and load over real sockets on 127.0.0.1; prints the figures."""
+    _install(session, "test")
+    session.run("pytest", "tests/reliability", *session.posargs, env={"GEEKAI_RELIABILITY_REPORT": "1"})
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Benchmark on loopback against raw httpx, the generated client, requests and aiohttp; writes bench/results/.
+
+    Serves with nginx if installed (Debian: nginx-light, and libnginx-mod-http-echo for the +20 ms
+    case), else with bench/pyserver.py; times start-up with hyperfine if installed. Extra arguments
+    go to `python -m bench` (--quick, --no-nginx, --only PART, --out DIR).
+    """
+    session.install("--group", "bench", "-e", ".[aiohttp]")
+    session.run("python", "-m", "bench", *session.posargs)

@@ -8,28 +8,34 @@ with GeekAIAdmin() as client:          # system key from GEEKAI_SYSTEM_KEY
         print(key.name, key.credit_used)
 """
 
-from geekai_admin._client import AsyncGeekAIAdmin, AsyncKeys, GeekAIAdmin, Keys
-from geekai_admin._config import BASE_URL_ENV, DEFAULT_TIMEOUT, KEY_ENV, REGION_ENV, REGIONS
-from geekai_admin._exceptions import (
-    APIConnectionError,
-    APIResponseValidationError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    ConflictError,
-    GeekAIError,
-    InternalServerError,
-    InvalidInputError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-)
-from geekai_admin._models import COINS_PER_YUAN, ApiKey, Balance, CreatedKey, Group
-from geekai_admin._operations import NOT_GIVEN, NotGiven
-from geekai_admin._retry import RetryPolicy
+import importlib
+from typing import TYPE_CHECKING
+
 from geekai_admin._version import __version__
+
+if TYPE_CHECKING:
+    from geekai_admin._aiohttp import aiohttp_transport
+    from geekai_admin._client import AsyncGeekAIAdmin, AsyncKeys, GeekAIAdmin, Keys
+    from geekai_admin._config import BASE_URL_ENV, DEFAULT_TIMEOUT, KEY_ENV, REGION_ENV, REGIONS
+    from geekai_admin._exceptions import (
+        APIConnectionError,
+        APIResponseValidationError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConfigurationError,
+        ConflictError,
+        GeekAIError,
+        InternalServerError,
+        InvalidInputError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+    )
+    from geekai_admin._models import COINS_PER_YUAN, ApiKey, Balance, CreatedKey, Group
+    from geekai_admin._operations import NOT_GIVEN, NotGiven
+    from geekai_admin._retry import RetryPolicy
 
 __all__ = [
     "BASE_URL_ENV",
@@ -64,4 +70,46 @@ __all__ = [
     "RateLimitError",
     "RetryPolicy",
     "__version__",
+    "aiohttp_transport",
 ]
+
+# Names load on first use (PEP 562), so that `import geekai_admin` and `geekai-admin --help` do not
+# pay for httpx and the generated package. Type checkers read the imports above instead.
+_MODULES = {
+    "geekai_admin._aiohttp": ("aiohttp_transport",),
+    "geekai_admin._client": ("AsyncGeekAIAdmin", "AsyncKeys", "GeekAIAdmin", "Keys"),
+    "geekai_admin._config": ("BASE_URL_ENV", "DEFAULT_TIMEOUT", "KEY_ENV", "REGIONS", "REGION_ENV"),
+    "geekai_admin._exceptions": (
+        "APIConnectionError",
+        "APIResponseValidationError",
+        "APIStatusError",
+        "APITimeoutError",
+        "AuthenticationError",
+        "BadRequestError",
+        "ConfigurationError",
+        "ConflictError",
+        "GeekAIError",
+        "InternalServerError",
+        "InvalidInputError",
+        "NotFoundError",
+        "PermissionDeniedError",
+        "RateLimitError",
+    ),
+    "geekai_admin._models": ("COINS_PER_YUAN", "ApiKey", "Balance", "CreatedKey", "Group"),
+    "geekai_admin._operations": ("NOT_GIVEN", "NotGiven"),
+    "geekai_admin._retry": ("RetryPolicy",),
+}
+_LAZY = {name: module for module, names in _MODULES.items() for name in names}
+
+if not TYPE_CHECKING:  # a module __getattr__ would make type checkers accept any attribute
+
+    def __getattr__(name: str) -> object:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *__all__})

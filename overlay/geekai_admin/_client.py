@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import uuid as uuid_module
 from collections.abc import Mapping
 from decimal import Decimal
@@ -29,6 +30,8 @@ Amount = Decimal | int | float | str
 DateLike = datetime.date | str
 """A datetime.date or a "YYYY-MM-DD" string."""
 USER_AGENT = f"geekai-admin-python/{__version__}"
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
 
 
 class _Settings:
@@ -52,10 +55,18 @@ class _Settings:
         key = resolve_key(api_key)
         policy = retry_policy if retry_policy is not None else RetryPolicy(max_retries=max_retries)
         headers = {"User-Agent": USER_AGENT, **(default_headers or {})}
+        for name, value in headers.items():
+            if not (isinstance(name, str) and _HEADER_NAME.fullmatch(name)):
+                raise ConfigurationError(f"default_headers: {name!r} is not a valid header name")
+            if not (isinstance(value, str) and _HEADER_VALUE.fullmatch(value)):
+                # The value is not shown: a header may carry a credential.
+                raise ConfigurationError(f"default_headers: the value of {name} must be printable ASCII on one line")
         if any(name.lower() == "authorization" for name in headers):
             raise ConfigurationError("default_headers must not set Authorization: pass the system key as api_key")
         self.timeout = resolve_timeout(timeout)
-        self.transport = Transport(resolve_base_url(base_url, region), key, policy, headers)
+        self.transport = Transport(
+            resolve_base_url(base_url, region), key, policy, headers, client_has_headers=http_client is None
+        )
 
 
 class _Base:
@@ -107,7 +118,9 @@ class GeekAIAdmin(_Base):
             transport=transport,
         )
         self._owns_client = http_client is None
-        self._http = http_client or httpx.Client(timeout=self._settings.timeout, transport=transport)
+        self._http = http_client or httpx.Client(
+            timeout=self._settings.timeout, transport=transport, headers=self._settings.transport.headers
+        )
         self.keys = Keys(self)
 
     def _send(self, call: Call[T]) -> T:
@@ -132,7 +145,11 @@ class GeekAIAdmin(_Base):
 
 
 class AsyncGeekAIAdmin(_Base):
-    """The GeekAI admin API, with asyncio. Same settings and methods as GeekAIAdmin, awaited."""
+    """The GeekAI admin API, with asyncio. Same settings and methods as GeekAIAdmin, awaited.
+
+    For many concurrent requests, `transport=geekai_admin.aiohttp_transport()` (the `aiohttp`
+    extra) sends with aiohttp, several times faster than httpx's own async transport.
+    """
 
     def __init__(
         self,
@@ -159,7 +176,9 @@ class AsyncGeekAIAdmin(_Base):
             transport=transport,
         )
         self._owns_client = http_client is None
-        self._http = http_client or httpx.AsyncClient(timeout=self._settings.timeout, transport=transport)
+        self._http = http_client or httpx.AsyncClient(
+            timeout=self._settings.timeout, transport=transport, headers=self._settings.transport.headers
+        )
         self.keys = AsyncKeys(self)
 
     async def _send(self, call: Call[T]) -> T:
@@ -181,17 +200,6 @@ class AsyncGeekAIAdmin(_Base):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.close()
-
-
-_UPDATE_DOC = """Change the named fields of a key; the others keep their values.
-
-        The API's PUT replaces the whole key, so the current key is read first (unless `key` is
-        an ApiKey you already have) and every field is sent. Between that read and the write,
-        another writer's change to a field you did not name is overwritten (a lost update):
-        serialise writers of the same key. `credit_limit=None` removes the limit,
-        `expires=None` the expiry. Returns the key with your changes; fields the server
-        computes (`expired`, `credit_used`) are as read.
-        """
 
 
 class Keys:
@@ -232,13 +240,20 @@ class Keys:
         credit_limit: Amount | NotGiven | None = NOT_GIVEN,
         expires: DateLike | NotGiven | None = NOT_GIVEN,
     ) -> ApiKey:
+        """Change the named fields of a key; the others keep their values.
+
+        The API's PUT replaces the whole key, so the current key is read first (unless `key` is
+        an ApiKey you already have) and every field is sent. Between that read and the write,
+        another writer's change to a field you did not name is overwritten (a lost update):
+        serialise writers of the same key. `credit_limit=None` removes the limit,
+        `expires=None` the expiry. Returns the key with your changes; fields the server
+        computes (`expired`, `credit_used`) are as read.
+        """
         changes = Changes.of(name=name, group=group, credit_limit=credit_limit, expires=expires)
         current = key if isinstance(key, ApiKey) else self.get(key)
         call, updated = ops.update(current, changes)
         self._client._send(call)
         return updated
-
-    update.__doc__ = _UPDATE_DOC
 
     def delete(self, key: KeyRef) -> None:
         """Delete a key. A retry that finds the key already gone counts as success."""
@@ -284,13 +299,20 @@ class AsyncKeys:
         credit_limit: Amount | NotGiven | None = NOT_GIVEN,
         expires: DateLike | NotGiven | None = NOT_GIVEN,
     ) -> ApiKey:
+        """Change the named fields of a key; the others keep their values.
+
+        The API's PUT replaces the whole key, so the current key is read first (unless `key` is
+        an ApiKey you already have) and every field is sent. Between that read and the write,
+        another writer's change to a field you did not name is overwritten (a lost update):
+        serialise writers of the same key. `credit_limit=None` removes the limit,
+        `expires=None` the expiry. Returns the key with your changes; fields the server
+        computes (`expired`, `credit_used`) are as read.
+        """
         changes = Changes.of(name=name, group=group, credit_limit=credit_limit, expires=expires)
         current = key if isinstance(key, ApiKey) else await self.get(key)
         call, updated = ops.update(current, changes)
         await self._client._send(call)
         return updated
-
-    update.__doc__ = _UPDATE_DOC
 
     async def delete(self, key: KeyRef) -> None:
         """Delete a key. A retry that finds the key already gone counts as success."""

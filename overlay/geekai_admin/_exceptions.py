@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import httpx
+import httpx
 
 __all__ = [
     "APIConnectionError",
@@ -71,7 +68,11 @@ class APIResponseValidationError(GeekAIError):
 
     @property
     def body(self) -> str:
-        return self.response.text
+        """The body as text; empty when it was not read (refused for its size)."""
+        try:
+            return self.response.text
+        except httpx.ResponseNotRead:
+            return ""
 
 
 class APIStatusError(GeekAIError):

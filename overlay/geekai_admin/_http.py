@@ -7,9 +7,10 @@ send, read and sleep.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -31,9 +32,17 @@ MAX_BODY_BYTES = 8 * 1024 * 1024
 class Transport:
     """What every attempt needs: where, with which key and headers, under which policy."""
 
-    __slots__ = ("base_url", "headers", "key", "policy")
+    __slots__ = ("_request_headers", "base_url", "headers", "key", "policy")
 
-    def __init__(self, base_url: str, key: SystemKey, policy: RetryPolicy, headers: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        key: SystemKey,
+        policy: RetryPolicy,
+        headers: Mapping[str, str],
+        *,
+        client_has_headers: bool = False,
+    ) -> None:
         self.base_url = base_url
         self.key = key
         self.policy = policy
@@ -42,12 +51,22 @@ class Transport:
             "Accept": "application/json",
             "Authorization": f"Bearer {key.reveal()}",
         }
+        # A client built by GeekAIAdmin carries `headers` itself (client_has_headers): merging
+        # them into every request again would cost a tenth of a small call.
+        self._request_headers = None if client_has_headers else self.headers
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self.base_url!r}, key={self.key!r})"
 
     def build(self, client: httpx.Client | httpx.AsyncClient, call: Call[Any]) -> httpx.Request:
-        return client.build_request(call.method, self.base_url + call.path, json=call.json, headers=self.headers)
+        url = _parsed_url(self.base_url + call.path)
+        return client.build_request(call.method, url, json=call.json, headers=self._request_headers)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_url(url: str) -> httpx.URL:
+    """httpx.URL is immutable: parse each URL once, not once per request (a tenth of a small call)."""
+    return httpx.URL(url)
 
 
 class _Attempts:
@@ -81,6 +100,8 @@ class _Attempts:
             message = (
                 f"{call.name}: {call.method} {call.path} failed after {self.number + 1} attempt(s): {text or kind}"
             )
+            if not call.idempotent and not retryable_error(error, idempotent=False):
+                message += "; the request may have been processed: check keys.list() before creating again"
             # The httpx error stays the cause for debugging, unless its own text carries the key.
             cause = None if text != str(error) else error
             cls = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
@@ -102,8 +123,9 @@ class _Attempts:
             logger.debug("%s: 404 on attempt %d: an earlier attempt already did it", call.name, self.number + 1)
             return Done(None)
         error = status_error(response, self.transport.key)
-        if status in RETRYABLE_STATUSES and (call.idempotent or status in (429, 503)):
-            # 429 and 503 say the request was not processed: even a create may be sent again.
+        if status in RETRYABLE_STATUSES and call.idempotent:
+            # A create is not retried on any status, 429 and 503 included: the request reached the
+            # server, and only the server knows whether it made a key before answering.
             delay = self._retry_delay(parse_retry_after(response.headers))
             if delay is not None:
                 self._log_retry(f"HTTP {status}", delay)
@@ -150,17 +172,48 @@ def _too_large(response: httpx.Response) -> bool:
     return length.isdigit() and int(length) > MAX_BODY_BYTES
 
 
-def _complete(streamed: httpx.Response, chunks: list[bytes]) -> httpx.Response:
-    """A response holding the whole body (decoded on read), for the parsers and for callers."""
-    response = httpx.Response(
-        streamed.status_code,
-        headers=streamed.headers,
-        content=b"".join(chunks),
-        request=streamed.request,
-        extensions=streamed.extensions,
-    )
-    response.read()
-    return response
+class _TooLarge(Exception):
+    """The body passed MAX_BODY_BYTES while being read."""
+
+
+class _CappedSync(httpx.SyncByteStream):
+    """The raw body stream, refused once it passes MAX_BODY_BYTES (so httpx reads and decodes it)."""
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: httpx.SyncByteStream) -> None:
+        self._inner = inner
+
+    def __iter__(self) -> Iterator[bytes]:
+        size = 0
+        for chunk in self._inner:
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise _TooLarge
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _CappedAsync(httpx.AsyncByteStream):
+    """The raw body stream, refused once it passes MAX_BODY_BYTES (so httpx reads and decodes it)."""
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: httpx.AsyncByteStream) -> None:
+        self._inner = inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        size = 0
+        async for chunk in self._inner:
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise _TooLarge
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
 
 
 def _in_memory(streamed: httpx.Response) -> httpx.Response | None:
@@ -174,14 +227,13 @@ def _read_sync(streamed: httpx.Response) -> httpx.Response | None:
         return _in_memory(streamed)
     if _too_large(streamed):
         return None
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in streamed.iter_raw():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
-        chunks.append(chunk)
-    return _complete(streamed, chunks)
+    assert isinstance(streamed.stream, httpx.SyncByteStream)
+    streamed.stream = _CappedSync(streamed.stream)
+    try:
+        streamed.read()
+    except _TooLarge:
+        return None
+    return streamed
 
 
 async def _read_async(streamed: httpx.Response) -> httpx.Response | None:
@@ -190,14 +242,13 @@ async def _read_async(streamed: httpx.Response) -> httpx.Response | None:
         return _in_memory(streamed)
     if _too_large(streamed):
         return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in streamed.aiter_raw():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
-        chunks.append(chunk)
-    return _complete(streamed, chunks)
+    assert isinstance(streamed.stream, httpx.AsyncByteStream)
+    streamed.stream = _CappedAsync(streamed.stream)
+    try:
+        await streamed.aread()
+    except _TooLarge:
+        return None
+    return streamed
 
 
 def send_sync(client: httpx.Client, transport: Transport, call: Call[T]) -> T:

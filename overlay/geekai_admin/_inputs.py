@@ -26,12 +26,19 @@ MAX_NAME_LENGTH = 255
 MAX_CREDIT_LIMIT = Decimal(10) ** 12  # coins: ten billion yuan, far above any real limit
 _CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters, line/paragraph separators and bidirectional overrides: invisible or misleading.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _shown(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _amount(amount: Decimal) -> str:
+    """An amount for a message: as written when short, else in scientific notation (no 5,000-digit echo)."""
+    text = str(amount)
+    return text if len(text) <= 40 else f"{amount:.6E}"
 
 
 def check_uuid(value: object, field: str = "uuid") -> str:
@@ -82,11 +89,11 @@ def check_credit_limit(value: object) -> Decimal | None:
     if not amount.is_finite():
         raise InvalidInputError("credit_limit", f"must be a finite number, got {_shown(value)}")
     if amount < 0:
-        raise InvalidInputError("credit_limit", f"must not be negative, got {amount}")
+        raise InvalidInputError("credit_limit", f"must not be negative, got {_amount(amount)}")
     if amount > MAX_CREDIT_LIMIT:
-        raise InvalidInputError("credit_limit", f"larger than {MAX_CREDIT_LIMIT} coins: {amount}")
+        raise InvalidInputError("credit_limit", f"larger than {MAX_CREDIT_LIMIT} coins: {_amount(amount)}")
     if amount != amount.quantize(Decimal("0.01")):
-        raise InvalidInputError("credit_limit", f"at most two decimal places of a coin, got {amount}")
+        raise InvalidInputError("credit_limit", f"at most two decimal places of a coin, got {_amount(amount)}")
     return None if amount == 0 else amount
 
 

@@ -16,7 +16,7 @@ import httpx
 from geekai_admin._exceptions import APIResponseValidationError, InvalidInputError
 from geekai_admin._inputs import check_credit_limit, check_expires, check_group, check_name, check_uuid
 from geekai_admin._models import ApiKey, Balance, CreatedKey, Group
-from geekai_admin._responses import _Fields, api_key, created_key, from_generated, json_body
+from geekai_admin._responses import Fields, api_key, created_key, from_generated, json_body
 from geekai_admin_api.api.api_keys import create_api_key, delete_api_key, get_api_key, list_api_keys, update_api_key
 from geekai_admin_api.api.credit_balance import get_credit_balance
 from geekai_admin_api.models.api_key_create_request import ApiKeyCreateRequest
@@ -100,7 +100,7 @@ def key_uuid(key: str | uuid_module.UUID | ApiKey) -> str:
 def _parse_balance(response: httpx.Response) -> Balance:
     what = "balance"
     parsed = from_generated(CreditBalanceResponse.from_dict, json_body(response, what), response, what)
-    fields = _Fields(response, what)
+    fields = Fields(response, what)
     coins = fields.amount("balance", parsed.balance)
     if coins is None and not isinstance(parsed.data, Unset):
         coins = fields.amount("data.balance", parsed.data.balance)
@@ -209,16 +209,17 @@ def update(current: ApiKey, changes: Changes) -> tuple[Call[None], ApiKey]:
     PUT replaces the whole key (its omitted fields are taken to reset), so every field is sent:
     the ones named, and the current values of the others.
     """
+    key_id = uuid_module.UUID(check_uuid(current.uuid))
     merged = changes.applied_to(current)
     if merged.name is None or merged.group is None:
-        raise InvalidInputError("update", f"key {current.uuid} has no current name or group to keep; name both")
+        raise InvalidInputError("update", f"key {key_id} has no current name or group to keep; name both")
     body = ApiKeyUpdateRequest(
         name=merged.name,
         group=check_group(merged.group).value,
         credit_limit=_wire_amount(merged.credit_limit),
         expired_at=_wire_date(merged.expires),
     )
-    kwargs = update_api_key._get_kwargs(uuid_module.UUID(check_uuid(current.uuid)), body=body)
+    kwargs = update_api_key._get_kwargs(key_id, body=body)
     return _call("keys.update", kwargs, _parse_ack("keys.update")), merged
 
 

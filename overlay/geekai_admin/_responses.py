@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -24,13 +24,14 @@ from geekai_admin_api.models.api_key import ApiKey as GeneratedApiKey
 from geekai_admin_api.models.api_key_created import ApiKeyCreated as GeneratedApiKeyCreated
 from geekai_admin_api.types import Unset
 
-__all__ = ["api_key_fields", "from_generated", "json_body", "request_id", "status_error"]
+__all__ = ["Fields", "api_key", "created_key", "from_generated", "json_body", "request_id", "status_error"]
 
 T = TypeVar("T")
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-trace-id")
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _EXCESS_FRACTION = re.compile(r"(\.\d{6})\d+")
 _MAX_MESSAGE = 200
+_SECRET_FIELDS = frozenset({"raw_value", "secret"})
 
 
 def request_id(response: httpx.Response) -> str | None:
@@ -74,7 +75,7 @@ def from_generated(
         raise APIResponseValidationError(f"{what}: unexpected response shape ({exc})", response=response) from None
 
 
-class _Fields:
+class Fields:
     """Converts loose generated values, naming the field and the response in every error."""
 
     def __init__(self, response: httpx.Response, what: str) -> None:
@@ -87,24 +88,27 @@ class _Fields:
             f"{self.what}: field {field!r} should be {expected}, got {shown}", response=self.response
         )
 
+    # Each converter tests first for the value the generated model already parsed into the right
+    # type (the common case, on the hot path), then for absence, then refuses anything else.
+
     def text(self, field: str, value: Any) -> str | None:
+        if isinstance(value, str):
+            return value
         if isinstance(value, Unset) or value is None:
             return None
-        if not isinstance(value, str):
-            raise self.fail(field, value, "a string")
-        return value
+        raise self.fail(field, value, "a string")
 
     def flag(self, field: str, value: Any) -> bool | None:
+        if isinstance(value, bool):
+            return value
         if isinstance(value, Unset) or value is None:
             return None
-        if not isinstance(value, bool):
-            raise self.fail(field, value, "a boolean")
-        return value
+        raise self.fail(field, value, "a boolean")
 
     def amount(self, field: str, value: Any) -> Decimal | None:
-        if isinstance(value, Unset) or value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+            if isinstance(value, Unset) or value is None:
+                return None
             raise self.fail(field, value, "a number")
         amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if not amount.is_finite():
@@ -112,20 +116,18 @@ class _Fields:
         return amount
 
     def date(self, field: str, value: Any) -> datetime.date | None:
+        if isinstance(value, datetime.date):
+            return value.date() if isinstance(value, datetime.datetime) else value
         if isinstance(value, Unset) or value is None or value == "":
             return None
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        if isinstance(value, datetime.date):
-            return value
         moment = self.moment(field, value)
         return None if moment is None else moment.date()
 
     def moment(self, field: str, value: Any) -> datetime.datetime | None:
-        if isinstance(value, Unset) or value is None or value == "":
-            return None
         if isinstance(value, datetime.datetime):
             return value
+        if isinstance(value, Unset) or value is None or value == "":
+            return None
         if isinstance(value, datetime.date):
             return datetime.datetime(value.year, value.month, value.day)
         if isinstance(value, str):
@@ -142,7 +144,7 @@ def api_key_fields(
     model: GeneratedApiKey | GeneratedApiKeyCreated, response: httpx.Response, what: str
 ) -> dict[str, Any]:
     """The keyword arguments of an ApiKey, from a generated model."""
-    fields = _Fields(response, what)
+    fields = Fields(response, what)
     key_uuid = fields.text("uuid", model.uuid)
     if not key_uuid:
         raise APIResponseValidationError(f"{what}: the key has no uuid", response=response)
@@ -162,7 +164,8 @@ def api_key_fields(
         "enabled": fields.flag("status", model.status),
         "last_used_at": fields.moment("last_used_at", model.last_used_at),
         "created_at": fields.moment("created_at", model.created_at),
-        "extra": dict(model.additional_properties),
+        # A full secret belongs in CreatedKey.secret only: never kept where repr() would show it.
+        "extra": {k: v for k, v in model.additional_properties.items() if k not in _SECRET_FIELDS},
     }
 
 
@@ -223,8 +226,3 @@ def status_error(response: httpx.Response, key: SystemKey) -> APIStatusError:
     if isinstance(error, RateLimitError):
         error.retry_after = parse_retry_after(response.headers)
     return error
-
-
-def message_of(body: Mapping[str, Any]) -> str | None:
-    message = body.get("message")
-    return message if isinstance(message, str) else None

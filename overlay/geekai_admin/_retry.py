@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from geekai_admin._exceptions import ConfigurationError
+
 __all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "parse_retry_after", "retryable_error"]
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -35,11 +37,11 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int) or self.max_retries < 0:
-            raise ValueError(f"max_retries must be a whole number >= 0, got {self.max_retries!r}")
+            raise ConfigurationError(f"max_retries must be a whole number >= 0, got {self.max_retries!r}")
         for name in ("initial_delay", "max_delay", "max_retry_after"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
-                raise ValueError(f"{name} must be a finite number of seconds >= 0, got {value!r}")
+                raise ConfigurationError(f"{name} must be a finite number of seconds >= 0, got {value!r}")
 
     def backoff(self, retry_number: int, rand: Callable[[], float] = random.random) -> float:
         """The wait before retry number `retry_number` (0-based) when the server gave no hint."""

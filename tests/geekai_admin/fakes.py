@@ -1,5 +1,8 @@
 """Test doubles for the overlay's unit tests: a recording fake server and a sync/async driver.
 
+Every request the driver's clients send is validated against the patched spec (openapi-core)
+before the fake server sees it.
+
 Every test that takes `drive` runs twice, once through GeekAIAdmin and once through
 AsyncGeekAIAdmin, with the same expectations: the two share one implementation.
 """
@@ -14,6 +17,7 @@ from typing import Any
 import httpx
 
 from geekai_admin import AsyncGeekAIAdmin, GeekAIAdmin, RetryPolicy
+from tests.support.openapi_validation import validating_transport
 
 SYSTEM_KEY = "sysk-Unit-Test-Secret-0123456789abcdef"
 SECRET = "sk-Full-Created-Secret-fedcba9876543210"
@@ -81,7 +85,7 @@ class Driver:
         retry_policy: RetryPolicy | None = NO_WAIT,
         **settings: Any,
     ) -> Any:
-        transport = httpx.MockTransport(server)
+        transport = validating_transport(server)  # every request is checked against the patched spec
         if self.mode == "sync":
             with GeekAIAdmin(
                 api_key, base_url=base_url, transport=transport, retry_policy=retry_policy, **settings

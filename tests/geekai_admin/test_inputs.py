@@ -56,6 +56,8 @@ CREATE_CASES: list[tuple[dict[str, Any], str, str]] = [
     ({"name": "x" * 256}, "name", "longer than 255 characters"),
     ({"name": "a\nb"}, "name", "control characters"),
     ({"name": "a\x00b"}, "name", "control characters"),
+    ({"name": "a\u2028b"}, "name", "control characters"),
+    ({"name": "evil\u202egnp.exe"}, "name", "control characters"),
     ({"group": "fastest"}, "group", "must be one of lowcost, balance, ha, none"),
     ({"group": "BALANCE"}, "group", "must be one of"),
     ({"group": None}, "group", "must be one of"),

@@ -137,6 +137,12 @@ def test_a_key_with_only_a_uuid_is_read_with_nones(drive: Driver) -> None:
     assert key == ApiKey(uuid=UUID)
 
 
+def test_a_secret_in_a_listing_is_not_kept_where_repr_shows_it(drive: Driver) -> None:
+    key = drive(FakeServer(ok({"data": key_json(raw_value=SECRET)})), lambda c: c.keys.get(UUID))
+    assert key.extra == {}
+    assert SECRET not in repr(key)
+
+
 def test_unknown_fields_are_kept(drive: Driver) -> None:
     key = drive(FakeServer(ok({"data": key_json(rpm_limit=60, tags=["a"])})), lambda c: c.keys.get(UUID))
     assert key.extra == {"rpm_limit": 60, "tags": ["a"]}

@@ -128,7 +128,7 @@ def test_a_create_whose_answer_was_lost_is_not_retried(
     drive: Driver, sleeps: list[float], error: Exception, raised: type[Exception]
 ) -> None:
     server = FakeServer(error, CREATED)
-    with pytest.raises(raised):
+    with pytest.raises(raised, match=r"may have been processed: check keys\.list\(\) before creating again"):
         drive(server, lambda c: c.keys.create(name="ci"))
     assert len(server.requests) == 1
 

@@ -1,0 +1,43 @@
+"""The static answers the benchmark servers give: small, realistic admin API bodies."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+__all__ = ["BALANCE_BODY", "DETAIL_BODY", "LIST_BODY", "LIST_SIZE", "MESSAGE_BODY", "SYSTEM_KEY", "key_uuids"]
+
+SYSTEM_KEY = "bench-system-key-0123456789"
+LIST_SIZE = 5
+"""Keys in the list answer: a small account, about 2 KB of JSON."""
+
+
+def key_uuids(count: int) -> list[str]:
+    """Deterministic key UUIDs."""
+    return [str(uuid.UUID(int=0x5EED_0000_0000_4000_8000_0000_0000_0000 + i)) for i in range(count)]
+
+
+def _key(i: int, key_uuid: str) -> dict[str, object]:
+    return {
+        "uuid": key_uuid,
+        "name": f"service-{i}",
+        "value": "sk-Ab3x****************Yz9Q",
+        "group": {"name": "balance", "alias": "均衡", "desc": "Balanced between price and availability"},
+        "credit_limit": 10000,
+        "credit_used": 1234.5 + i,
+        "expired": False,
+        "status": True,
+        "expired_at": "2027-12-31" if i % 2 else "",
+        "last_used_at": "2026-11-20T08:30:00+08:00",
+        "created_at": "2026-01-15T10:00:00+08:00",
+    }
+
+
+def _dump(value: object) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+LIST_BODY = _dump({"data": [_key(i, u) for i, u in enumerate(key_uuids(LIST_SIZE))]})
+DETAIL_BODY = _dump({"data": _key(0, key_uuids(1)[0])})
+BALANCE_BODY = _dump({"balance": 123456.78})
+MESSAGE_BODY = _dump({"message": "success"})

@@ -1,0 +1,546 @@
+"""Measure geekai-admin against raw httpx, the generated client, requests and aiohttp on loopback.
+
+    python -m bench [--quick] [--no-nginx] [--out bench/results]
+
+Every figure is the median over repeated rounds, with its spread (min-max); rounds of the
+competitors are interleaved so that background load hits them alike. Results are printed as a
+table and written to bench/results/<date>-<host>.md and .json. No figure here is a test: the
+goals are reported as met or not, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import datetime
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack, ExitStack, contextmanager
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import httpx
+import requests
+
+from bench.fixtures import LIST_SIZE, SYSTEM_KEY, key_uuids
+from bench.servers import LATENCY, Servers, running_servers
+from geekai_admin import ApiKey, AsyncGeekAIAdmin, GeekAIAdmin, aiohttp_transport
+from geekai_admin_api.api.api_keys import list_api_keys
+from geekai_admin_api.api.credit_balance import get_credit_balance
+from geekai_admin_api.client import AuthenticatedClient
+
+__all__ = ["main"]
+
+AUTH = {"Authorization": f"Bearer {SYSTEM_KEY}"}
+RESULTS = Path(__file__).resolve().parent / "results"
+BULK_KEYS = 500
+BULK_CONCURRENCY = 16
+BULK_FLOOR = "raw aiohttp (ref.: the floor this server and machine allow)"
+CONCURRENCIES = (1, 16, 64)
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """How much to measure: the full run, or --quick (a smoke run; its figures are noisy)."""
+
+    sync_rounds: int = 9
+    sync_calls: int = 200
+    async_rounds: int = 5
+    async_requests: int = 1024
+    bulk_rounds: int = 5
+    startup_runs: int = 30
+
+
+QUICK = Plan(sync_rounds=3, sync_calls=50, async_rounds=2, async_requests=256, bulk_rounds=2, startup_runs=5)
+
+
+@dataclasses.dataclass(frozen=True)
+class Figure:
+    """A median with its spread over rounds."""
+
+    median: float
+    low: float
+    high: float
+    rounds: int
+
+    @classmethod
+    def of(cls, samples: list[float]) -> Figure:
+        return cls(statistics.median(samples), min(samples), max(samples), len(samples))
+
+    def spread_pct(self) -> float:
+        return 100 * (self.high - self.low) / self.median if self.median else 0.0
+
+
+@dataclasses.dataclass
+class Results:
+    sync: dict[str, dict[str, Figure]] = dataclasses.field(default_factory=dict)
+    """operation -> client -> seconds per call (wall)."""
+    sync_cpu: dict[str, dict[str, Figure]] = dataclasses.field(default_factory=dict)
+    """operation -> client -> CPU seconds of this process per call: less sensitive to other load."""
+    throughput: dict[str, dict[int, Figure]] = dataclasses.field(default_factory=dict)
+    """client -> concurrency -> requests per second."""
+    bulk: dict[str, Figure] = dataclasses.field(default_factory=dict)
+    """transport -> wall seconds for BULK_KEYS updates."""
+    startup: dict[str, Figure | None] = dataclasses.field(default_factory=dict)
+    """command -> wall seconds (None: not available)."""
+    startup_tool: str = ""
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+
+# --- sync per-call cost ----------------------------------------------------------------------
+
+
+def _sync_cases(servers: Servers, stack: ExitStack) -> dict[str, dict[str, Callable[[], object]]]:
+    base = servers.fast
+    overlay = stack.enter_context(GeekAIAdmin(api_key=SYSTEM_KEY, base_url=base))
+    raw = stack.enter_context(httpx.Client(headers=AUTH))
+    generated = AuthenticatedClient(base_url=base, token=SYSTEM_KEY)
+    stack.enter_context(generated)
+    session = stack.enter_context(requests.Session())
+    session.headers.update(AUTH)
+    list_url, balance_url = base + "/api_keys", base + "/credit/balance"
+    return {
+        "keys.list()": {
+            "geekai-admin": overlay.keys.list,
+            "raw httpx.Client": lambda: raw.get(list_url).json(),
+            "generated client": lambda: list_api_keys.sync(client=generated),
+            "requests.Session": lambda: session.get(list_url, timeout=10).json(),
+        },
+        "balance()": {
+            "geekai-admin": overlay.balance,
+            "raw httpx.Client": lambda: raw.get(balance_url).json(),
+            "generated client": lambda: get_credit_balance.sync(client=generated),
+            "requests.Session": lambda: session.get(balance_url, timeout=10).json(),
+        },
+    }
+
+
+def measure_sync(servers: Servers, plan: Plan, results: Results) -> None:
+    with ExitStack() as stack:
+        for operation, clients in _sync_cases(servers, stack).items():
+            samples: dict[str, list[float]] = {name: [] for name in clients}
+            cpu: dict[str, list[float]] = {name: [] for name in clients}
+            for call in clients.values():  # warm up: connections, caches
+                for _ in range(20):
+                    call()
+            for _ in range(plan.sync_rounds):
+                for name, call in clients.items():
+                    started, started_cpu = time.perf_counter(), time.process_time()
+                    for _ in range(plan.sync_calls):
+                        call()
+                    samples[name].append((time.perf_counter() - started) / plan.sync_calls)
+                    cpu[name].append((time.process_time() - started_cpu) / plan.sync_calls)
+            results.sync[operation] = {name: Figure.of(values) for name, values in samples.items()}
+            results.sync_cpu[operation] = {name: Figure.of(values) for name, values in cpu.items()}
+
+
+# --- async throughput ------------------------------------------------------------------------
+
+
+async def _throughput(call: Callable[[], Awaitable[object]], concurrency: int, total: int) -> float:
+    """Requests per second for `total` calls made by `concurrency` workers."""
+    each = max(total // concurrency, 1)
+
+    async def worker() -> None:
+        for _ in range(each):
+            await call()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return each * concurrency / (time.perf_counter() - started)
+
+
+async def _async_cases(servers: Servers, stack: AsyncExitStack) -> dict[str, Callable[[], Awaitable[object]]]:
+    base = servers.fast
+    url = base + "/credit/balance"
+    default = await stack.enter_async_context(AsyncGeekAIAdmin(api_key=SYSTEM_KEY, base_url=base))
+    fast = await stack.enter_async_context(
+        AsyncGeekAIAdmin(api_key=SYSTEM_KEY, base_url=base, transport=aiohttp_transport())
+    )
+    raw_httpx = await stack.enter_async_context(httpx.AsyncClient(headers=AUTH))
+    raw_httpx_aiohttp = await stack.enter_async_context(httpx.AsyncClient(headers=AUTH, transport=aiohttp_transport()))
+    session = await stack.enter_async_context(aiohttp.ClientSession(headers=AUTH))
+
+    async def raw_aiohttp() -> object:
+        async with session.get(url) as response:
+            return json.loads(await response.read())
+
+    async def httpx_get(client: httpx.AsyncClient) -> object:
+        return (await client.get(url)).json()
+
+    return {
+        "geekai-admin, default transport": default.balance,
+        "geekai-admin, aiohttp transport": fast.balance,
+        "raw aiohttp": raw_aiohttp,
+        "raw httpx.AsyncClient (ref.)": lambda: httpx_get(raw_httpx),
+        "raw httpx + aiohttp transport (ref.)": lambda: httpx_get(raw_httpx_aiohttp),
+    }
+
+
+async def _measure_async(servers: Servers, plan: Plan, results: Results) -> None:
+    async with AsyncExitStack() as stack:
+        cases = await _async_cases(servers, stack)
+        for concurrency in CONCURRENCIES:
+            total = plan.async_requests // 4 if concurrency == 1 else plan.async_requests
+            samples: dict[str, list[float]] = {name: [] for name in cases}
+            for call in cases.values():  # warm up: open `concurrency` connections
+                await _throughput(call, concurrency, concurrency * 4)
+            for _ in range(plan.async_rounds):
+                for name, call in cases.items():
+                    samples[name].append(await _throughput(call, concurrency, total))
+            for name, values in samples.items():
+                results.throughput.setdefault(name, {})[concurrency] = Figure.of(values)
+
+
+def measure_async(servers: Servers, plan: Plan, results: Results) -> None:
+    asyncio.run(_measure_async(servers, plan, results))
+
+
+# --- bulk update under latency ---------------------------------------------------------------
+
+
+async def _bulk(update: Callable[[ApiKey], Awaitable[object]], keys: list[ApiKey]) -> float:
+    limit = asyncio.Semaphore(BULK_CONCURRENCY)
+
+    async def one(key: ApiKey) -> None:
+        async with limit:
+            await update(key)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(key) for key in keys))
+    return time.perf_counter() - started
+
+
+async def _measure_bulk(servers: Servers, plan: Plan, results: Results) -> None:
+    keys = [ApiKey(uuid=u, name=f"key-{i}", group="balance") for i, u in enumerate(key_uuids(BULK_KEYS))]
+    async with AsyncExitStack() as stack:
+        default = await stack.enter_async_context(AsyncGeekAIAdmin(api_key=SYSTEM_KEY, base_url=servers.slow))
+        fast = await stack.enter_async_context(
+            AsyncGeekAIAdmin(api_key=SYSTEM_KEY, base_url=servers.slow, transport=aiohttp_transport())
+        )
+        session = await stack.enter_async_context(aiohttp.ClientSession(headers=AUTH))
+
+        async def raw(key: ApiKey) -> object:
+            body = {"name": key.name, "group": key.group, "credit_limit": 5000, "expired_at": ""}
+            async with session.put(f"{servers.slow}/api_keys/{key.uuid}", json=body) as response:
+                return await response.read()
+
+        updates: dict[str, Callable[[ApiKey], Awaitable[object]]] = {
+            "default transport": lambda key: default.keys.update(key, credit_limit=5000),
+            "aiohttp transport": lambda key: fast.keys.update(key, credit_limit=5000),
+            BULK_FLOOR: raw,
+        }
+        samples: dict[str, list[float]] = {name: [] for name in updates}
+        for update in updates.values():
+            await _bulk(update, keys[:BULK_CONCURRENCY])  # warm up: open the connections
+        for _ in range(plan.bulk_rounds):
+            for name, update in updates.items():
+                samples[name].append(await _bulk(update, keys))
+        results.bulk = {name: Figure.of(values) for name, values in samples.items()}
+
+
+def measure_bulk(servers: Servers, plan: Plan, results: Results) -> None:
+    asyncio.run(_measure_bulk(servers, plan, results))
+
+
+# --- start-up --------------------------------------------------------------------------------
+
+
+def _startup_commands() -> dict[str, list[str] | None]:
+    python = sys.executable
+    script = Path(python).parent / "geekai-admin"
+    cli: list[str] | None = [str(script), "--help"]
+    probe = subprocess.run([python, "-c", "import geekai_admin.cli"], capture_output=True, check=False)
+    if not script.exists() or probe.returncode != 0:
+        cli = None
+    return {
+        "python -c pass": [python, "-c", "pass"],
+        'python -c "import geekai_admin"': [python, "-c", "import geekai_admin"],
+        "geekai-admin --help": cli,
+    }
+
+
+def _hyperfine(commands: dict[str, list[str]], runs: int) -> dict[str, Figure]:
+    hyperfine = shutil.which("hyperfine")
+    assert hyperfine is not None
+    with tempfile.TemporaryDirectory() as tmp:
+        export = Path(tmp) / "startup.json"
+        args = [hyperfine, "-N", "--warmup", "3", "--runs", str(runs), "--export-json", str(export), "--style", "none"]
+        for label, argv in commands.items():
+            args += ["-n", label, " ".join(_shell_quote(part) for part in argv)]
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+        data = json.loads(export.read_text())
+    return {entry["command"]: Figure.of(entry["times"]) for entry in data["results"]}
+
+
+def _shell_quote(part: str) -> str:
+    return f"'{part}'" if any(c in part for c in ' "') else part
+
+
+def _repeat(commands: dict[str, list[str]], runs: int) -> dict[str, Figure]:
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(3):
+        for argv in commands.values():
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    for _ in range(runs):
+        for name, argv in commands.items():
+            started = time.perf_counter()
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+            samples[name].append(time.perf_counter() - started)
+    return {name: Figure.of(values) for name, values in samples.items()}
+
+
+def measure_startup(plan: Plan, results: Results) -> None:
+    commands = _startup_commands()
+    available = {name: argv for name, argv in commands.items() if argv is not None}
+    if shutil.which("hyperfine"):
+        results.startup_tool = "hyperfine -N --warmup 3"
+        figures = _hyperfine(available, plan.startup_runs)
+    else:
+        results.startup_tool = "repeated subprocess.run (hyperfine not installed)"
+        figures = _repeat(available, plan.startup_runs)
+    results.startup = {name: figures.get(name) for name in commands}
+    if commands["geekai-admin --help"] is None:
+        results.notes.append("geekai-admin --help: not measured, the command (geekai_admin.cli) is not installed yet")
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def _versions() -> dict[str, str]:
+    names = ["geekai-admin", "httpx", "httpcore", "httpx-aiohttp", "aiohttp", "requests", "attrs"]
+    found: dict[str, str] = {}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine(servers: Servers) -> dict[str, str]:
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    return {
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "host": socket.gethostname(),
+        "cpu": _cpu_model(),
+        "cores": str(os.cpu_count()),
+        "os": platform.platform(),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "server": servers.description,
+        "load average at start": load,
+        **{f"version {name}": version for name, version in _versions().items()},
+    }
+
+
+def _us(seconds: float) -> str:
+    return f"{seconds * 1e6:,.0f} us"
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:,.0f} ms"
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def goals(results: Results) -> list[tuple[str, str, str]]:
+    """(goal, measured, verdict) rows."""
+    rows: list[tuple[str, str, str]] = []
+    for operation, figures in results.sync.items():
+        ratio = figures["geekai-admin"].median / figures["raw httpx.Client"].median
+        rows.append((f"sync {operation}: overlay <= 1.15x raw httpx", f"{ratio:.2f}x", _verdict(ratio <= 1.15)))
+    tp = results.throughput
+    if tp:
+        fast = tp["geekai-admin, aiohttp transport"][64].median
+        default = tp["geekai-admin, default transport"][64].median
+        raw = tp["raw aiohttp"][64].median
+        rows.append(
+            ("async @64: aiohttp path >= 5x default transport", f"{fast / default:.1f}x", _verdict(fast >= 5 * default))
+        )
+        rows.append(("async @64: aiohttp path >= 0.3x raw aiohttp", f"{fast / raw:.2f}x", _verdict(fast >= 0.3 * raw)))
+    ideal = BULK_KEYS / BULK_CONCURRENCY * LATENCY
+    for name, figure in results.bulk.items():
+        if name == BULK_FLOOR:
+            continue
+        ratio = figure.median / ideal
+        rows.append((f"bulk, {name}: <= 1.25x ideal ({_ms(ideal)})", f"{ratio:.2f}x", _verdict(ratio <= 1.25)))
+    base = results.startup.get("python -c pass")
+    imported = results.startup.get('python -c "import geekai_admin"')
+    cli = results.startup.get("geekai-admin --help")
+    if base and imported:
+        added = imported.median - base.median
+        rows.append(("import geekai_admin adds <= 120 ms", _ms(added), _verdict(added <= 0.120)))
+    if results.startup:
+        rows.append(
+            (
+                "geekai-admin --help <= 250 ms in all",
+                _ms(cli.median) if cli else "n/a",
+                _verdict(cli.median <= 0.250) if cli else "not measured",
+            )
+        )
+    return rows
+
+
+def render(results: Results, facts: dict[str, str], plan: Plan) -> str:
+    lines = ["# geekai-admin benchmark", ""]
+    lines += ["| machine | |", "|---|---|", *(f"| {k} | {v} |" for k, v in facts.items()), ""]
+    lines += [
+        f"Figures: median over rounds, spread as (min-max). Sync: {plan.sync_rounds} rounds of "
+        f"{plan.sync_calls} calls; keys.list() returns {LIST_SIZE} keys (1.9 KB). Async: "
+        f"{plan.async_rounds} rounds of {plan.async_requests} `balance()` GETs ({plan.async_requests // 4} at "
+        f"concurrency 1). Bulk: {BULK_KEYS} `keys.update(ApiKey, ...)` PUTs at concurrency {BULK_CONCURRENCY}, "
+        f"server +{LATENCY * 1000:.0f} ms, {plan.bulk_rounds} rounds. Start-up: {results.startup_tool}, "
+        f"{plan.startup_runs} runs.",
+        "",
+    ]
+    for operation, figures in results.sync.items():
+        raw = figures["raw httpx.Client"].median
+        cpu = results.sync_cpu[operation]
+        raw_cpu = cpu["raw httpx.Client"].median
+        lines += [
+            f"## Sync per-call cost: `{operation}`",
+            "",
+            "| client | per call | spread | vs raw httpx | client CPU per call | CPU vs raw httpx |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for name, f in figures.items():
+            lines.append(
+                f"| {name} | {_us(f.median)} | {_us(f.low)}-{_us(f.high)} | {f.median / raw:.2f}x "
+                f"| {_us(cpu[name].median)} | {cpu[name].median / raw_cpu:.2f}x |"
+            )
+        lines.append("")
+    if results.throughput:
+        head = " | ".join(f"@{c}" for c in CONCURRENCIES)
+        lines += [
+            "## Async throughput, `balance()` (requests/s)",
+            "",
+            f"| client | {head} |",
+            "|---|" + "---:|" * len(CONCURRENCIES),
+        ]
+        for name, by_c in results.throughput.items():
+            cells = " | ".join(f"{by_c[c].median:,.0f} ({by_c[c].low:,.0f}-{by_c[c].high:,.0f})" for c in CONCURRENCIES)
+            lines.append(f"| {name} | {cells} |")
+        lines.append("")
+    if results.bulk:
+        ideal = BULK_KEYS / BULK_CONCURRENCY * LATENCY
+        lines += [
+            f"## Bulk: {BULK_KEYS} updates, concurrency {BULK_CONCURRENCY}, +{LATENCY * 1000:.0f} ms per answer",
+            "",
+            "| transport | wall time | spread | vs ideal |",
+            "|---|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {name} | {_ms(f.median)} | {_ms(f.low)}-{_ms(f.high)} | {f.median / ideal:.2f}x |"
+            for name, f in results.bulk.items()
+        ]
+        lines += [f"| ideal ({BULK_KEYS}/{BULK_CONCURRENCY} x {LATENCY * 1000:.0f} ms) | {_ms(ideal)} | | 1.00x |", ""]
+    if results.startup:
+        base = results.startup.get("python -c pass")
+        lines += [
+            "## Start-up",
+            "",
+            "| command | wall time | spread | added to `python -c pass` |",
+            "|---|---:|---:|---:|",
+        ]
+        for name, run in results.startup.items():
+            if run is None:
+                lines.append(f"| {name} | n/a | | |")
+            else:
+                added = _ms(run.median - base.median) if base else ""
+                lines.append(f"| {name} | {_ms(run.median)} | {_ms(run.low)}-{_ms(run.high)} | {added} |")
+        lines.append("")
+    lines += ["## Goals (issue 7)", "", "| goal | measured | |", "|---|---:|---|"]
+    lines += [f"| {goal} | {value} | {verdict} |" for goal, value, verdict in goals(results)]
+    if results.notes:
+        lines += ["", *(f"- {note}" for note in results.notes)]
+    return "\n".join(lines) + "\n"
+
+
+def _jsonable(results: Results, facts: dict[str, str], plan: Plan) -> dict[str, Any]:
+    def figure(f: Figure | None) -> dict[str, float] | None:
+        return None if f is None else dataclasses.asdict(f)
+
+    return {
+        "machine": facts,
+        "plan": dataclasses.asdict(plan),
+        "sync_seconds_per_call": {op: {n: figure(f) for n, f in fs.items()} for op, fs in results.sync.items()},
+        "sync_cpu_seconds_per_call": {op: {n: figure(f) for n, f in fs.items()} for op, fs in results.sync_cpu.items()},
+        "async_requests_per_second": {
+            n: {str(c): figure(f) for c, f in by_c.items()} for n, by_c in results.throughput.items()
+        },
+        "bulk_seconds": {n: figure(f) for n, f in results.bulk.items()},
+        "startup_seconds": {n: figure(f) for n, f in results.startup.items()},
+        "goals": [{"goal": g, "measured": m, "verdict": v} for g, m, v in goals(results)],
+        "notes": results.notes,
+    }
+
+
+@contextmanager
+def _step(title: str) -> Iterator[None]:
+    print(f"-- {title} ...", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    yield
+    print(f"   {title}: {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="few rounds: a smoke run, figures not meaningful")
+    parser.add_argument("--no-nginx", action="store_true", help="use the asyncio fallback server even if nginx exists")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the .md and .json results")
+    parser.add_argument(
+        "--only", choices=["sync", "async", "bulk", "startup"], action="append", help="run only these parts"
+    )
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else Plan()
+    parts = set(args.only or ["sync", "async", "bulk", "startup"])
+    results = Results()
+    with running_servers(use_nginx=not args.no_nginx) as servers:
+        facts = machine(servers)
+        print(f"server: {servers.description}", file=sys.stderr)
+        if "sync" in parts:
+            with _step("sync per-call cost"):
+                measure_sync(servers, plan, results)
+        if "async" in parts:
+            with _step("async throughput"):
+                measure_async(servers, plan, results)
+        if "bulk" in parts:
+            with _step("bulk update"):
+                measure_bulk(servers, plan, results)
+    if "startup" in parts:
+        with _step("start-up"):
+            measure_startup(plan, results)
+    if args.quick:
+        results.notes.append("--quick run: few rounds, the figures are indicative only")
+    report = render(results, facts, plan)
+    print(report)
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d}-{socket.gethostname()}"
+    (args.out / f"{stem}.md").write_text(report)
+    (args.out / f"{stem}.json").write_text(json.dumps(_jsonable(results, facts, plan), indent=2) + "\n")
+    print(f"written: {args.out / stem}.md and .json", file=sys.stderr)
+    return 0

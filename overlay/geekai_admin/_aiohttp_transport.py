@@ -1,0 +1,79 @@
+"""httpx-aiohttp's transport with the transport errors the retry rules depend on mapped right.
+
+httpx-aiohttp maps every aiohttp.ClientConnectionError to httpx.ConnectTimeout, a connect
+failure, which the retry rules take to mean "nothing was sent": a create would then be retried
+after the server dropped the connection mid-request, and could make a second key. Here only a
+failure to connect counts as one; a dropped connection, a reset or a read timeout is an error
+after sending, retried only for idempotent requests, as on httpx's own transport. Imported only
+through geekai_admin._aiohttp.aiohttp_transport(): it needs the `aiohttp` extra.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import httpx
+import httpx_aiohttp
+
+__all__ = ["AiohttpTransport", "httpx_error"]
+
+
+def httpx_error(error: BaseException) -> httpx.TransportError | None:
+    """The httpx error for an aiohttp error (or one httpx-aiohttp mapped from it); None: leave it."""
+    cause = error if isinstance(error, aiohttp.ClientError) else error.__cause__
+    if not isinstance(cause, aiohttp.ClientError):
+        return None
+    message = str(cause) or type(cause).__name__
+    kind: type[httpx.TransportError]
+    if isinstance(cause, aiohttp.ClientProxyConnectionError | aiohttp.ClientHttpProxyError):
+        kind = httpx.ProxyError
+    elif isinstance(cause, aiohttp.ClientConnectorError):
+        kind = httpx.ConnectError  # DNS, refused, TLS handshake: nothing was sent
+    elif isinstance(cause, aiohttp.ConnectionTimeoutError):
+        kind = httpx.ConnectTimeout  # waiting for a pool slot or the connect: nothing was sent
+    elif isinstance(cause, aiohttp.ServerTimeoutError):
+        kind = httpx.ReadTimeout
+    elif isinstance(cause, aiohttp.ServerDisconnectedError | aiohttp.ClientResponseError):
+        kind = httpx.RemoteProtocolError
+    elif isinstance(cause, aiohttp.ClientConnectionError | aiohttp.ClientPayloadError):
+        kind = httpx.ReadError  # reset, broken pipe, truncated body: may have been processed
+    else:
+        kind = httpx.TransportError
+    return None if type(error) is kind else kind(message)
+
+
+class _Body(httpx.AsyncByteStream):
+    """The response body, with errors while reading it mapped like those while sending."""
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: httpx.AsyncByteStream) -> None:
+        self._inner = inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._inner:
+                yield chunk
+        except (httpx.TransportError, aiohttp.ClientError) as error:
+            mapped = httpx_error(error)
+            if mapped is None:
+                raise
+            raise mapped from error
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            response = await super().handle_async_request(request)
+        except (httpx.TransportError, aiohttp.ClientError) as error:
+            mapped = httpx_error(error)
+            if mapped is None:
+                raise
+            raise mapped from error
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _Body(response.stream)
+        return response

@@ -1,0 +1,435 @@
+"""`geekai-admin`: the GeekAI admin API from a shell, for people and for scripts.
+
+    geekai-admin balance
+    geekai-admin keys list
+    geekai-admin keys get UUID
+    geekai-admin keys create --name N [--group G] [--credit-limit COINS] [--expires YYYY-MM-DD]
+    geekai-admin keys update UUID [--name N] [--group G] [--credit-limit COINS | --no-limit]
+                                  [--expires YYYY-MM-DD | --no-expiry]
+    geekai-admin keys delete UUID [--yes]
+
+Key sources, exit status and the --json shapes: EPILOG below (also shown by --help).
+
+Start-up stays light: parsing the command line imports the standard library only; the client,
+httpx and the generated package load when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from geekai_admin._version import __version__
+
+if TYPE_CHECKING:
+    import httpx
+
+    from geekai_admin._client import GeekAIAdmin
+
+__all__ = ["EXIT_API_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "main"]
+
+PROG = "geekai-admin"
+EXIT_OK = 0
+EXIT_API_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+# Copies of constants from modules that import httpx, so that --help does not; a test pins them.
+KEY_ENV = "GEEKAI_SYSTEM_KEY"
+REGION_CHOICES = ("cn", "global")
+GROUP_CHOICES = ("lowcost", "balance", "ha", "none")
+
+_OPTION_OF_FIELD = {
+    "name": "--name",
+    "group": "--group",
+    "credit_limit": "--credit-limit",
+    "expires": "--expires",
+    "uuid": "UUID",
+    "update": "keys update",
+}
+_KEY_HINT = (
+    f"{KEY_ENV} (or --system-key-file) must hold a system key from geekai.co/user/provision_keys, "
+    "not an ordinary API key"
+)
+EPILOG = """\
+The system key comes from GEEKAI_SYSTEM_KEY, or from the file named by --system-key-file (one
+trailing newline is dropped). No option takes the key itself: it would end up in shell history
+and process lists.
+
+Exit status: 0 success; 1 the API or the network failed; 2 bad input or usage, nothing sent
+(this includes a `keys delete` that was not confirmed); 130 interrupted (Ctrl-C). An error is one
+line on stderr, never a traceback, never the system key.
+
+With --json, stdout holds exactly one JSON document on success (nothing on failure). Shapes:
+
+    KEY = {"uuid": str, "name": str|null, "value": str|null (the masked key), "group": str|null,
+           "credit_limit": str|null (coins, decimal string; null = no limit),
+           "credit_used": str|null (coins), "expires": "YYYY-MM-DD"|null (null = never),
+           "expired": bool|null, "enabled": bool|null, "last_used_at": ISO 8601|null,
+           "created_at": ISO 8601|null, "extra": {fields the API added, never a secret}}
+    balance      {"coins": str, "yuan": str}            (decimal strings: exact)
+    keys list    {"keys": [KEY, ...]}
+    keys get     KEY
+    keys create  KEY + {"secret": str}                  (the full new key: shown this once)
+    keys update  KEY                                    (as it stands after the change)
+    keys delete  {"uuid": str, "deleted": true}
+"""
+Output = tuple[dict[str, Any], str]
+"""What a command produced: its JSON document and its text for people."""
+
+
+class UsageError(Exception):
+    """Bad input or usage: exit 2, nothing sent."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    return value
+
+
+def _global_options(*, suppress: bool) -> _Parser:
+    """The options every command accepts, before or after its name.
+
+    After the name (`suppress`), an option not given leaves the value set before the name alone.
+    """
+    parent = _Parser(add_help=False, argument_default=argparse.SUPPRESS if suppress else None)
+    options = parent.add_argument_group("global options")
+    options.add_argument("--json", action="store_true", help="print one JSON document on stdout (shapes: --help)")
+    options.add_argument(
+        "--region", choices=REGION_CHOICES, help="API entry: cn = geekai.co (default), global = geekai.dev"
+    )
+    options.add_argument("--base-url", metavar="URL", help="API root, e.g. https://geekai.co/api (or GEEKAI_BASE_URL)")
+    options.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="per-request timeout (default 60)")
+    options.add_argument(
+        "--system-key-file",
+        metavar="PATH",
+        help=f"read the system key from this file instead of {KEY_ENV}",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = [_global_options(suppress=True)]
+    parser = _Parser(
+        prog=PROG,
+        description=f"Manage GeekAI (极客智坊) API keys and read the credit balance, with a system key from {KEY_ENV}.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_global_options(suppress=False)],
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    balance = commands.add_parser("balance", parents=common, help="the credit balance, in coins and yuan")
+    balance.set_defaults(handler=_balance, command="balance")
+
+    keys = commands.add_parser("keys", parents=common, help="list, show, create, update or delete API keys")
+    actions = keys.add_subparsers(title="key commands", metavar="ACTION", required=True)
+
+    listing = actions.add_parser("list", parents=common, help="every key, as a table")
+    listing.set_defaults(handler=_list, command="keys list")
+
+    get = actions.add_parser("get", parents=common, help="one key")
+    get.add_argument("uuid", metavar="UUID")
+    get.set_defaults(handler=_get, command="keys get")
+
+    create = actions.add_parser("create", parents=common, help="a new key; prints its secret, once")
+    create.add_argument("--name", required=True, help="the key's name")
+    create.add_argument("--group", choices=GROUP_CHOICES, default="balance", help="proxy strategy (default balance)")
+    create.add_argument("--credit-limit", metavar="COINS", help="spending limit in coins, 100 coins = 1 yuan")
+    create.add_argument("--expires", metavar="YYYY-MM-DD", help="last day of validity (default: never)")
+    create.set_defaults(handler=_create, command="keys create")
+
+    update = actions.add_parser("update", parents=common, help="change the named fields of a key, and only those")
+    update.add_argument("uuid", metavar="UUID")
+    update.add_argument("--name", help="new name")
+    update.add_argument("--group", choices=GROUP_CHOICES, help="new proxy strategy")
+    limit = update.add_mutually_exclusive_group()
+    limit.add_argument("--credit-limit", metavar="COINS", help="new spending limit in coins")
+    limit.add_argument("--no-limit", action="store_true", help="remove the spending limit")
+    expiry = update.add_mutually_exclusive_group()
+    expiry.add_argument("--expires", metavar="YYYY-MM-DD", help="new last day of validity")
+    expiry.add_argument("--no-expiry", action="store_true", help="never expire")
+    update.set_defaults(handler=_update, command="keys update")
+
+    delete = actions.add_parser("delete", parents=common, help="delete a key (asks first on a terminal)")
+    delete.add_argument("uuid", metavar="UUID")
+    delete.add_argument("--yes", action="store_true", help="do not ask: required when stdin is not a terminal")
+    delete.set_defaults(handler=_delete, command="keys delete")
+    return parser
+
+
+class _Session:
+    """One run of the command: its arguments, its streams, and the client, built on first use."""
+
+    def __init__(self, args: argparse.Namespace, transport: httpx.BaseTransport | None) -> None:
+        self.args = args
+        self.transport = transport
+        self.secret_key: str | None = None
+        self._client: GeekAIAdmin | None = None
+
+    def redact(self, text: str) -> str:
+        key = self.secret_key
+        return text.replace(key, "<system key>") if key and key in text else text
+
+    def _system_key(self) -> str:
+        path = self.args.system_key_file
+        if path is None:
+            value = os.environ.get(KEY_ENV, "")
+            if not value.strip():
+                raise UsageError(
+                    f"no system key: set {KEY_ENV} or pass --system-key-file PATH "
+                    "(a system key from geekai.co/user/provision_keys, not an ordinary API key)"
+                )
+            return value
+        try:
+            with open(path, encoding="utf-8") as file:
+                text = file.read()
+        except (OSError, UnicodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            raise UsageError(f"cannot read --system-key-file {path}: {reason}") from None
+        value = text.removesuffix("\n").removesuffix("\r")
+        if not value.strip():
+            raise UsageError(f"--system-key-file {path} is empty")
+        return value
+
+    def client(self) -> GeekAIAdmin:
+        if self._client is None:
+            from geekai_admin._client import GeekAIAdmin  # noqa: PLC0415 (kept out of --help)
+            from geekai_admin._config import REGIONS  # noqa: PLC0415
+
+            args = self.args
+            if args.region is not None and args.base_url is not None:
+                raise UsageError("pass --region or --base-url, not both")
+            self.secret_key = key = self._system_key()
+            # An explicit --region wins over GEEKAI_BASE_URL in the environment.
+            base_url = args.base_url if args.region is None else REGIONS[args.region]
+            extra: dict[str, Any] = {} if args.timeout is None else {"timeout": args.timeout}
+            self._client = GeekAIAdmin(key, base_url=base_url, transport=self.transport, **extra)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+
+# --- the commands ------------------------------------------------------------------------------
+
+
+def _balance(session: _Session) -> Output:
+    from geekai_admin import _cli_format as fmt  # noqa: PLC0415
+
+    balance = session.client().balance()
+    return fmt.balance_json(balance), fmt.balance_text(balance)
+
+
+def _list(session: _Session) -> Output:
+    from geekai_admin import _cli_format as fmt  # noqa: PLC0415
+
+    keys = session.client().keys.list()
+    return fmt.keys_json(keys), fmt.keys_table(keys, session.redact)
+
+
+def _get(session: _Session) -> Output:
+    from geekai_admin import _cli_format as fmt  # noqa: PLC0415
+
+    key = session.client().keys.get(session.args.uuid)
+    return fmt.key_json(key), fmt.key_text(key)
+
+
+def _create(session: _Session) -> Output:
+    from geekai_admin import _cli_format as fmt  # noqa: PLC0415
+    from geekai_admin._exceptions import APIResponseValidationError  # noqa: PLC0415
+
+    args = session.args
+    try:
+        key = session.client().keys.create(
+            name=args.name, group=args.group, credit_limit=args.credit_limit, expires=args.expires
+        )
+    except APIResponseValidationError as exc:
+        # The key may exist, and this body may hold the only copy of its secret: hand it over.
+        sys.stdout.write(fmt.printable(exc.body.strip()) + "\n")
+        raise APIResponseValidationError(
+            f"{exc.message}; the key may have been created: the server's raw answer is on stdout "
+            "(it may hold the new secret); check with 'geekai-admin keys list'",
+            response=exc.response,
+        ) from None
+    return fmt.created_json(key), fmt.created_text(key)
+
+
+def _update(session: _Session) -> Output:
+    from geekai_admin import _cli_format as fmt  # noqa: PLC0415
+    from geekai_admin._operations import NOT_GIVEN  # noqa: PLC0415
+
+    args = session.args
+    changes: dict[str, Any] = {}
+    if args.name is not None:
+        changes["name"] = args.name
+    if args.group is not None:
+        changes["group"] = args.group
+    if args.credit_limit is not None or args.no_limit:
+        changes["credit_limit"] = None if args.no_limit else args.credit_limit
+    if args.expires is not None or args.no_expiry:
+        changes["expires"] = None if args.no_expiry else args.expires
+    if not changes:
+        raise UsageError(
+            "keys update: name at least one change: --name, --group, --credit-limit/--no-limit, "
+            "--expires/--no-expiry (see 'geekai-admin keys update --help')"
+        )
+    given = {"name": NOT_GIVEN, "group": NOT_GIVEN, "credit_limit": NOT_GIVEN, "expires": NOT_GIVEN, **changes}
+    key = session.client().keys.update(args.uuid, **given)
+    return fmt.key_json(key), f"Updated key {fmt.printable(key.uuid)}\n\n{fmt.key_text(key)}"
+
+
+def _confirm(session: _Session, uuid: str) -> bool:
+    from geekai_admin import _cli_format as fmt  # noqa: PLC0415
+
+    key = session.client().keys.get(uuid)
+    used = "-" if key.credit_used is None else format(key.credit_used, "f")
+    sys.stderr.write(
+        f"Delete key {fmt.printable(repr(key.name or ''))} ({key.uuid}; {used} coins used, "
+        f"status {fmt.status_of(key)})? This cannot be undone. [y/N] "
+    )
+    sys.stderr.flush()
+    answer = sys.stdin.readline().strip().lower()
+    return answer in ("y", "yes")
+
+
+def _delete(session: _Session) -> Output:
+    from geekai_admin._inputs import check_uuid  # noqa: PLC0415
+
+    uuid = check_uuid(session.args.uuid)
+    if not session.args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                f"keys delete: not confirmed: stdin is not a terminal, so pass --yes to delete {uuid} "
+                "(nothing was sent)"
+            )
+        if not _confirm(session, uuid):
+            raise UsageError(f"keys delete: not confirmed: key {uuid} was not deleted")
+    session.client().keys.delete(uuid)
+    return {"uuid": uuid, "deleted": True}, f"Deleted key {uuid}"
+
+
+# --- running -------------------------------------------------------------------------------------
+
+
+def _hint(session: _Session, error: Exception) -> str | None:
+    from geekai_admin._exceptions import APIConnectionError, APIStatusError, APITimeoutError  # noqa: PLC0415
+
+    if isinstance(error, APIStatusError):
+        by_status = {
+            401: _KEY_HINT,
+            403: "this system key may not do this; " + _KEY_HINT,
+            404: None
+            if session.args.command == "balance"
+            else "check the UUID ('geekai-admin keys list') and that the base URL is the API root",
+        }
+        return by_status.get(error.status_code)
+    client = session._client
+    where = f" ({client.base_url})" if client is not None else ""
+    if isinstance(error, APITimeoutError):
+        return f"the server{where} did not answer in time: check the network, or raise --timeout"
+    if isinstance(error, APIConnectionError):
+        return f"could not reach the server{where}: check the network, --region and --base-url"
+    return None
+
+
+def _say(line: str) -> None:
+    """One line on stderr: errors, the prompt's companions."""
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def _error_line(session: _Session | None, message: str, hint: str | None = None) -> str:
+    from geekai_admin._cli_format import printable  # noqa: PLC0415
+
+    text = message if hint is None else f"{message}; hint: {hint}"
+    if session is not None:
+        text = session.redact(text)
+    return f"{PROG}: error: {printable(text)}"
+
+
+def _execute(session: _Session) -> int:
+    from geekai_admin._cli_format import dump_json  # noqa: PLC0415
+    from geekai_admin._exceptions import (  # noqa: PLC0415
+        APIConnectionError,
+        APIResponseValidationError,
+        APIStatusError,
+        ConfigurationError,
+        InvalidInputError,
+    )
+
+    args = session.args
+    handler: Callable[[_Session], Output] = args.handler
+    try:
+        document, text = handler(session)
+    except InvalidInputError as exc:
+        option = _OPTION_OF_FIELD.get(exc.field, exc.field)
+        _say(_error_line(session, f"{args.command}: {option}: {exc.problem}"))
+        return EXIT_USAGE
+    except (UsageError, ConfigurationError) as exc:
+        _say(_error_line(session, str(exc)))
+        return EXIT_USAGE
+    except (APIStatusError, APIConnectionError, APIResponseValidationError) as exc:
+        _say(_error_line(session, f"{args.command}: {exc}", _hint(session, exc)))
+        return EXIT_API_ERROR
+    finally:
+        session.close()
+    output = dump_json(document) if args.json else text
+    sys.stdout.write(session.redact(output) + "\n")
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None, *, transport: httpx.BaseTransport | None = None) -> int:
+    """Run the command with `argv` (default: sys.argv[1:]); return the exit status.
+
+    `transport` replaces the network (tests, embedding); it is not a command-line option.
+    """
+    session: _Session | None = None
+    try:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as exc:  # --help and --version print, then exit 0
+            return exc.code if isinstance(exc.code, int) else EXIT_OK
+        session = _Session(args, transport)
+        return _execute(session)
+    except UsageError as exc:
+        _say(_error_line(session, str(exc)))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _say(f"{PROG}: interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`geekai-admin keys list | head -1`): stop quietly.
+        _silence_stdout()
+        return EXIT_API_ERROR
+
+
+def _silence_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (tests)
+        pass
+    finally:
+        os.close(devnull)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,650 @@
+"""The command in-process: main(argv) with the fake API behind httpx.MockTransport.
+
+Every run goes through `run()`, which also asserts that the system key is in no output.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import unicodedata
+from typing import Any
+
+import httpx
+import pytest
+
+from geekai_admin import REGIONS, Group, __version__
+from geekai_admin import cli as cli_module
+from geekai_admin._config import KEY_ENV
+from geekai_admin.cli import main
+from tests.cli.fakeapi import KNOWN_UUID, SYSTEM_KEY, FakeAdmin, key_record
+
+pytestmark = pytest.mark.usefixtures("cli_env")
+
+KEY_FIELDS = [
+    "uuid",
+    "name",
+    "value",
+    "group",
+    "credit_limit",
+    "credit_used",
+    "expires",
+    "expired",
+    "enabled",
+    "last_used_at",
+    "created_at",
+    "extra",
+]
+
+
+class Result:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code = code
+        self.out = out
+        self.err = err
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+    def __repr__(self) -> str:
+        return f"Result({self.code}, out={self.out!r}, err={self.err!r})"
+
+
+@pytest.fixture
+def run(fake: FakeAdmin, capsys: pytest.CaptureFixture[str]) -> Any:
+    def run(*argv: str, transport: httpx.BaseTransport | None = None) -> Result:
+        code = main(list(argv), transport=transport or fake.mock_transport())
+        out, err = capsys.readouterr()
+        result = Result(code, out, err)
+        assert SYSTEM_KEY not in out + err, result
+        if code != 0:
+            assert err.endswith("\n"), result
+            assert err.count("\n") == 1, f"one line on stderr: {result}"
+            assert "Traceback" not in err
+        return result
+
+    return run
+
+
+class FakeStdin(io.StringIO):
+    def __init__(self, text: str, *, tty: bool) -> None:
+        super().__init__(text)
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+# --- start-up, help, version -------------------------------------------------------------------
+
+
+def test_help_lists_the_commands_and_the_json_shapes(run: Any) -> None:
+    result = run("--help")
+    assert result.code == 0
+    for word in ("balance", "keys", "--json", "--region", "--base-url", "--timeout", "--system-key-file"):
+        assert word in result.out
+    assert '"secret": str' in result.out
+    assert "Exit status: 0 success; 1" in result.out
+
+
+def test_sub_help_shows_the_global_options_too(run: Any) -> None:
+    result = run("keys", "update", "--help")
+    assert result.code == 0
+    assert "--no-limit" in result.out
+    assert "--no-expiry" in result.out
+    assert "--json" in result.out
+
+
+def test_version(run: Any) -> None:
+    result = run("--version")
+    assert (result.code, result.out) == (0, f"geekai-admin {__version__}\n")
+
+
+def test_copied_constants_match_the_client() -> None:
+    assert cli_module.KEY_ENV == KEY_ENV
+    assert tuple(REGIONS) == cli_module.REGION_CHOICES
+    assert tuple(g.value for g in Group) == cli_module.GROUP_CHOICES
+
+
+# --- balance -----------------------------------------------------------------------------------
+
+
+def test_balance_for_people(run: Any, fake: FakeAdmin) -> None:
+    result = run("balance")
+    assert (result.code, result.err) == (0, "")
+    assert result.out == "Balance: 123456.78 coins (1234.5678 yuan; 100 coins = 1 yuan)\n"
+    (request,) = fake.requests
+    assert (request.method, request.path) == ("GET", "/api/credit/balance")
+    assert request.headers["authorization"] == f"Bearer {SYSTEM_KEY}"
+
+
+def test_balance_json_is_exact(run: Any, fake: FakeAdmin) -> None:
+    fake.balance = 1e20  # sent as 1e+20: shown without an exponent
+    result = run("--json", "balance")
+    assert result.json() == {"coins": "100000000000000000000", "yuan": "1000000000000000000"}
+
+
+# --- list, get ----------------------------------------------------------------------------------
+
+
+def test_list_is_a_table(run: Any) -> None:
+    result = run("keys", "list")
+    assert result.code == 0
+    header, row, count = result.out.splitlines()
+    assert header.split() == [
+        "UUID",
+        "NAME",
+        "GROUP",
+        "CREDIT",
+        "USED",
+        "/",
+        "LIMIT",
+        "EXPIRES",
+        "STATUS",
+        "LAST",
+        "USED",
+    ]
+    assert row.split() == [
+        KNOWN_UUID,
+        "ci-pipeline",
+        "balance",
+        "1234.5",
+        "/",
+        "10000",
+        "2026-12-31",
+        "active",
+        "2026-11-20",
+        "08:30+08:00",
+    ]
+    assert count == "1 key"
+
+
+def test_list_shows_no_limit_never_and_status(run: Any, fake: FakeAdmin) -> None:
+    fake.keys = {
+        "a" * 8 + "-0000-0000-0000-" + "0" * 12: key_record(
+            "a" * 8 + "-0000-0000-0000-" + "0" * 12, "open", credit_limit=0, expired_at="", last_used_at=None
+        ),
+        "b" * 8 + "-0000-0000-0000-" + "0" * 12: key_record(
+            "b" * 8 + "-0000-0000-0000-" + "0" * 12, "old", expired=True
+        ),
+        "c" * 8 + "-0000-0000-0000-" + "0" * 12: key_record(
+            "c" * 8 + "-0000-0000-0000-" + "0" * 12, "off", status=False
+        ),
+    }
+    lines = run("keys", "list").out.splitlines()
+    assert "1234.5 / no limit" in lines[1]
+    assert "never" in lines[1]
+    assert lines[1].split()[-1] == "never"
+    assert "expired" in lines[2].split()
+    assert "disabled" in lines[3].split()
+    assert lines[-1] == "3 keys"
+
+
+def test_list_aligns_wide_names_and_neutralises_control_characters(run: Any, fake: FakeAdmin) -> None:
+    second = "dddddddd-0000-0000-0000-000000000000"
+    fake.keys[second] = key_record(second, "生产环境\x1b[31m\u202e" + "x" * 40)
+    lines = run("keys", "list").out.splitlines()
+    assert "\x1b" not in "".join(lines)
+    assert "\u202e" not in "".join(lines)
+    assert "\\x1b[31m\\u202e" in lines[2]
+    assert "..." in lines[2]
+
+    # The GROUP column starts at the same terminal column on every row (wide characters count 2).
+    def column_of_group(line: str) -> int:
+        prefix = line[: line.index("balance")] if "balance" in line else line[: line.index("GROUP")]
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in prefix)
+
+    assert column_of_group(lines[0]) == column_of_group(lines[1]) == column_of_group(lines[2])
+
+
+def test_empty_list(run: Any, fake: FakeAdmin) -> None:
+    fake.keys = {}
+    assert run("keys", "list").out == "No API keys.\n"
+    assert run("keys", "list", "--json").json() == {"keys": []}
+
+
+def test_list_json_shape(run: Any) -> None:
+    document = run("keys", "list", "--json").json()
+    assert list(document) == ["keys"]
+    (key,) = document["keys"]
+    assert list(key) == KEY_FIELDS
+    assert key == {
+        "uuid": KNOWN_UUID,
+        "name": "ci-pipeline",
+        "value": "sk-Ab3x****************Yz9Q",
+        "group": "balance",
+        "credit_limit": "10000",
+        "credit_used": "1234.5",
+        "expires": "2026-12-31",
+        "expired": False,
+        "enabled": True,
+        "last_used_at": "2026-11-20T08:30:00+08:00",
+        "created_at": "2026-01-15T10:00:00+08:00",
+        "extra": {},
+    }
+
+
+def test_get_for_people(run: Any) -> None:
+    result = run("keys", "get", KNOWN_UUID)
+    assert result.code == 0
+    lines = dict(line.split("  ", 1) for line in result.out.splitlines())
+    assert lines["uuid"].strip() == KNOWN_UUID
+    assert lines["key (masked)"].strip() == "sk-Ab3x****************Yz9Q"
+    assert lines["credit limit"].strip() == "10000 coins (100 yuan)"
+    assert lines["status"].strip() == "active"
+
+
+def test_get_json_and_unknown_fields(run: Any, fake: FakeAdmin) -> None:
+    fake.keys[KNOWN_UUID]["tags"] = ["ci", 1.5]
+    document = run("--json", "keys", "get", KNOWN_UUID).json()
+    assert list(document) == KEY_FIELDS
+    assert document["extra"] == {"tags": ["ci", "1.5"]}
+    assert 'extra.tags    ["ci", "1.5"]' in run("keys", "get", KNOWN_UUID).out
+
+
+def test_a_key_the_server_says_little_about(run: Any, fake: FakeAdmin) -> None:
+    fake.keys = {KNOWN_UUID: {"uuid": KNOWN_UUID, "extra_info": {"nested": 2.50}}}
+    result = run("keys", "get", KNOWN_UUID)
+    lines = dict(line.split("  ", 1) for line in result.out.splitlines())
+    assert {label: value.strip() for label, value in lines.items()} == {
+        "uuid": KNOWN_UUID,
+        "name": "-",
+        "key (masked)": "-",
+        "group": "-",
+        "credit used": "-",
+        "credit limit": "no limit",
+        "expires": "never",
+        "status": "-",
+        "last used": "never",
+        "created": "-",
+        "extra.extra_info": '{"nested": "2.5"}',
+    }
+    row = run("keys", "list").out.splitlines()[1].split()
+    assert row == [KNOWN_UUID, "-", "-", "-", "/", "no", "limit", "never", "-", "never"]
+    document = run("--json", "keys", "get", KNOWN_UUID).json()
+    assert document["extra"] == {"extra_info": {"nested": "2.5"}}
+    assert document["name"] is None
+    assert document["enabled"] is None
+
+
+def test_a_secret_in_a_listing_is_never_shown(run: Any, fake: FakeAdmin) -> None:
+    fake.keys[KNOWN_UUID]["raw_value"] = "sk-FULL-SECRET-in-a-listing"
+    for argv in (
+        ("keys", "list"),
+        ("keys", "list", "--json"),
+        ("keys", "get", KNOWN_UUID),
+        ("--json", "keys", "get", KNOWN_UUID),
+    ):
+        result = run(*argv)
+        assert result.code == 0
+        assert "sk-FULL-SECRET" not in result.out
+
+
+def test_options_after_the_command_are_the_same_as_before(run: Any) -> None:
+    assert run("keys", "list", "--json").out == run("--json", "keys", "list").out
+
+
+# --- create ---------------------------------------------------------------------------------------
+
+
+def test_create_prints_the_secret_once_marked(run: Any, fake: FakeAdmin) -> None:
+    result = run("keys", "create", "--name", "ci", "--credit-limit", "10000", "--expires", "2026-12-31")
+    assert result.code == 0
+    (secret,) = fake.created_secrets
+    assert result.out.count(secret) == 1
+    lines = result.out.splitlines()
+    assert lines[-1] == secret
+    assert "shown only once" in lines[-2]
+    (request,) = fake.requests
+    assert request.method == "POST"
+    assert request.json() == {"name": "ci", "group": "balance", "credit_limit": 10000, "expired_at": "2026-12-31"}
+
+
+def test_create_json_has_the_secret_as_a_field(run: Any, fake: FakeAdmin) -> None:
+    document = run("--json", "keys", "create", "--name", "ci", "--group", "ha").json()
+    assert list(document) == [*KEY_FIELDS, "secret"]
+    assert document["secret"] == fake.created_secrets[0]
+    assert document["group"] == "ha"
+    assert document["credit_limit"] is None
+    assert document["expires"] is None
+    assert fake.requests[0].json() == {"name": "ci", "group": "ha", "credit_limit": 0, "expired_at": ""}
+    # Shown once: reading the key back never shows it.
+    again = run("--json", "keys", "get", document["uuid"])
+    assert document["secret"] not in again.out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--credit-limit", "abc"], "keys create: --credit-limit: not a number: 'abc'"),
+        (["--credit-limit", "-1"], "keys create: --credit-limit: must not be negative"),
+        (["--expires", "31/12/2026"], "keys create: --expires: expected a datetime.date or 'YYYY-MM-DD'"),
+        (["--group", "fast"], "argument --group: invalid choice: 'fast'"),
+    ],
+)
+def test_create_refuses_bad_input_before_sending(run: Any, fake: FakeAdmin, argv: list[str], message: str) -> None:
+    result = run("keys", "create", "--name", "ci", *argv)
+    assert result.code == 2
+    assert result.err.startswith(f"geekai-admin: error: {message}")
+    assert fake.requests == []
+
+
+def test_create_requires_a_name(run: Any, fake: FakeAdmin) -> None:
+    result = run("keys", "create")
+    assert result.code == 2
+    assert result.err == (
+        "geekai-admin: error: the following arguments are required: --name (see 'geekai-admin keys create --help')\n"
+    )
+
+
+def test_create_with_a_malformed_answer_hands_over_the_raw_body(run: Any, fake: FakeAdmin) -> None:
+    body = {"data": {**key_record(KNOWN_UUID, "ci", created_at="not a date"), "raw_value": "sk-ONLY-COPY"}}
+    fake.override = (200, body, {})
+    result = run("keys", "create", "--name", "ci")
+    assert result.code == 1
+    assert "sk-ONLY-COPY" in result.out
+    assert "the key may have been created" in result.err
+    assert "raw answer is on stdout" in result.err
+
+
+# --- update ---------------------------------------------------------------------------------------
+
+
+def test_update_changes_only_the_named_fields(run: Any, fake: FakeAdmin) -> None:
+    result = run("keys", "update", KNOWN_UUID, "--name", "renamed")
+    assert result.code == 0
+    assert result.out.startswith(f"Updated key {KNOWN_UUID}\n")
+    get, put = fake.requests
+    assert (get.method, put.method) == ("GET", "PUT")
+    assert put.json() == {"name": "renamed", "group": "balance", "credit_limit": 10000, "expired_at": "2026-12-31"}
+
+
+def test_update_no_limit_and_no_expiry(run: Any, fake: FakeAdmin) -> None:
+    document = run("--json", "keys", "update", KNOWN_UUID, "--no-limit", "--no-expiry", "--group", "lowcost").json()
+    assert fake.requests[-1].json() == {"name": "ci-pipeline", "group": "lowcost", "credit_limit": 0, "expired_at": ""}
+    assert list(document) == KEY_FIELDS
+    assert (document["credit_limit"], document["expires"], document["group"]) == (None, None, "lowcost")
+
+
+def test_update_new_limit_and_expiry(run: Any, fake: FakeAdmin) -> None:
+    assert run("keys", "update", KNOWN_UUID, "--credit-limit", "2500.5", "--expires", "2027-01-31").code == 0
+    assert fake.requests[-1].json() == {
+        "name": "ci-pipeline",
+        "group": "balance",
+        "credit_limit": 2500.5,
+        "expired_at": "2027-01-31",
+    }
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "keys update: name at least one change"),
+        (["--credit-limit", "5", "--no-limit"], "argument --no-limit: not allowed with argument --credit-limit"),
+        (["--no-expiry", "--expires", "2027-01-01"], "argument --expires: not allowed with argument --no-expiry"),
+        (["--name", ""], "keys update: --name: must not be empty"),
+    ],
+)
+def test_update_refuses_bad_input_before_sending(run: Any, fake: FakeAdmin, argv: list[str], message: str) -> None:
+    result = run("keys", "update", KNOWN_UUID, *argv)
+    assert result.code == 2
+    assert result.err.startswith(f"geekai-admin: error: {message}")
+    assert fake.requests == []
+
+
+def test_update_of_a_missing_key(run: Any, fake: FakeAdmin) -> None:
+    result = run("keys", "update", "99999999-0000-0000-0000-000000000000", "--name", "x")
+    assert result.code == 1
+    assert "HTTP 404 [not_found] API key not found" in result.err
+    assert "hint: check the UUID" in result.err
+    assert [r.method for r in fake.requests] == ["GET"]
+
+
+# --- delete: the consent rule ---------------------------------------------------------------------
+
+
+def test_delete_with_yes(run: Any, fake: FakeAdmin) -> None:
+    result = run("keys", "delete", KNOWN_UUID, "--yes")
+    assert (result.code, result.out) == (0, f"Deleted key {KNOWN_UUID}\n")
+    assert [(r.method, r.path) for r in fake.requests] == [("DELETE", f"/api/api_keys/{KNOWN_UUID}")]
+    assert fake.keys == {}
+
+
+def test_delete_json(run: Any) -> None:
+    assert run("--json", "keys", "delete", KNOWN_UUID.upper(), "--yes").json() == {"uuid": KNOWN_UUID, "deleted": True}
+
+
+def test_delete_without_a_terminal_and_without_yes_sends_nothing(
+    run: Any, fake: FakeAdmin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", FakeStdin("y\n", tty=False))
+    result = run("keys", "delete", KNOWN_UUID)
+    assert result.code == 2
+    assert "not confirmed" in result.err
+    assert "--yes" in result.err
+    assert "nothing was sent" in result.err
+    assert result.out == ""
+    assert fake.requests == []
+    assert KNOWN_UUID in fake.keys
+
+
+def test_delete_asks_on_a_terminal_and_deletes_on_yes(
+    run: Any, fake: FakeAdmin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", FakeStdin("y\n", tty=True))
+    result = run("keys", "delete", KNOWN_UUID)
+    assert result.code == 0
+    assert result.err.startswith("Delete key 'ci-pipeline' (" + KNOWN_UUID)
+    assert "[y/N]" in result.err
+    assert [r.method for r in fake.requests] == ["GET", "DELETE"]
+
+
+@pytest.mark.parametrize("answer", ["n\n", "\n", "", "yes please\n"])
+def test_delete_asks_on_a_terminal_and_keeps_the_key_otherwise(
+    run: Any, fake: FakeAdmin, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    monkeypatch.setattr("sys.stdin", FakeStdin(answer, tty=True))
+    code = main(["keys", "delete", KNOWN_UUID], transport=fake.mock_transport())
+    assert code == 2
+    assert [r.method for r in fake.requests] == ["GET"]
+    assert KNOWN_UUID in fake.keys
+
+
+def test_delete_refuses_a_bad_uuid_before_anything(run: Any, fake: FakeAdmin) -> None:
+    result = run("keys", "delete", "../credit/balance", "--yes")
+    assert result.code == 2
+    assert result.err.startswith("geekai-admin: error: keys delete: UUID: not a UUID")
+    assert fake.requests == []
+
+
+# --- errors ----------------------------------------------------------------------------------------
+
+
+def test_401_is_one_line_with_the_system_key_hint(run: Any, fake: FakeAdmin) -> None:
+    fake.system_key = "some-other-key"
+    result = run("keys", "list")
+    assert result.code == 1
+    assert result.out == ""
+    assert result.err == (
+        "geekai-admin: error: keys list: HTTP 401 [unauthorized] Invalid API key or token; hint: GEEKAI_SYSTEM_KEY "
+        "(or --system-key-file) must hold a system key from geekai.co/user/provision_keys, not an ordinary API key\n"
+    )
+
+
+def test_403_hint(run: Any, fake: FakeAdmin) -> None:
+    fake.override = (403, {"code": "forbidden", "message": "nope"}, {})
+    result = run("balance")
+    assert result.code == 1
+    assert "HTTP 403 [forbidden] nope; hint: this system key may not do this" in result.err
+
+
+def test_500_with_request_id_and_no_hint(run: Any, fake: FakeAdmin) -> None:
+    fake.override = (500, {"code": "internal", "message": "boom"}, {"X-Request-Id": "req-42"})
+    result = run("keys", "create", "--name", "x")
+    assert result.code == 1
+    assert result.err == "geekai-admin: error: keys create: HTTP 500 [internal] boom (request id req-42)\n"
+
+
+def test_404_on_balance_has_no_uuid_hint(run: Any, fake: FakeAdmin) -> None:
+    fake.override = (404, {"message": "no route"}, {})
+    result = run("balance")
+    assert result.code == 1
+    assert result.err == "geekai-admin: error: balance: HTTP 404 no route\n"
+
+
+def test_server_text_cannot_break_the_line_or_show_the_key(run: Any, fake: FakeAdmin) -> None:
+    fake.override = (400, {"code": "bad", "message": f"line one\nline two \x1b[2J key={SYSTEM_KEY}"}, {})
+    result = run("keys", "create", "--name", "x")
+    assert result.code == 1
+    assert "\x1b" not in result.err
+    assert "line one\\nline two \\x1b[2J key=<system key>" in result.err
+
+
+def test_a_response_that_does_not_fit_is_exit_1(run: Any, fake: FakeAdmin) -> None:
+    fake.balance = "plenty"
+    result = run("balance")
+    assert result.code == 1
+    assert result.err.startswith("geekai-admin: error: balance: balance: field 'balance' should be a number")
+
+
+def test_connection_failure(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("geekai_admin._http.time.sleep", lambda seconds: None)
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    result = run("balance", transport=httpx.MockTransport(refuse))
+    assert result.code == 1
+    assert "Connection refused" in result.err
+    assert "hint: could not reach the server (https://geekai.co/api)" in result.err
+
+
+def test_timeout(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("geekai_admin._http.time.sleep", lambda seconds: None)
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    result = run("--timeout", "2.5", "keys", "list", transport=httpx.MockTransport(slow))
+    assert result.code == 1
+    assert "raise --timeout" in result.err
+
+
+def test_ctrl_c_is_130_without_a_traceback(run: Any) -> None:
+    def interrupt(request: httpx.Request) -> httpx.Response:
+        raise KeyboardInterrupt
+
+    result = run("balance", transport=httpx.MockTransport(interrupt))
+    assert result.code == 130
+    assert result.err == "geekai-admin: interrupted\n"
+
+
+def test_a_closed_pipe_stops_quietly(fake: FakeAdmin, monkeypatch: pytest.MonkeyPatch) -> None:
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError
+
+    monkeypatch.setattr("sys.stdout", ClosedPipe())
+    assert main(["keys", "list"], transport=fake.mock_transport()) == 1
+
+
+# --- usage, key sources, entry points ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "the following arguments are required: COMMAND (see 'geekai-admin --help')"),
+        (["keys"], "the following arguments are required: ACTION (see 'geekai-admin keys --help')"),
+        (["frobnicate"], "argument COMMAND: invalid choice: 'frobnicate'"),
+        (["--timeout", "0", "balance"], "argument --timeout: must be a positive number of seconds, got '0'"),
+        (["--timeout", "soon", "balance"], "argument --timeout: must be a positive number of seconds, got 'soon'"),
+        (["--region", "mars", "balance"], "argument --region: invalid choice: 'mars'"),
+        (
+            ["--region", "global", "balance", "--base-url", "https://x.test/api"],
+            "pass --region or --base-url, not both",
+        ),
+        (["--base-url", "http://example.com/api", "balance"], "base_url 'http://example.com/api' is plain http://"),
+        (["keys", "get", "not-a-uuid"], "keys get: UUID: not a UUID"),
+    ],
+)
+def test_usage_errors_are_exit_2_and_send_nothing(run: Any, fake: FakeAdmin, argv: list[str], message: str) -> None:
+    result = run(*argv)
+    assert result.code == 2
+    assert result.err.startswith(f"geekai-admin: error: {message}")
+    assert fake.requests == []
+
+
+def test_no_system_key(run: Any, fake: FakeAdmin, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GEEKAI_SYSTEM_KEY")
+    result = run("balance")
+    assert result.code == 2
+    assert result.err.startswith("geekai-admin: error: no system key: set GEEKAI_SYSTEM_KEY or pass --system-key-file")
+    assert fake.requests == []
+
+
+def test_a_malformed_system_key_is_refused_without_showing_it(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEEKAI_SYSTEM_KEY", "sk-has space")
+    result = run("balance")
+    assert result.code == 2
+    assert "sk-has" not in result.err
+    assert "whitespace" in result.err
+
+
+def test_key_file_wins_over_the_environment(
+    run: Any, fake: FakeAdmin, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEEKAI_SYSTEM_KEY", "wrong-key")
+    path = tmp_path / "key"
+    path.write_text(SYSTEM_KEY + "\r\n")
+    result = run("--system-key-file", str(path), "balance")
+    assert result.code == 0
+    assert fake.requests[0].headers["authorization"] == f"Bearer {SYSTEM_KEY}"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"), [(None, "cannot read --system-key-file"), ("\n", "is empty"), (b"\xff\xfe", "cannot read")]
+)
+def test_key_file_problems(run: Any, fake: FakeAdmin, tmp_path: Any, content: Any, message: str) -> None:
+    path = tmp_path / "key"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content)
+    result = run("balance", "--system-key-file", str(path))
+    assert result.code == 2
+    assert message in result.err
+    assert fake.requests == []
+
+
+def test_region_and_base_url(run: Any, fake: FakeAdmin, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+    inner = fake.mock_transport()
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return inner.handle_request(request)
+
+    transport = httpx.MockTransport(record)
+    assert run("balance", transport=transport).code == 0
+    monkeypatch.setenv("GEEKAI_BASE_URL", "https://env.test/api")
+    assert run("balance", transport=transport).code == 0
+    assert run("--region", "global", "balance", transport=transport).code == 0  # the option beats the environment
+    assert run("balance", "--base-url", "http://127.0.0.1:9/api", transport=transport).code == 0
+    assert seen == [
+        "https://geekai.co/api/credit/balance",
+        "https://env.test/api/credit/balance",
+        "https://geekai.dev/api/credit/balance",
+        "http://127.0.0.1:9/api/credit/balance",
+    ]
+
+
+def test_the_system_key_is_masked_even_when_the_server_echoes_it(run: Any, fake: FakeAdmin) -> None:
+    fake.keys[KNOWN_UUID]["name"] = f"copy of {SYSTEM_KEY}"
+    for argv in (("keys", "list"), ("--json", "keys", "get", KNOWN_UUID)):
+        result = run(*argv)
+        assert "copy of <system key>" in result.out
+    # An error that quotes the caller's input is masked too.
+    result = run("keys", "create", "--name", f"{SYSTEM_KEY}\x00")
+    assert result.code == 2
+    assert "<system key>" in result.err
