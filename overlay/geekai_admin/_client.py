@@ -15,7 +15,7 @@ import httpx
 from geekai_admin import _operations as ops
 from geekai_admin._config import DEFAULT_TIMEOUT, resolve_base_url, resolve_key, resolve_timeout
 from geekai_admin._exceptions import ConfigurationError
-from geekai_admin._http import Transport, send_async, send_sync
+from geekai_admin._http import Endpoint, send_async, send_sync
 from geekai_admin._models import ApiKey, Balance, CreatedKey, Group
 from geekai_admin._operations import NOT_GIVEN, Call, Changes, NotGiven
 from geekai_admin._retry import RetryPolicy
@@ -64,7 +64,7 @@ class _Settings:
         if any(name.lower() == "authorization" for name in headers):
             raise ConfigurationError("default_headers must not set Authorization: pass the system key as api_key")
         self.timeout = resolve_timeout(timeout)
-        self.transport = Transport(
+        self.endpoint = Endpoint(
             resolve_base_url(base_url, region), key, policy, headers, client_has_headers=http_client is None
         )
 
@@ -74,11 +74,11 @@ class _Base:
 
     @property
     def base_url(self) -> str:
-        return self._settings.transport.base_url
+        return self._settings.endpoint.base_url
 
     @property
     def max_retries(self) -> int:
-        return self._settings.transport.policy.max_retries
+        return self._settings.endpoint.policy.max_retries
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
@@ -119,12 +119,12 @@ class GeekAIAdmin(_Base):
         )
         self._owns_client = http_client is None
         self._http = http_client or httpx.Client(
-            timeout=self._settings.timeout, transport=transport, headers=self._settings.transport.headers
+            timeout=self._settings.timeout, transport=transport, headers=self._settings.endpoint.headers
         )
         self.keys = Keys(self)
 
     def _send(self, call: Call[T]) -> T:
-        return send_sync(self._http, self._settings.transport, call)
+        return send_sync(self._http, self._settings.endpoint, call)
 
     def balance(self) -> Balance:
         """The account's credit balance, in coins and yuan."""
@@ -177,12 +177,12 @@ class AsyncGeekAIAdmin(_Base):
         )
         self._owns_client = http_client is None
         self._http = http_client or httpx.AsyncClient(
-            timeout=self._settings.timeout, transport=transport, headers=self._settings.transport.headers
+            timeout=self._settings.timeout, transport=transport, headers=self._settings.endpoint.headers
         )
         self.keys = AsyncKeys(self)
 
     async def _send(self, call: Call[T]) -> T:
-        return await send_async(self._http, self._settings.transport, call)
+        return await send_async(self._http, self._settings.endpoint, call)
 
     async def balance(self) -> Balance:
         """The account's credit balance, in coins and yuan."""

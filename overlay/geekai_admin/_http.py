@@ -21,7 +21,7 @@ from geekai_admin._operations import Call
 from geekai_admin._responses import request_id, status_error
 from geekai_admin._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after, retryable_error
 
-__all__ = ["MAX_BODY_BYTES", "Transport", "send_async", "send_sync"]
+__all__ = ["MAX_BODY_BYTES", "Endpoint", "send_async", "send_sync"]
 
 T = TypeVar("T")
 logger = logging.getLogger("geekai_admin")
@@ -29,7 +29,7 @@ MAX_BODY_BYTES = 8 * 1024 * 1024
 """A response larger than this is refused: no admin answer is anywhere near it."""
 
 
-class Transport:
+class Endpoint:
     """What every attempt needs: where, with which key and headers, under which policy."""
 
     __slots__ = ("_request_headers", "base_url", "headers", "key", "policy")
@@ -56,7 +56,7 @@ class Transport:
         self._request_headers = None if client_has_headers else self.headers
 
     def __repr__(self) -> str:
-        return f"Transport(base_url={self.base_url!r}, key={self.key!r})"
+        return f"Endpoint(base_url={self.base_url!r}, key={self.key!r})"
 
     def build(self, client: httpx.Client | httpx.AsyncClient, call: Call[Any]) -> httpx.Request:
         url = _parsed_url(self.base_url + call.path)
@@ -72,16 +72,16 @@ def _parsed_url(url: str) -> httpx.URL:
 class _Attempts:
     """The retry state of one call: each outcome in, a decision out (a delay, or a final answer)."""
 
-    __slots__ = ("call", "number", "transport")
+    __slots__ = ("call", "endpoint", "number")
 
-    def __init__(self, transport: Transport, call: Call[Any]) -> None:
-        self.transport = transport
+    def __init__(self, endpoint: Endpoint, call: Call[Any]) -> None:
+        self.endpoint = endpoint
         self.call = call
         self.number = 0
 
     def _retry_delay(self, hint: float | None) -> float | None:
         """Seconds to wait before the next attempt, or None if no retry is left or allowed."""
-        policy = self.transport.policy
+        policy = self.endpoint.policy
         if self.number >= policy.max_retries:
             return None
         if hint is not None:
@@ -96,7 +96,7 @@ class _Attempts:
         delay = self._retry_delay(None) if retryable_error(error, idempotent=call.idempotent) else None
         if delay is None:
             kind = type(error).__name__
-            text = self.transport.key.redact(str(error))
+            text = self.endpoint.key.redact(str(error))
             message = (
                 f"{call.name}: {call.method} {call.path} failed after {self.number + 1} attempt(s): {text or kind}"
             )
@@ -122,7 +122,7 @@ class _Attempts:
         if status == 404 and call.gone_means_done and self.number > 0:
             logger.debug("%s: 404 on attempt %d: an earlier attempt already did it", call.name, self.number + 1)
             return Done(None)
-        error = status_error(response, self.transport.key)
+        error = status_error(response, self.endpoint.key)
         if status in RETRYABLE_STATUSES and call.idempotent:
             # A create is not retried on any status, 429 and 503 included: the request reached the
             # server, and only the server knows whether it made a key before answering.
@@ -142,7 +142,7 @@ class _Attempts:
             call.path,
             reason,
             self.number,
-            self.transport.policy.max_retries,
+            self.endpoint.policy.max_retries,
             delay,
         )
 
@@ -251,10 +251,10 @@ async def _read_async(streamed: httpx.Response) -> httpx.Response | None:
     return streamed
 
 
-def send_sync(client: httpx.Client, transport: Transport, call: Call[T]) -> T:
-    attempts = _Attempts(transport, call)
+def send_sync(client: httpx.Client, endpoint: Endpoint, call: Call[T]) -> T:
+    attempts = _Attempts(endpoint, call)
     while True:
-        request = transport.build(client, call)
+        request = endpoint.build(client, call)
         started = time.perf_counter()
         try:
             streamed = client.send(request, stream=True)
@@ -277,10 +277,10 @@ def send_sync(client: httpx.Client, transport: Transport, call: Call[T]) -> T:
         time.sleep(delay)
 
 
-async def send_async(client: httpx.AsyncClient, transport: Transport, call: Call[T]) -> T:
-    attempts = _Attempts(transport, call)
+async def send_async(client: httpx.AsyncClient, endpoint: Endpoint, call: Call[T]) -> T:
+    attempts = _Attempts(endpoint, call)
     while True:
-        request = transport.build(client, call)
+        request = endpoint.build(client, call)
         started = time.perf_counter()
         try:
             streamed = await client.send(request, stream=True)

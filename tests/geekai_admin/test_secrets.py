@@ -10,7 +10,7 @@ import pytest
 
 from geekai_admin import GeekAIError
 from geekai_admin._config import SystemKey
-from geekai_admin._http import Transport
+from geekai_admin._http import Endpoint
 from geekai_admin._retry import RetryPolicy
 from tests.geekai_admin.fakes import SECRET, SYSTEM_KEY, UUID, Driver, FakeServer, key_json, ok, texts
 
@@ -54,6 +54,6 @@ def test_the_system_key_wrapper_never_shows_its_value() -> None:
         key.__reduce__()
 
 
-def test_the_transport_repr_hides_the_key() -> None:
-    transport = Transport("https://geekai.co/api", SystemKey(SYSTEM_KEY), RetryPolicy(), {})
-    assert SYSTEM_KEY not in repr(transport)
+def test_the_endpoint_repr_hides_the_key() -> None:
+    endpoint = Endpoint("https://geekai.co/api", SystemKey(SYSTEM_KEY), RetryPolicy(), {})
+    assert SYSTEM_KEY not in repr(endpoint)

@@ -281,7 +281,7 @@ def _scan(captured: LogCapture, server: FaultServer, outcome: object, base_url: 
         items = outcome if isinstance(outcome, list) else [outcome]
         texts += [json.dumps(item.to_dict()) for item in items if hasattr(item, "to_dict")]
     with GeekAIAdmin(SYSTEM_KEY, base_url=base_url) as client:
-        texts += [repr(client), str(client), repr(client._settings.transport)]
+        texts += [repr(client), str(client), repr(client._settings.endpoint)]
     FIGURES.texts_scanned += len(texts)
     leaks = find_leaks(texts, [SYSTEM_KEY, *server.issued_secrets])
     FIGURES.secret_leaks += len(leaks)
