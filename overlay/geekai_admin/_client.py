@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import re
 import uuid as uuid_module
 from collections.abc import Mapping
 from decimal import Decimal
@@ -13,7 +12,7 @@ from typing import Self, TypeVar
 import httpx
 
 from geekai_admin import _operations as ops
-from geekai_admin._config import DEFAULT_TIMEOUT, resolve_base_url, resolve_key, resolve_timeout
+from geekai_admin._config import DEFAULT_TIMEOUT, resolve_base_url, resolve_headers, resolve_key, resolve_timeout
 from geekai_admin._exceptions import ConfigurationError
 from geekai_admin._http import Endpoint, send_async, send_sync
 from geekai_admin._models import ApiKey, Balance, CreatedKey, Group
@@ -30,8 +29,6 @@ Amount = Decimal | int | float | str
 DateLike = datetime.date | str
 """A datetime.date or a "YYYY-MM-DD" string."""
 USER_AGENT = f"geekai-admin-python/{__version__}"
-_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
 
 
 class _Settings:
@@ -54,15 +51,7 @@ class _Settings:
             raise ConfigurationError("pass http_client or transport, not both")
         key = resolve_key(api_key)
         policy = retry_policy if retry_policy is not None else RetryPolicy(max_retries=max_retries)
-        headers = {"User-Agent": USER_AGENT, **(default_headers or {})}
-        for name, value in headers.items():
-            if not (isinstance(name, str) and _HEADER_NAME.fullmatch(name)):
-                raise ConfigurationError(f"default_headers: {name!r} is not a valid header name")
-            if not (isinstance(value, str) and _HEADER_VALUE.fullmatch(value)):
-                # The value is not shown: a header may carry a credential.
-                raise ConfigurationError(f"default_headers: the value of {name} must be printable ASCII on one line")
-        if any(name.lower() == "authorization" for name in headers):
-            raise ConfigurationError("default_headers must not set Authorization: pass the system key as api_key")
+        headers = resolve_headers(default_headers, user_agent=USER_AGENT)
         self.timeout = resolve_timeout(timeout)
         self.endpoint = Endpoint(
             resolve_base_url(base_url, region), key, policy, headers, client_has_headers=http_client is None

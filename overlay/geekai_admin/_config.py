@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
+import re
 from collections.abc import Mapping
 from typing import Final
 
@@ -20,6 +21,7 @@ __all__ = [
     "REGION_ENV",
     "SystemKey",
     "resolve_base_url",
+    "resolve_headers",
     "resolve_key",
     "resolve_timeout",
 ]
@@ -32,6 +34,8 @@ REGIONS: Final[Mapping[str, str]] = {
     "global": "https://geekai.dev/api",  # overseas entry (海外调用入口)
 }
 DEFAULT_TIMEOUT: Final = httpx.Timeout(60.0, connect=5.0)
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
 
 
 class SystemKey:
@@ -128,3 +132,17 @@ def resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
         raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
     return httpx.Timeout(float(timeout), connect=min(float(timeout), DEFAULT_TIMEOUT.connect or 5.0))
+
+
+def resolve_headers(default_headers: Mapping[str, str] | None, *, user_agent: str) -> dict[str, str]:
+    """The headers every request carries besides the key; a bad one fails here, not at send time."""
+    headers = {"User-Agent": user_agent, **(default_headers or {})}
+    for name, value in headers.items():
+        if not (isinstance(name, str) and _HEADER_NAME.fullmatch(name)):
+            raise ConfigurationError(f"default_headers: {name!r} is not a valid header name")
+        if not (isinstance(value, str) and _HEADER_VALUE.fullmatch(value)):
+            # The value is not shown: a header may carry a credential.
+            raise ConfigurationError(f"default_headers: the value of {name} must be printable ASCII on one line")
+    if any(name.lower() == "authorization" for name in headers):
+        raise ConfigurationError("default_headers must not set Authorization: pass the system key as api_key")
+    return headers

@@ -216,39 +216,39 @@ class _CappedAsync(httpx.AsyncByteStream):
         await self._inner.aclose()
 
 
-def _in_memory(streamed: httpx.Response) -> httpx.Response | None:
+def _in_memory_fits(response: httpx.Response) -> bool:
     """A transport that answers with its body already in memory (a mock) needs no reading."""
-    return streamed if len(streamed.content) <= MAX_BODY_BYTES else None
+    return len(response.content) <= MAX_BODY_BYTES
 
 
-def _read_sync(streamed: httpx.Response) -> httpx.Response | None:
-    """The response with its body read, or None once the body exceeds MAX_BODY_BYTES."""
-    if streamed.is_stream_consumed:
-        return _in_memory(streamed)
-    if _too_large(streamed):
-        return None
-    assert isinstance(streamed.stream, httpx.SyncByteStream)
-    streamed.stream = _CappedSync(streamed.stream)
+def _read_sync(response: httpx.Response) -> bool:
+    """Read the body into the response; False (the rest unread) once it exceeds MAX_BODY_BYTES."""
+    if response.is_stream_consumed:
+        return _in_memory_fits(response)
+    if _too_large(response):
+        return False
+    assert isinstance(response.stream, httpx.SyncByteStream)
+    response.stream = _CappedSync(response.stream)
     try:
-        streamed.read()
+        response.read()
     except _TooLarge:
-        return None
-    return streamed
+        return False
+    return True
 
 
-async def _read_async(streamed: httpx.Response) -> httpx.Response | None:
-    """The response with its body read, or None once the body exceeds MAX_BODY_BYTES."""
-    if streamed.is_stream_consumed:
-        return _in_memory(streamed)
-    if _too_large(streamed):
-        return None
-    assert isinstance(streamed.stream, httpx.AsyncByteStream)
-    streamed.stream = _CappedAsync(streamed.stream)
+async def _read_async(response: httpx.Response) -> bool:
+    """Read the body into the response; False (the rest unread) once it exceeds MAX_BODY_BYTES."""
+    if response.is_stream_consumed:
+        return _in_memory_fits(response)
+    if _too_large(response):
+        return False
+    assert isinstance(response.stream, httpx.AsyncByteStream)
+    response.stream = _CappedAsync(response.stream)
     try:
-        await streamed.aread()
+        await response.aread()
     except _TooLarge:
-        return None
-    return streamed
+        return False
+    return True
 
 
 def send_sync(client: httpx.Client, endpoint: Endpoint, call: Call[T]) -> T:
@@ -257,11 +257,11 @@ def send_sync(client: httpx.Client, endpoint: Endpoint, call: Call[T]) -> T:
         request = endpoint.build(client, call)
         started = time.perf_counter()
         try:
-            streamed = client.send(request, stream=True)
+            response = client.send(request, stream=True)
             try:
-                response = _read_sync(streamed)
+                fits = _read_sync(response)
             finally:
-                streamed.close()
+                response.close()
         except httpx.RequestError as error:
             failure: httpx.RequestError | None = error
         else:
@@ -269,8 +269,8 @@ def send_sync(client: httpx.Client, endpoint: Endpoint, call: Call[T]) -> T:
         if failure is not None:  # outside the except block: a raised error gets no implicit context
             delay = attempts.after_error(failure)
         else:
-            _log_response(call, streamed, started)
-            outcome = attempts.after_response(response or streamed, too_large=response is None)
+            _log_response(call, response, started)
+            outcome = attempts.after_response(response, too_large=not fits)
             if isinstance(outcome, Done):
                 return outcome.value  # type: ignore[no-any-return]
             delay = outcome
@@ -283,11 +283,11 @@ async def send_async(client: httpx.AsyncClient, endpoint: Endpoint, call: Call[T
         request = endpoint.build(client, call)
         started = time.perf_counter()
         try:
-            streamed = await client.send(request, stream=True)
+            response = await client.send(request, stream=True)
             try:
-                response = await _read_async(streamed)
+                fits = await _read_async(response)
             finally:
-                await streamed.aclose()
+                await response.aclose()
         except httpx.RequestError as error:
             failure: httpx.RequestError | None = error
         else:
@@ -295,8 +295,8 @@ async def send_async(client: httpx.AsyncClient, endpoint: Endpoint, call: Call[T
         if failure is not None:  # outside the except block: a raised error gets no implicit context
             delay = attempts.after_error(failure)
         else:
-            _log_response(call, streamed, started)
-            outcome = attempts.after_response(response or streamed, too_large=response is None)
+            _log_response(call, response, started)
+            outcome = attempts.after_response(response, too_large=not fits)
             if isinstance(outcome, Done):
                 return outcome.value  # type: ignore[no-any-return]
             delay = outcome
