@@ -20,27 +20,16 @@ from codegen.generate import (
     generate,
     run_generator,
 )
+from tests.support.generated_tree import SIX_OPERATION_MODULES, operation_modules
 
 pytestmark = pytest.mark.slow
 GENERATED = ROOT / "generated"
-OPERATION_MODULES = {
-    "api/api_keys/list_api_keys.py",
-    "api/api_keys/create_api_key.py",
-    "api/api_keys/get_api_key.py",
-    "api/api_keys/update_api_key.py",
-    "api/api_keys/delete_api_key.py",
-    "api/credit_balance/get_credit_balance.py",
-}
-
-
-def _operation_modules(package: Path) -> set[str]:
-    return {str(p.relative_to(package)) for p in package.glob("api/*/*.py") if p.name != "__init__.py"}
 
 
 def test_the_unpatched_spec_silently_loses_the_balance_operation(tmp_path: Path) -> None:
     package = tmp_path / "raw"
     run_generator(ROOT / "adminapi.yaml", package, Inputs(), fail_on_warning=False)
-    modules = _operation_modules(package)
+    modules = operation_modules(package)
     assert not any("credit_balance" in m for m in modules)
     assert "api/default/put_api_keys_uuid.py" not in modules  # the update operation is lost as well
 
@@ -51,7 +40,7 @@ def test_fail_on_warning_turns_that_loss_into_a_failure(tmp_path: Path) -> None:
 
 
 def test_the_committed_package_has_all_six_operations() -> None:
-    assert _operation_modules(GENERATED / PACKAGE) == OPERATION_MODULES
+    assert operation_modules(GENERATED / PACKAGE) == SIX_OPERATION_MODULES
 
 
 def test_every_generated_python_file_starts_with_the_banner() -> None:

@@ -25,21 +25,10 @@ from codegen.overlay_apply import ActionResult, apply_overlay
 from codegen.spec_checks import check_spec
 from geekai_admin import GeekAIAdmin
 from tests.contract.cases import SYSTEM_KEY, UUID
+from tests.support.generated_tree import SIX_OPERATION_MODULES, operation_modules
 from tests.support.openapi_validation import SpecValidator, validating_transport
 
-SIX_OPERATIONS = {
-    "api/api_keys/list_api_keys.py",
-    "api/api_keys/create_api_key.py",
-    "api/api_keys/get_api_key.py",
-    "api/api_keys/update_api_key.py",
-    "api/api_keys/delete_api_key.py",
-    "api/credit_balance/get_credit_balance.py",
-}
 UUID_REF = {"$ref": "#/components/parameters/UuidParam"}
-
-
-def _operation_modules(package: Path) -> set[str]:
-    return {str(p.relative_to(package)) for p in package.glob("api/*/*.py") if p.name != "__init__.py"}
 
 
 def _copy_inputs(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Inputs:
@@ -134,9 +123,9 @@ def test_a_new_field_and_a_new_operation_reach_the_generated_client(
     assert all(after[i] >= before[i] for i in before), (before, after)
     assert after != before
     package = out / PACKAGE
-    modules = _operation_modules(package)
-    new = modules - SIX_OPERATIONS
-    assert modules >= SIX_OPERATIONS
+    modules = operation_modules(package)
+    new = modules - SIX_OPERATION_MODULES
+    assert modules >= SIX_OPERATION_MODULES
     assert len(new) == 1, new
     [new_module] = new
     assert "usage" in new_module
@@ -213,7 +202,7 @@ def test_once_upstream_fixes_its_errors_the_patch_is_a_harmless_no_op(tmp_path: 
     [balance_removal] = [a for a in report if a.target.startswith("$.paths['/credit/balance'].get.parameters")]
     assert balance_removal.matched == 0
     # Same six operations, and the same client, byte for byte, as the committed one.
-    assert _operation_modules(out / PACKAGE) == SIX_OPERATIONS
+    assert operation_modules(out / PACKAGE) == SIX_OPERATION_MODULES
     assert differences(ROOT / "generated" / PACKAGE, out / PACKAGE) == []
     # The patched document still validates (generate() ran check_spec; openapi-core agrees).
     SpecValidator(out / "adminapi.patched.yaml")

@@ -37,6 +37,7 @@ from geekai_admin import (
 from geekai_admin._aiohttp_transport import httpx_error
 from geekai_admin._http import MAX_BODY_BYTES
 from tests.geekai_admin.fakes import NO_WAIT, SECRET, SYSTEM_KEY, UUID, key_json
+from tests.support.http_wire import read_request
 
 TRANSPORTS = ["httpx", "aiohttp"]
 
@@ -80,19 +81,10 @@ class Server:
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while True:
-                try:
-                    head = await reader.readuntil(b"\r\n\r\n")
-                except asyncio.IncompleteReadError:
+                wire = await read_request(reader)
+                if wire is None:
                     return
-                lines = head.decode("latin-1").split("\r\n")
-                method, path, _ = lines[0].split(" ", 2)
-                headers = {}
-                for line in lines[1:]:
-                    if line:
-                        name, _, value = line.partition(":")
-                        headers[name.strip().lower()] = value.strip()
-                body = await reader.readexactly(int(headers.get("content-length", "0")))
-                self.received.append(Received(method, path, headers, body))
+                self.received.append(Received(wire.method, wire.target, wire.headers, wire.body))
                 reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
                 if reply.delay:
                     await asyncio.sleep(reply.delay)

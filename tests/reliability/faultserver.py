@@ -28,6 +28,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
+from tests.support.http_wire import read_request
+
 __all__ = [
     "BALANCE_COINS",
     "LARGE_BODY_BYTES",
@@ -323,19 +325,10 @@ class FaultServer:
 
     @staticmethod
     async def _read(reader: asyncio.StreamReader) -> Request | None:
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-        except asyncio.IncompleteReadError:
+        wire = await read_request(reader)
+        if wire is None:
             return None
-        lines = head.decode("latin-1").split("\r\n")
-        method, target, _version = lines[0].split(" ", 2)
-        headers = {}
-        for line in lines[1:]:
-            if line:
-                name, _, value = line.partition(":")
-                headers[name.strip().lower()] = value.strip()
-        body = await reader.readexactly(int(headers.get("content-length", "0")))
-        return Request(method, target, _route(target), headers, body)
+        return Request(wire.method, wire.target, _route(wire.target), wire.headers, wire.body)
 
     @staticmethod
     def _reset(writer: asyncio.StreamWriter) -> None:
