@@ -319,9 +319,15 @@ class FaultServer:
             pass
         finally:
             writer.transport.abort()
-            with self._lock:
-                self._writers.discard(writer)
-                self._tasks.discard(task)
+            # abort() closes the socket on a later loop pass: wait for it, so a connection leaves
+            # the open count only once its file descriptor is really gone.
+            try:
+                with contextlib.suppress(Exception):
+                    await writer.wait_closed()
+            finally:
+                with self._lock:
+                    self._writers.discard(writer)
+                    self._tasks.discard(task)
 
     @staticmethod
     async def _read(reader: asyncio.StreamReader) -> Request | None:
