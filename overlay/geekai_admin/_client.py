@@ -13,6 +13,7 @@ import httpx
 
 from geekai_admin import _operations as ops
 from geekai_admin._config import DEFAULT_TIMEOUT, resolve_base_url, resolve_headers, resolve_key, resolve_timeout
+from geekai_admin._cookieless import CookielessAsyncClient, CookielessClient
 from geekai_admin._exceptions import ConfigurationError
 from geekai_admin._http import Endpoint, send_async, send_sync
 from geekai_admin._models import ApiKey, Balance, CreatedKey, Group
@@ -107,7 +108,7 @@ class GeekAIAdmin(_Base):
             transport=transport,
         )
         self._owns_client = http_client is None
-        self._http = http_client or httpx.Client(
+        self._http = http_client or CookielessClient(
             timeout=self._settings.timeout, transport=transport, headers=self._settings.endpoint.headers
         )
         self.keys = Keys(self)
@@ -165,7 +166,7 @@ class AsyncGeekAIAdmin(_Base):
             transport=transport,
         )
         self._owns_client = http_client is None
-        self._http = http_client or httpx.AsyncClient(
+        self._http = http_client or CookielessAsyncClient(
             timeout=self._settings.timeout, transport=transport, headers=self._settings.endpoint.headers
         )
         self.keys = AsyncKeys(self)

@@ -167,9 +167,10 @@ def _log_response(call: Call[Any], response: httpx.Response, started: float) -> 
         )
 
 
-def _too_large(response: httpx.Response) -> bool:
+def _declared_length(response: httpx.Response) -> int | None:
+    """The Content-Length, when it is one plain number: the HTTP parser then reads no more."""
     length = response.headers.get("content-length", "")
-    return length.isdigit() and int(length) > MAX_BODY_BYTES
+    return int(length) if length.isdigit() else None
 
 
 class _TooLarge(Exception):
@@ -225,8 +226,12 @@ def _read_sync(response: httpx.Response) -> bool:
     """Read the body into the response; False (the rest unread) once it exceeds MAX_BODY_BYTES."""
     if response.is_stream_consumed:
         return _in_memory_fits(response)
-    if _too_large(response):
-        return False
+    declared = _declared_length(response)
+    if declared is not None:
+        if declared > MAX_BODY_BYTES:
+            return False
+        response.read()
+        return True
     assert isinstance(response.stream, httpx.SyncByteStream)
     response.stream = _CappedSync(response.stream)
     try:
@@ -240,8 +245,12 @@ async def _read_async(response: httpx.Response) -> bool:
     """Read the body into the response; False (the rest unread) once it exceeds MAX_BODY_BYTES."""
     if response.is_stream_consumed:
         return _in_memory_fits(response)
-    if _too_large(response):
-        return False
+    declared = _declared_length(response)
+    if declared is not None:
+        if declared > MAX_BODY_BYTES:
+            return False
+        await response.aread()
+        return True
     assert isinstance(response.stream, httpx.AsyncByteStream)
     response.stream = _CappedAsync(response.stream)
     try:

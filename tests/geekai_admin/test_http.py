@@ -61,6 +61,11 @@ def test_a_compressed_streamed_body_is_decoded(run: object) -> None:
 
 
 @RUNNERS
+def test_a_streamed_body_of_declared_length_is_read_whole(run: object) -> None:
+    assert run(200, BODY, {"content-length": str(len(BODY))}).coins == 42  # type: ignore[operator]
+
+
+@RUNNERS
 def test_a_declared_length_over_the_cap_is_refused_unread(run: object) -> None:
     with pytest.raises(APIResponseValidationError, match=f"larger than {MAX_BODY_BYTES} bytes"):
         run(200, BODY, {"content-length": str(MAX_BODY_BYTES + 1)})  # type: ignore[operator]
