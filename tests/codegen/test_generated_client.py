@@ -1,13 +1,17 @@
-"""The generated client is safe on its own: a finite default timeout, no token in repr()."""
+"""The generated client is safe on its own: a finite default timeout, no token or created secret in repr()."""
 
 from __future__ import annotations
 
+import attrs
 import httpx
 
-from geekai_admin_api import AuthenticatedClient, Client
+from geekai_admin_api import AuthenticatedClient, Client, models
 from geekai_admin_api.client import DEFAULT_TIMEOUT
+from geekai_admin_api.models import ApiKeyCreated
 
 TOKEN = "sys-Secret-Token-123"
+SECRET = "sk-Repr-Canary-7Qz3xW9vK2mP"
+KEY_UUID = "123e4567-e89b-12d3-a456-426614174000"
 
 
 def test_the_default_timeout_is_finite() -> None:
@@ -43,3 +47,26 @@ def test_with_headers_keeps_the_token_out_of_repr() -> None:
 def test_plain_client_sends_no_authorization() -> None:
     client = Client(base_url="https://x.test")
     assert "authorization" not in client.get_httpx_client().headers
+
+
+def test_a_created_keys_secret_is_kept_but_never_shown() -> None:
+    built = ApiKeyCreated(uuid=KEY_UUID, name="ci", raw_value=SECRET)
+    parsed = ApiKeyCreated.from_dict({"uuid": KEY_UUID, "name": "ci", "raw_value": SECRET, "rpm_limit": 60})
+    for created in (built, parsed):
+        assert SECRET not in repr(created)
+        assert SECRET not in str(created)
+        assert SECRET not in repr([created])
+        assert f"uuid='{KEY_UUID}'" in repr(created)  # only the secret is left out
+        assert created.raw_value == SECRET
+        assert created.to_dict()["raw_value"] == SECRET
+        assert ApiKeyCreated.from_dict(created.to_dict()) == created
+    assert parsed["rpm_limit"] == 60
+    assert built != ApiKeyCreated(uuid=KEY_UUID, name="ci", raw_value="sk-another")  # equality still sees it
+
+
+def test_no_generated_model_shows_a_raw_value_field() -> None:
+    classes = [getattr(models, name) for name in models.__all__]
+    with_secret = [cls for cls in classes if attrs.has(cls) and "raw_value" in attrs.fields_dict(cls)]
+    assert ApiKeyCreated in with_secret
+    for cls in with_secret:
+        assert attrs.fields_dict(cls)["raw_value"].repr is False, cls.__name__

@@ -49,7 +49,7 @@ class ApiKeyCreated:
     expired_at: datetime.date | None | str | Unset = UNSET
     last_used_at: datetime.datetime | None | str | Unset = UNSET
     created_at: datetime.datetime | None | str | Unset = UNSET
-    raw_value: str | Unset = UNSET
+    raw_value: str | Unset = _attrs_field(default=UNSET, repr=False)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
