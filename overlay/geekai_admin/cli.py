@@ -119,6 +119,12 @@ def _global_options(*, suppress: bool) -> _Parser:
         metavar="PATH",
         help=f"read the system key from this file instead of {KEY_ENV}",
     )
+    options.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log each request (method, path, status, time, request id) and each retry on stderr",
+    )
     return parent
 
 
@@ -365,6 +371,15 @@ def _error_line(session: _Session | None, message: str, hint: str | None = None)
 
 
 def _execute(session: _Session) -> int:
+    if not session.args.verbose:
+        return _run_command(session)
+    from geekai_admin._cli_log import debug_to_stderr  # noqa: PLC0415 (logging stays out of --help)
+
+    with debug_to_stderr(PROG, session.redact):
+        return _run_command(session)
+
+
+def _run_command(session: _Session) -> int:
     from geekai_admin._cli_format import dump_json  # noqa: PLC0415
     from geekai_admin._exceptions import (  # noqa: PLC0415
         APIConnectionError,

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import json
+import logging
+import runpy
 import unicodedata
 from typing import Any
 
@@ -93,6 +95,14 @@ def test_sub_help_shows_the_global_options_too(run: Any) -> None:
     assert "--no-limit" in result.out
     assert "--no-expiry" in result.out
     assert "--json" in result.out
+
+
+def test_python_dash_m_runs_the_command(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("sys.argv", ["python -m geekai_admin", "--version"])
+    with pytest.raises(SystemExit) as exited:
+        runpy.run_module("geekai_admin", run_name="__main__")
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"geekai-admin {__version__}\n"
 
 
 def test_version(run: Any) -> None:
@@ -648,3 +658,56 @@ def test_the_system_key_is_masked_even_when_the_server_echoes_it(run: Any, fake:
     result = run("keys", "create", "--name", f"{SYSTEM_KEY}\x00")
     assert result.code == 2
     assert "<system key>" in result.err
+
+
+# --- --verbose -------------------------------------------------------------------------------------
+
+
+def test_verbose_logs_each_request_on_stderr_and_leaves_stdout_alone(run: Any, fake: FakeAdmin) -> None:
+    quiet = run("--json", "balance")
+    result = run("--json", "-v", "balance")
+    assert result.out == quiet.out
+    assert quiet.err == ""
+    (line,) = result.err.splitlines()
+    assert line.startswith("geekai-admin: debug: balance: GET /credit/balance -> 200 in ")
+    assert line.endswith(" ms (request id -)")
+
+
+def test_verbose_after_the_command_logs_each_retry(run: Any, fake: FakeAdmin, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("geekai_admin._http.time.sleep", lambda seconds: None)
+    behind = fake.mock_transport()
+    busy = iter([503, 503])
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        status = next(busy, None)
+        if status is None:
+            return behind.handle_request(request)
+        return httpx.Response(status, json={"message": "busy"}, headers={"X-Request-Id": "req-7"})
+
+    result = run("keys", "get", KNOWN_UUID, "--verbose", transport=httpx.MockTransport(flaky))
+    assert result.code == 0, result
+    lines = result.err.splitlines()
+    assert [line.split(" -> ")[0] for line in lines if " -> " in line] == [
+        f"geekai-admin: debug: keys.get: GET /api_keys/{KNOWN_UUID}"
+    ] * 3
+    retries = [line for line in lines if "retry" in line]
+    assert [r.split("; ")[-1].split(" in ")[0] for r in retries] == ["retry 1 of 2", "retry 2 of 2"]
+    assert all("HTTP 503" in r for r in retries)
+    assert "(request id req-7)" in lines[0]
+
+
+def test_verbose_masks_the_key_and_control_characters(run: Any, fake: FakeAdmin) -> None:
+    def echoing(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"balance": 1}, headers={"X-Request-Id": f"\x1b[2J{SYSTEM_KEY}"})
+
+    result = run("-v", "balance", transport=httpx.MockTransport(echoing))  # run() asserts no key anywhere
+    assert result.code == 0
+    assert "(request id \\x1b[2J<system key>)" in result.err
+
+
+def test_verbose_leaves_the_logger_as_it_found_it(run: Any) -> None:
+    logger = logging.getLogger("geekai_admin")
+    before = (logger.level, list(logger.handlers))
+    run("-v", "balance")
+    run("-v", "keys", "get", "not-a-uuid")
+    assert (logger.level, list(logger.handlers)) == before

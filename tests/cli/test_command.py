@@ -27,10 +27,13 @@ def _env(**extra: str) -> dict[str, str]:
     return {**env, "GEEKAI_SYSTEM_KEY": SYSTEM_KEY, **extra}
 
 
-def geekai_admin(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def geekai_admin(
+    *args: str, env: dict[str, str], command: tuple[str, ...] = (str(COMMAND),)
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed command (or `command`, e.g. python -m geekai_admin) with no terminal."""
     assert COMMAND.exists(), f"the console script is not installed next to {sys.executable}: pip install -e ."
     done = subprocess.run(
-        [str(COMMAND), *args],
+        [*command, *args],
         env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -131,9 +134,22 @@ def test_unreachable_server_is_exit_1() -> None:
     assert "hint: could not reach the server" in done.stderr
 
 
-def test_help_imports_neither_httpx_nor_the_generated_package() -> None:
+def test_python_dash_m_is_the_same_command() -> None:
+    fake = FakeAdmin()
+    with fake.serving() as base_url:
+        env = _env(GEEKAI_BASE_URL=base_url)
+        done = geekai_admin(
+            "--json", "-v", "keys", "get", KNOWN_UUID, env=env, command=(sys.executable, "-m", "geekai_admin")
+        )
+        assert (done.returncode, done.stdout) == (0, geekai_admin("--json", "keys", "get", KNOWN_UUID, env=env).stdout)
+    assert json.loads(done.stdout)["uuid"] == KNOWN_UUID
+    assert done.stderr.startswith(f"geekai-admin: debug: keys.get: GET /api_keys/{KNOWN_UUID} -> 200 in ")
+
+
+@pytest.mark.parametrize("command", [[str(COMMAND)], [sys.executable, "-m", "geekai_admin"]], ids=["script", "-m"])
+def test_help_imports_neither_httpx_nor_the_generated_package(command: list[str]) -> None:
     done = subprocess.run(
-        [str(COMMAND), "--help"],
+        [*command, "--help"],
         env={**_env(), "PYTHONPROFILEIMPORTTIME": "1"},
         capture_output=True,
         text=True,
