@@ -240,7 +240,7 @@ class Keys:
         computes (`expired`, `credit_used`) are as read.
         """
         changes = Changes.of(name=name, group=group, credit_limit=credit_limit, expires=expires)
-        current = key if isinstance(key, ApiKey) else self.get(key)
+        current = key if isinstance(key, ApiKey) else self._client._send(ops.read_for_update(key, changes))
         call, updated = ops.update(current, changes)
         self._client._send(call)
         return updated
@@ -299,7 +299,7 @@ class AsyncKeys:
         computes (`expired`, `credit_used`) are as read.
         """
         changes = Changes.of(name=name, group=group, credit_limit=credit_limit, expires=expires)
-        current = key if isinstance(key, ApiKey) else await self.get(key)
+        current = key if isinstance(key, ApiKey) else await self._client._send(ops.read_for_update(key, changes))
         call, updated = ops.update(current, changes)
         await self._client._send(call)
         return updated

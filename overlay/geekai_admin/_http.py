@@ -10,6 +10,7 @@ import asyncio
 import functools
 import logging
 import time
+import zlib
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -19,7 +20,7 @@ from geekai_admin._config import SystemKey
 from geekai_admin._exceptions import APIConnectionError, APIResponseValidationError, APITimeoutError
 from geekai_admin._operations import Call
 from geekai_admin._responses import request_id, status_error
-from geekai_admin._retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after, retryable_error
+from geekai_admin._retry import RETRYABLE_STATUSES, UNSENT_ERRORS, RetryPolicy, parse_retry_after, retryable_error
 
 __all__ = ["MAX_BODY_BYTES", "Endpoint", "send_async", "send_sync"]
 
@@ -27,6 +28,8 @@ T = TypeVar("T")
 logger = logging.getLogger("geekai_admin")
 MAX_BODY_BYTES = 8 * 1024 * 1024
 """A response larger than this is refused: no admin answer is anywhere near it."""
+ACCEPT_ENCODING = "gzip, deflate"
+"""What the client asks for: only the encodings it inflates within MAX_BODY_BYTES itself."""
 
 
 class Endpoint:
@@ -49,6 +52,7 @@ class Endpoint:
         self.headers = {
             **headers,
             "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
             "Authorization": f"Bearer {key.reveal()}",
         }
         # A client built by GeekAIAdmin carries `headers` itself (client_has_headers): merging
@@ -69,15 +73,22 @@ def _parsed_url(url: str) -> httpx.URL:
     return httpx.URL(url)
 
 
+_MAYBE_DONE_STATUSES = frozenset({500, 502, 504})
+"""Failures the server (or the one behind a gateway) may have reported after acting: 429, 503
+and 408 say the request was turned away."""
+
+
 class _Attempts:
     """The retry state of one call: each outcome in, a decision out (a delay, or a final answer)."""
 
-    __slots__ = ("call", "endpoint", "number")
+    __slots__ = ("call", "endpoint", "maybe_done", "number")
 
     def __init__(self, endpoint: Endpoint, call: Call[Any]) -> None:
         self.endpoint = endpoint
         self.call = call
         self.number = 0
+        self.maybe_done = False
+        """Whether an earlier attempt may have been carried out although it failed."""
 
     def _retry_delay(self, hint: float | None) -> float | None:
         """Seconds to wait before the next attempt, or None if no retry is left or allowed."""
@@ -106,6 +117,8 @@ class _Attempts:
             cause = None if text != str(error) else error
             cls = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
             raise cls(message, request=error.request) from cause
+        if not isinstance(error, UNSENT_ERRORS):
+            self.maybe_done = True
         self._log_retry(type(error).__name__, delay)
         return delay
 
@@ -118,8 +131,12 @@ class _Attempts:
                 f"{call.name}: response body larger than {MAX_BODY_BYTES} bytes", response=response
             )
         if 200 <= status < 300:
-            return Done(call.parse(response))
-        if status == 404 and call.gone_means_done and self.number > 0:
+            try:
+                return Done(call.parse(response))
+            except APIResponseValidationError as exc:
+                unfit = exc
+            raise self._scrubbed(unfit)  # outside the except block: the unscrubbed one is not its context
+        if status == 404 and call.gone_means_done and self.maybe_done:
             logger.debug("%s: 404 on attempt %d: an earlier attempt already did it", call.name, self.number + 1)
             return Done(None)
         error = status_error(response, self.endpoint.key)
@@ -128,9 +145,15 @@ class _Attempts:
             # server, and only the server knows whether it made a key before answering.
             delay = self._retry_delay(parse_retry_after(response.headers))
             if delay is not None:
+                self.maybe_done = self.maybe_done or status in _MAYBE_DONE_STATUSES
                 self._log_retry(f"HTTP {status}", delay)
                 return delay
         raise error
+
+    def _scrubbed(self, error: APIResponseValidationError) -> APIResponseValidationError:
+        """The error, or a copy whose message no longer quotes the system key (a field value may)."""
+        text = self.endpoint.key.redact(error.message)
+        return error if text == error.message else APIResponseValidationError(text, response=error.response)
 
     def _log_retry(self, reason: str, delay: float) -> None:
         self.number += 1
@@ -154,7 +177,7 @@ class Done:
         self.value = value
 
 
-def _log_response(call: Call[Any], response: httpx.Response, started: float) -> None:
+def _log_response(endpoint: Endpoint, call: Call[Any], response: httpx.Response, started: float) -> None:
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug(
             "%s: %s %s -> %d in %.1f ms (request id %s)",
@@ -163,7 +186,7 @@ def _log_response(call: Call[Any], response: httpx.Response, started: float) -> 
             call.path,
             response.status_code,
             (time.perf_counter() - started) * 1000,
-            request_id(response) or "-",
+            endpoint.key.redact(request_id(response) or "-"),
         )
 
 
@@ -177,41 +200,91 @@ class _TooLarge(Exception):
     """The body passed MAX_BODY_BYTES while being read."""
 
 
+class _Inflater:
+    """gzip or deflate decoding that never holds more than MAX_BODY_BYTES of output.
+
+    httpx inflates each chunk whole, and a few hundred kilobytes of gzip can inflate to gigabytes;
+    here each step asks zlib for no more than what is left under the cap.
+    """
+
+    __slots__ = ("_left", "_zlib")
+
+    def __init__(self, encoding: str) -> None:
+        self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16 if encoding == "gzip" else zlib.MAX_WBITS)
+        self._left = MAX_BODY_BYTES
+
+    def feed(self, data: bytes) -> bytes:
+        try:
+            out = self._zlib.decompress(data, self._left + 1)
+        except zlib.error as exc:
+            raise httpx.DecodingError(f"the compressed response body cannot be decoded: {exc}") from None
+        return self._counted(out)
+
+    def flush(self) -> bytes:
+        return self._counted(self._zlib.flush())
+
+    def _counted(self, out: bytes) -> bytes:
+        self._left -= len(out)
+        if self._left < 0 or self._zlib.unconsumed_tail:
+            raise _TooLarge
+        return out
+
+
+_INFLATED_ENCODINGS = frozenset({"gzip", "deflate"})
+
+
+def _inflater(response: httpx.Response) -> _Inflater | None:
+    """An _Inflater for a gzip or deflate body, which then reaches httpx already decoded."""
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding not in _INFLATED_ENCODINGS:
+        return None
+    del response.headers["content-encoding"]
+    return _Inflater(encoding)
+
+
 class _CappedSync(httpx.SyncByteStream):
-    """The raw body stream, refused once it passes MAX_BODY_BYTES (so httpx reads and decodes it)."""
+    """The body stream, refused once it passes MAX_BODY_BYTES (raw, or inflated if compressed)."""
 
-    __slots__ = ("_inner",)
+    __slots__ = ("_inflater", "_inner")
 
-    def __init__(self, inner: httpx.SyncByteStream) -> None:
+    def __init__(self, inner: httpx.SyncByteStream, inflater: _Inflater | None) -> None:
         self._inner = inner
+        self._inflater = inflater
 
     def __iter__(self) -> Iterator[bytes]:
         size = 0
+        inflater = self._inflater
         for chunk in self._inner:
             size += len(chunk)
             if size > MAX_BODY_BYTES:
                 raise _TooLarge
-            yield chunk
+            yield chunk if inflater is None else inflater.feed(chunk)
+        if inflater is not None:
+            yield inflater.flush()
 
     def close(self) -> None:
         self._inner.close()
 
 
 class _CappedAsync(httpx.AsyncByteStream):
-    """The raw body stream, refused once it passes MAX_BODY_BYTES (so httpx reads and decodes it)."""
+    """The body stream, refused once it passes MAX_BODY_BYTES (raw, or inflated if compressed)."""
 
-    __slots__ = ("_inner",)
+    __slots__ = ("_inflater", "_inner")
 
-    def __init__(self, inner: httpx.AsyncByteStream) -> None:
+    def __init__(self, inner: httpx.AsyncByteStream, inflater: _Inflater | None) -> None:
         self._inner = inner
+        self._inflater = inflater
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         size = 0
+        inflater = self._inflater
         async for chunk in self._inner:
             size += len(chunk)
             if size > MAX_BODY_BYTES:
                 raise _TooLarge
-            yield chunk
+            yield chunk if inflater is None else inflater.feed(chunk)
+        if inflater is not None:
+            yield inflater.flush()
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -222,18 +295,25 @@ def _in_memory_fits(response: httpx.Response) -> bool:
     return len(response.content) <= MAX_BODY_BYTES
 
 
+def _plain_and_declared(response: httpx.Response) -> int | None:
+    """The declared length of an uncompressed body: the HTTP parser reads no more than that."""
+    if response.headers.get("content-encoding", "identity").strip().lower() != "identity":
+        return None
+    return _declared_length(response)
+
+
 def _read_sync(response: httpx.Response) -> bool:
     """Read the body into the response; False (the rest unread) once it exceeds MAX_BODY_BYTES."""
     if response.is_stream_consumed:
         return _in_memory_fits(response)
-    declared = _declared_length(response)
+    declared = _plain_and_declared(response)
     if declared is not None:
         if declared > MAX_BODY_BYTES:
             return False
         response.read()
         return True
     assert isinstance(response.stream, httpx.SyncByteStream)
-    response.stream = _CappedSync(response.stream)
+    response.stream = _CappedSync(response.stream, _inflater(response))
     try:
         response.read()
     except _TooLarge:
@@ -245,14 +325,14 @@ async def _read_async(response: httpx.Response) -> bool:
     """Read the body into the response; False (the rest unread) once it exceeds MAX_BODY_BYTES."""
     if response.is_stream_consumed:
         return _in_memory_fits(response)
-    declared = _declared_length(response)
+    declared = _plain_and_declared(response)
     if declared is not None:
         if declared > MAX_BODY_BYTES:
             return False
         await response.aread()
         return True
     assert isinstance(response.stream, httpx.AsyncByteStream)
-    response.stream = _CappedAsync(response.stream)
+    response.stream = _CappedAsync(response.stream, _inflater(response))
     try:
         await response.aread()
     except _TooLarge:
@@ -278,7 +358,7 @@ def send_sync(client: httpx.Client, endpoint: Endpoint, call: Call[T]) -> T:
         if failure is not None:  # outside the except block: a raised error gets no implicit context
             delay = attempts.after_error(failure)
         else:
-            _log_response(call, response, started)
+            _log_response(endpoint, call, response, started)
             outcome = attempts.after_response(response, too_large=not fits)
             if isinstance(outcome, Done):
                 return outcome.value  # type: ignore[no-any-return]
@@ -304,7 +384,7 @@ async def send_async(client: httpx.AsyncClient, endpoint: Endpoint, call: Call[T
         if failure is not None:  # outside the except block: a raised error gets no implicit context
             delay = attempts.after_error(failure)
         else:
-            _log_response(call, response, started)
+            _log_response(endpoint, call, response, started)
             outcome = attempts.after_response(response, too_large=not fits)
             if isinstance(outcome, Done):
                 return outcome.value  # type: ignore[no-any-return]

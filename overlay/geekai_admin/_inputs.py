@@ -61,7 +61,18 @@ def check_name(value: object) -> str:
         raise InvalidInputError("name", f"longer than {MAX_NAME_LENGTH} characters ({len(value)})")
     if _CONTROL.search(value):
         raise InvalidInputError("name", f"contains control characters: {_shown(value)}")
+    if not _encodes(value):
+        # A lone surrogate: what Python makes of command-line bytes that are not UTF-8.
+        raise InvalidInputError("name", f"not valid Unicode text (a lone surrogate): {_shown(value)}")
     return value
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def check_group(value: object) -> Group:

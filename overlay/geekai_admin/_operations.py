@@ -16,7 +16,7 @@ import httpx
 from geekai_admin._exceptions import APIResponseValidationError, InvalidInputError
 from geekai_admin._inputs import check_credit_limit, check_expires, check_group, check_name, check_uuid
 from geekai_admin._models import ApiKey, Balance, CreatedKey, Group
-from geekai_admin._responses import Fields, api_key, created_key, from_generated, json_body
+from geekai_admin._responses import RAW_BODY_HINT, Fields, api_key, created_key, from_generated, json_body
 from geekai_admin_api.api.api_keys import create_api_key, delete_api_key, get_api_key, list_api_keys, update_api_key
 from geekai_admin_api.api.credit_balance import get_credit_balance
 from geekai_admin_api.models.api_key_create_request import ApiKeyCreateRequest
@@ -24,10 +24,23 @@ from geekai_admin_api.models.api_key_create_response import ApiKeyCreateResponse
 from geekai_admin_api.models.api_key_detail_response import ApiKeyDetailResponse
 from geekai_admin_api.models.api_key_list_response import ApiKeyListResponse
 from geekai_admin_api.models.api_key_update_request import ApiKeyUpdateRequest
+from geekai_admin_api.models.api_key_update_request_group import ApiKeyUpdateRequestGroup
 from geekai_admin_api.models.credit_balance_response import CreditBalanceResponse
 from geekai_admin_api.types import Unset
 
-__all__ = ["NOT_GIVEN", "Call", "NotGiven", "balance", "create", "delete", "get", "key_uuid", "list_keys", "update"]
+__all__ = [
+    "NOT_GIVEN",
+    "Call",
+    "NotGiven",
+    "balance",
+    "create",
+    "delete",
+    "get",
+    "key_uuid",
+    "list_keys",
+    "read_for_update",
+    "update",
+]
 
 T = TypeVar("T")
 
@@ -118,7 +131,10 @@ def balance() -> Call[Balance]:
 
 def _parse_list(response: httpx.Response) -> list[ApiKey]:
     what = "keys.list"
-    parsed = from_generated(ApiKeyListResponse.from_dict, json_body(response, what), response, what)
+    body = json_body(response, what)
+    if body.get("data", ()) is None:  # an empty list, as servers that send nil slices write it
+        return []
+    parsed = from_generated(ApiKeyListResponse.from_dict, body, response, what)
     if isinstance(parsed.data, Unset):
         return []
     return [api_key(item, response, f"{what}[{i}]") for i, item in enumerate(parsed.data)]
@@ -128,12 +144,19 @@ def list_keys() -> Call[list[ApiKey]]:
     return _call("keys.list", list_api_keys._get_kwargs(), _parse_list)
 
 
-def _parse_detail(response: httpx.Response) -> ApiKey:
-    what = "keys.get"
-    parsed = from_generated(ApiKeyDetailResponse.from_dict, json_body(response, what), response, what)
-    if isinstance(parsed.data, Unset):
+def _read_detail(response: httpx.Response, what: str) -> tuple[ApiKey, dict[str, Any]]:
+    """The key, and its `data` object as sent."""
+    body = json_body(response, what)
+    data = body.get("data")
+    if not isinstance(data, dict):
         raise APIResponseValidationError(f"{what}: the response has no data", response=response)
-    return api_key(parsed.data, response, what)
+    parsed = from_generated(ApiKeyDetailResponse.from_dict, body, response, what)
+    assert not isinstance(parsed.data, Unset)
+    return api_key(parsed.data, response, what), data
+
+
+def _parse_detail(response: httpx.Response) -> ApiKey:
+    return _read_detail(response, "keys.get")[0]
 
 
 def get(key: str | uuid_module.UUID | ApiKey) -> Call[ApiKey]:
@@ -148,8 +171,7 @@ def _parse_created(response: httpx.Response) -> CreatedKey:
     parsed = from_generated(ApiKeyCreateResponse.from_dict, json_body(response, what), response, what)
     if isinstance(parsed.data, Unset):
         raise APIResponseValidationError(
-            f"{what}: the key may have been created, but the response has no data; "
-            "the raw body is on this error's .response",
+            f"{what}: the key may have been created, but the response has no data" + RAW_BODY_HINT,
             response=response,
         )
     return created_key(parsed.data, response, what)
@@ -203,6 +225,39 @@ class Changes:
         return dataclasses.replace(current, **{k: v for k, v in given.items() if not isinstance(v, NotGiven)})
 
 
+_KNOWN_GROUPS: Final = frozenset(Group)
+_KEPT_FIELDS: Final = {"name": "name", "group": "group", "credit_limit": "credit_limit", "expires": "expired_at"}
+"""Update's arguments, and the field of the key as sent that each one keeps when not given."""
+
+
+def _means_never(wire: str, data: dict[str, Any]) -> bool:
+    """expired_at null is "never expires" (SOURCES.md); any other null says nothing."""
+    return wire == "expired_at" and wire in data
+
+
+def read_for_update(key: str | uuid_module.UUID, changes: Changes) -> Call[ApiKey]:
+    """The GET before an update; refuses a key that does not say what the PUT must keep.
+
+    ApiKey's None means both "not said" and "none" (no limit, no expiry); here only what the
+    server sent counts, so a field it left out is never sent back as "none".
+    """
+    kept = {arg: wire for arg, wire in _KEPT_FIELDS.items() if isinstance(getattr(changes, arg), NotGiven)}
+
+    def parse(response: httpx.Response) -> ApiKey:
+        what = "keys.update"
+        current, data = _read_detail(response, what)
+        unsaid = [arg for arg, wire in kept.items() if data.get(wire) is None and not _means_never(wire, data)]
+        if unsaid:
+            raise APIResponseValidationError(
+                f"{what}: key {current.uuid} as read does not say its {', '.join(kept[a] for a in unsaid)}, "
+                f"which the PUT would reset: give {', '.join(a + '=' for a in unsaid)} too",
+                response=response,
+            )
+        return current
+
+    return _call("keys.update", get_api_key._get_kwargs(uuid_module.UUID(check_uuid(key))), parse)
+
+
 def update(current: ApiKey, changes: Changes) -> tuple[Call[None], ApiKey]:
     """The PUT for `changes` merged into `current`, and the key as it stands once the PUT succeeds.
 
@@ -212,15 +267,25 @@ def update(current: ApiKey, changes: Changes) -> tuple[Call[None], ApiKey]:
     key_id = uuid_module.UUID(check_uuid(current.uuid))
     merged = changes.applied_to(current)
     if merged.name is None or merged.group is None:
-        raise InvalidInputError("update", f"key {key_id} has no current name or group to keep; name both")
+        raise InvalidInputError("update", f"key {key_id} has no name or group to keep: give both")
     body = ApiKeyUpdateRequest(
         name=merged.name,
-        group=check_group(merged.group).value,
+        group=_group_to_send(key_id, merged.group, changes),
         credit_limit=_wire_amount(merged.credit_limit),
         expired_at=_wire_date(merged.expires),
     )
     kwargs = update_api_key._get_kwargs(key_id, body=body)
     return _call("keys.update", kwargs, _parse_ack("keys.update")), merged
+
+
+def _group_to_send(key_id: uuid_module.UUID, group: str, changes: Changes) -> ApiKeyUpdateRequestGroup:
+    if isinstance(changes.group, NotGiven) and group not in _KNOWN_GROUPS:
+        raise InvalidInputError(
+            "group",
+            f"key {key_id} has the group {group!r}, which this client cannot send back "
+            f"(it sends {', '.join(Group)}): give a group to update the key",
+        )
+    return check_group(group).value
 
 
 def delete(key: str | uuid_module.UUID | ApiKey) -> Call[None]:

@@ -24,14 +24,26 @@ from geekai_admin_api.models.api_key import ApiKey as GeneratedApiKey
 from geekai_admin_api.models.api_key_created import ApiKeyCreated as GeneratedApiKeyCreated
 from geekai_admin_api.types import Unset
 
-__all__ = ["Fields", "api_key", "created_key", "from_generated", "json_body", "request_id", "status_error"]
+__all__ = [
+    "RAW_BODY_HINT",
+    "Fields",
+    "api_key",
+    "created_key",
+    "from_generated",
+    "json_body",
+    "request_id",
+    "status_error",
+]
 
 T = TypeVar("T")
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-trace-id")
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _EXCESS_FRACTION = re.compile(r"(\.\d{6})\d+")
 _MAX_MESSAGE = 200
+_MAX_SHOWN_VALUE = 60
 _SECRET_FIELDS = frozenset({"raw_value", "secret"})
+RAW_BODY_HINT = "; the raw body is on this error's .response"
+"""Ends the message of a create whose answer could not be read: that body may hold the secret."""
 
 
 def request_id(response: httpx.Response) -> str | None:
@@ -42,8 +54,11 @@ def request_id(response: httpx.Response) -> str | None:
 
 
 def _decode(response: httpx.Response) -> Any:
-    """The JSON body, numbers with a fraction as Decimal (money stays exact)."""
-    return json.loads(response.content, parse_float=Decimal)
+    """The JSON body, numbers with a fraction as Decimal (money stays exact); ValueError if none."""
+    try:
+        return json.loads(response.content, parse_float=Decimal)
+    except RecursionError:  # nested deeper than the parser can follow: not an answer of this API
+        raise ValueError("JSON nested too deeply") from None
 
 
 def json_body(response: httpx.Response, what: str, *, empty_ok: bool = False) -> dict[str, Any]:
@@ -83,7 +98,11 @@ class Fields:
         self.what = what
 
     def fail(self, field: str, value: Any, expected: str) -> APIResponseValidationError:
-        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        # Shown whole or not at all: a shortened value could end partway through the system key,
+        # where redaction no longer finds it.
+        shown = repr(value)
+        if len(shown) > _MAX_SHOWN_VALUE:
+            shown = f"a {type(value).__name__} too long to show ({len(shown)} characters)"
         return APIResponseValidationError(
             f"{self.what}: field {field!r} should be {expected}, got {shown}", response=self.response
         )
@@ -178,15 +197,17 @@ def created_key(model: GeneratedApiKeyCreated, response: httpx.Response, what: s
     secret = model.raw_value
     if isinstance(secret, Unset) or not isinstance(secret, str) or not secret:
         raise APIResponseValidationError(
-            f"{what}: key {fields['uuid']} was created, but the response carries no secret (raw_value); "
-            "the raw body is on this error's .response",
+            f"{what}: key {fields['uuid']} was created, but the response carries no secret (raw_value)" + RAW_BODY_HINT,
             response=response,
         )
     return CreatedKey(**fields, secret=secret)
 
 
-def _error_text(response: httpx.Response, body: Any) -> tuple[str | None, str]:
-    """(code, message) from either documented error shape, or from whatever a proxy sent."""
+def _error_text(response: httpx.Response, body: Any, key: SystemKey) -> tuple[str | None, str]:
+    """(code, message) from either documented error shape, or from whatever a proxy sent.
+
+    Text is scrubbed of the system key before it is shortened, so no part of the key survives.
+    """
     if isinstance(body, dict):
         source = body["error"] if isinstance(body.get("error"), dict) else body
         code = source.get("code")
@@ -197,7 +218,7 @@ def _error_text(response: httpx.Response, body: Any) -> tuple[str | None, str]:
             None if code is None else str(code),
             str(message) if message is not None else response.reason_phrase or "error",
         )
-    text = response.text.strip()
+    text = key.redact(response.text).strip()
     if not text:
         return None, response.reason_phrase or "error"
     title = _HTML_TITLE.search(text)
@@ -209,19 +230,23 @@ def _error_text(response: httpx.Response, body: Any) -> tuple[str | None, str]:
     return None, " ".join(text.split())[:_MAX_MESSAGE]
 
 
+def _redacted(key: SystemKey, text: str | None) -> str | None:
+    return None if text is None else key.redact(text)
+
+
 def status_error(response: httpx.Response, key: SystemKey) -> APIStatusError:
     """The exception for an error response. Server text is scrubbed of the system key."""
     try:
         body: Any = _decode(response)
     except ValueError:
         body = None
-    code, message = _error_text(response, body)
+    code, message = _error_text(response, body, key)
     cls = status_error_class(response.status_code)
     error = cls(
         key.redact(message),
         response=response,
         code=None if code is None else key.redact(code),
-        request_id=request_id(response),
+        request_id=_redacted(key, request_id(response)),
     )
     if isinstance(error, RateLimitError):
         error.retry_after = parse_retry_after(response.headers)

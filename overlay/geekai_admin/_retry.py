@@ -17,7 +17,7 @@ import httpx
 
 from geekai_admin._exceptions import ConfigurationError
 
-__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "parse_retry_after", "retryable_error"]
+__all__ = ["RETRYABLE_STATUSES", "UNSENT_ERRORS", "RetryPolicy", "parse_retry_after", "retryable_error"]
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -75,6 +75,10 @@ def parse_retry_after(headers: httpx.Headers, now: Callable[[], float] = time.ti
     return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
+UNSENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Transport errors raised before the request left: the server cannot have acted on it."""
+
+
 def retryable_error(error: httpx.RequestError, *, idempotent: bool) -> bool:
     """Whether a transport failure may be retried.
 
@@ -82,7 +86,7 @@ def retryable_error(error: httpx.RequestError, *, idempotent: bool) -> bool:
     timeout while waiting for the answer) may follow a request the server processed: only an
     idempotent request may be sent again.
     """
-    if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+    if isinstance(error, UNSENT_ERRORS):
         return True
     if not idempotent:
         return False

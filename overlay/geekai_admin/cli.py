@@ -64,7 +64,9 @@ Exit status: 0 success; 1 the API or the network failed; 2 bad input or usage, n
 (this includes a `keys delete` that was not confirmed); 130 interrupted (Ctrl-C). An error is one
 line on stderr, never a traceback, never the system key.
 
-With --json, stdout holds exactly one JSON document on success (nothing on failure). Shapes:
+With --json, stdout holds exactly one JSON document on success, and nothing on failure, with one
+exception: when a create's answer cannot be read, stdout holds that raw answer (it may carry the
+new secret, which the API never shows again) and the exit status is 1. Shapes:
 
     KEY = {"uuid": str, "name": str|null, "value": str|null (the masked key), "group": str|null,
            "credit_limit": str|null (coins, decimal string; null = no limit),
@@ -113,7 +115,12 @@ def _global_options(*, suppress: bool) -> _Parser:
         "--region", choices=REGION_CHOICES, help="API entry: cn = geekai.co (default), global = geekai.dev"
     )
     options.add_argument("--base-url", metavar="URL", help="API root, e.g. https://geekai.co/api (or GEEKAI_BASE_URL)")
-    options.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="per-request timeout (default 60)")
+    options.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="network timeout: connect, and each wait for data (default 60)",
+    )
     options.add_argument(
         "--system-key-file",
         metavar="PATH",
@@ -221,7 +228,8 @@ class _Session:
             args = self.args
             if args.region is not None and args.base_url is not None:
                 raise UsageError("pass --region or --base-url, not both")
-            self.secret_key = key = self._system_key()
+            key = self._system_key()
+            self.secret_key = key.strip()  # as the client sends it: what a server could echo
             # An explicit --region wins over GEEKAI_BASE_URL in the environment.
             base_url = args.base_url if args.region is None else REGIONS[args.region]
             extra: dict[str, Any] = {} if args.timeout is None else {"timeout": args.timeout}
@@ -260,6 +268,7 @@ def _get(session: _Session) -> Output:
 def _create(session: _Session) -> Output:
     from geekai_admin import _cli_format as fmt  # noqa: PLC0415
     from geekai_admin._exceptions import APIResponseValidationError  # noqa: PLC0415
+    from geekai_admin._responses import RAW_BODY_HINT  # noqa: PLC0415
 
     args = session.args
     try:
@@ -270,8 +279,8 @@ def _create(session: _Session) -> Output:
         # The key may exist, and this body may hold the only copy of its secret: hand it over.
         sys.stdout.write(fmt.printable(exc.body.strip()) + "\n")
         raise APIResponseValidationError(
-            f"{exc.message}; the key may have been created: the server's raw answer is on stdout "
-            "(it may hold the new secret); check with 'geekai-admin keys list'",
+            f"{exc.message.removesuffix(RAW_BODY_HINT)}; the server's raw answer is on stdout (it may hold "
+            "the new secret: store it); check with 'geekai-admin keys list' whether the key was created",
             response=exc.response,
         ) from None
     return fmt.created_json(key), fmt.created_text(key)
@@ -395,7 +404,8 @@ def _run_command(session: _Session) -> int:
         document, text = handler(session)
     except InvalidInputError as exc:
         option = _OPTION_OF_FIELD.get(exc.field, exc.field)
-        _say(_error_line(session, f"{args.command}: {option}: {exc.problem}"))
+        where = f"{args.command}: " if option == args.command else f"{args.command}: {option}: "
+        _say(_error_line(session, where + exc.problem))
         return EXIT_USAGE
     except (UsageError, ConfigurationError) as exc:
         _say(_error_line(session, str(exc)))

@@ -353,8 +353,21 @@ def test_create_with_a_malformed_answer_hands_over_the_raw_body(run: Any, fake: 
     result = run("keys", "create", "--name", "ci")
     assert result.code == 1
     assert "sk-ONLY-COPY" in result.out
-    assert "the key may have been created" in result.err
+    assert "whether the key was created" in result.err
     assert "raw answer is on stdout" in result.err
+    assert ".response" not in result.err  # the library's pointer means nothing in a shell
+
+
+def test_create_whose_answer_has_no_secret_says_so_once(run: Any, fake: FakeAdmin) -> None:
+    fake.override = (200, {"data": key_record(KNOWN_UUID, "ci")}, {})
+    result = run("--json", "keys", "create", "--name", "ci")
+    assert result.code == 1
+    assert json.loads(result.out)["data"]["uuid"] == KNOWN_UUID  # the raw answer, for the record
+    assert result.err == (
+        f"geekai-admin: error: keys create: keys.create: key {KNOWN_UUID} was created, but the response "
+        "carries no secret (raw_value); the server's raw answer is on stdout (it may hold the new secret: "
+        "store it); check with 'geekai-admin keys list' whether the key was created\n"
+    )
 
 
 # --- update ---------------------------------------------------------------------------------------
@@ -610,6 +623,23 @@ def test_key_file_wins_over_the_environment(
     result = run("--system-key-file", str(path), "balance")
     assert result.code == 0
     assert fake.requests[0].headers["authorization"] == f"Bearer {SYSTEM_KEY}"
+
+
+@pytest.mark.parametrize("source", ["padded environment", "key file with blank lines"])
+def test_a_padded_key_is_masked_as_it_is_sent(
+    run: Any, fake: FakeAdmin, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    argv: tuple[str, ...] = ()
+    if source == "padded environment":
+        monkeypatch.setenv("GEEKAI_SYSTEM_KEY", f"  {SYSTEM_KEY} \n")
+    else:
+        path = tmp_path / "key"
+        path.write_text(SYSTEM_KEY + "\n\n\n")
+        argv = ("--system-key-file", str(path))
+    fake.keys[KNOWN_UUID]["name"] = f"copy of {SYSTEM_KEY}"
+    result = run(*argv, "keys", "get", KNOWN_UUID)  # run() asserts the key is nowhere in the output
+    assert result.code == 0
+    assert "copy of <system key>" in result.out
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import gzip
 import json
 import sys
 import types
@@ -292,6 +293,19 @@ def test_a_body_over_the_cap_is_refused(transport: str) -> None:
     server = Server(Reply(raw=big, chunked=True))
     with pytest.raises(APIResponseValidationError, match="larger than"):
         run(transport, server, lambda c: c.balance())
+
+
+def test_a_compressed_body_that_inflates_past_the_cap_is_refused(transport: str) -> None:
+    bomb = gzip.compress(b'{"balance": 1, "pad": "' + b"0" * (4 * MAX_BODY_BYTES) + b'"}')
+    server = Server(Reply(raw=bomb, headers=(("Content-Encoding", "gzip"), ("Content-Length", str(len(bomb))))))
+    with pytest.raises(APIResponseValidationError, match="larger than"):
+        run(transport, server, lambda c: c.balance())
+
+
+def test_a_compressed_body_is_decoded(transport: str) -> None:
+    packed = gzip.compress(b'{"balance": 42}')
+    server = Server(Reply(raw=packed, headers=(("Content-Encoding", "gzip"),), chunked=True))
+    assert run(transport, server, lambda c: c.balance()).coins == 42
 
 
 def test_a_declared_length_over_the_cap_is_refused_unread(transport: str) -> None:

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from geekai_admin import (
+    APIResponseValidationError,
     APIStatusError,
     AuthenticationError,
     BadRequestError,
@@ -87,6 +88,7 @@ def test_each_status_maps_to_its_exception(drive: Driver, status: int, cls: type
         (httpx.Response(504, text=""), None, "Gateway Timeout"),
         (httpx.Response(520, text=""), None, "error"),
         (httpx.Response(500, text="x" * 5000), None, "x" * 200),
+        (httpx.Response(500, text="[" * 100_000 + "]" * 100_000), None, "[" * 200),
     ],
 )
 def test_error_bodies_of_every_shape_give_a_clear_message(
@@ -121,3 +123,9 @@ def test_a_server_that_echoes_the_key_never_gets_it_into_the_exception(drive: Dr
     assert SYSTEM_KEY not in repr(caught.value)
     assert caught.value.message == "Authorization: Bearer <system key> rejected"
     assert caught.value.code == "bad key <system key>"
+
+
+def test_json_nested_past_the_parsers_depth_is_not_json(drive: Driver) -> None:
+    deep = httpx.Response(200, text='{"balance": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(APIResponseValidationError, match="response is not JSON"):
+        drive(FakeServer(deep), lambda c: c.balance(), **NO_RETRY)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import zlib
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 
-from geekai_admin import APIResponseValidationError, AsyncGeekAIAdmin, GeekAIAdmin, InternalServerError
+from geekai_admin import APIResponseValidationError, AsyncGeekAIAdmin, GeekAIAdmin, GeekAIError, InternalServerError
 from geekai_admin._http import MAX_BODY_BYTES
 from tests.geekai_admin.fakes import NO_WAIT, SYSTEM_KEY
 
@@ -58,6 +59,45 @@ def test_a_streamed_body_is_read_whole(run: object) -> None:
 @RUNNERS
 def test_a_compressed_streamed_body_is_decoded(run: object) -> None:
     assert run(200, gzip.compress(BODY), {"content-encoding": "gzip"}).coins == 42  # type: ignore[operator]
+
+
+@RUNNERS
+@pytest.mark.parametrize("declared", [False, True], ids=["chunked", "with length"])
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_a_compressed_body_is_decoded_whatever_its_framing(run: object, encoding: str, declared: bool) -> None:
+    packed = gzip.compress(BODY) if encoding == "gzip" else zlib.compress(BODY)
+    headers = {"content-encoding": encoding, **({"content-length": str(len(packed))} if declared else {})}
+    assert run(200, packed, headers).coins == 42  # type: ignore[operator]
+
+
+@RUNNERS
+@pytest.mark.parametrize("declared", [False, True], ids=["chunked", "with length"])
+def test_a_small_body_that_inflates_past_the_cap_is_refused(run: object, declared: bool) -> None:
+    bomb = gzip.compress(b'{"balance": 1, "pad": "' + b"0" * (4 * MAX_BODY_BYTES) + b'"}')
+    assert len(bomb) < MAX_BODY_BYTES // 100
+    headers = {"content-encoding": "gzip", **({"content-length": str(len(bomb))} if declared else {})}
+    with pytest.raises(APIResponseValidationError, match="larger than"):
+        run(200, bomb, headers)  # type: ignore[operator]
+
+
+@RUNNERS
+def test_a_corrupt_compressed_body_is_an_error_that_says_so(run: object) -> None:
+    with pytest.raises(GeekAIError, match="compressed response body cannot be decoded"):
+        run(200, b"not gzip at all", {"content-encoding": "gzip"})  # type: ignore[operator]
+
+
+def test_only_encodings_it_can_bound_are_asked_for() -> None:
+    seen: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("accept-encoding"))
+        return httpx.Response(200, json={"balance": 1})
+
+    with GeekAIAdmin(SYSTEM_KEY, transport=httpx.MockTransport(handler)) as client:
+        client.balance()
+    with httpx.Client(transport=httpx.MockTransport(handler)) as http, GeekAIAdmin(SYSTEM_KEY, http_client=http) as c:
+        c.balance()
+    assert seen == ["gzip, deflate", "gzip, deflate"]
 
 
 @RUNNERS

@@ -58,6 +58,8 @@ CREATE_CASES: list[tuple[dict[str, Any], str, str]] = [
     ({"name": "a\x00b"}, "name", "control characters"),
     ({"name": "a\u2028b"}, "name", "control characters"),
     ({"name": "evil\u202egnp.exe"}, "name", "control characters"),
+    ({"name": "bad\udcff"}, "name", "not valid Unicode text"),
+    ({"name": "\ud800"}, "name", "not valid Unicode text"),
     ({"group": "fastest"}, "group", "must be one of lowcost, balance, ha, none"),
     ({"group": "BALANCE"}, "group", "must be one of"),
     ({"group": None}, "group", "must be one of"),

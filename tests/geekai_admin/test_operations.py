@@ -112,8 +112,9 @@ def test_list_maps_every_field(drive: Driver) -> None:
     assert key.group == "balance"
 
 
-def test_list_without_data_is_an_empty_list(drive: Driver) -> None:
-    assert drive(FakeServer(ok({})), lambda c: c.keys.list()) == []
+@pytest.mark.parametrize("body", [{}, {"data": None}, {"data": []}], ids=["absent", "null", "[]"])
+def test_list_without_data_is_an_empty_list(drive: Driver, body: dict[str, Any]) -> None:
+    assert drive(FakeServer(ok(body)), lambda c: c.keys.list()) == []
 
 
 @pytest.mark.parametrize("empty", ["", None, "absent"])
@@ -192,9 +193,10 @@ def test_one_bad_item_names_its_index(drive: Driver) -> None:
         drive(server, lambda c: c.keys.list())
 
 
-def test_get_without_data_is_a_validation_error(drive: Driver) -> None:
+@pytest.mark.parametrize("body", [{"message": "ok"}, {"data": None}, {"data": []}], ids=["absent", "null", "list"])
+def test_get_without_data_is_a_validation_error(drive: Driver, body: dict[str, Any]) -> None:
     with pytest.raises(APIResponseValidationError, match=r"keys\.get: the response has no data"):
-        drive(FakeServer(ok({"message": "ok"})), lambda c: c.keys.get(UUID))
+        drive(FakeServer(ok(body)), lambda c: c.keys.get(UUID))
 
 
 @pytest.mark.parametrize("ref", [UUID, UUID.upper(), uuid.UUID(UUID), ApiKey(uuid=UUID)], ids=str)
@@ -311,10 +313,51 @@ def test_update_with_nothing_to_change_sends_nothing(drive: Driver) -> None:
 
 
 def test_update_cannot_keep_a_name_it_never_saw(drive: Driver) -> None:
-    server = FakeServer(ok({"data": {"uuid": UUID, "group": {"name": "ha"}}}))
-    with pytest.raises(InvalidInputError, match="no current name or group"):
+    server = FakeServer(ok({"data": {"uuid": UUID, "group": {"name": "ha"}, "expired_at": ""}}))
+    with pytest.raises(APIResponseValidationError, match=r"does not say its name, .*give name= too"):
         drive(server, lambda c: c.keys.update(UUID, credit_limit=5))
     assert server.methods == [f"GET /api/api_keys/{UUID}"]
+
+
+@pytest.mark.parametrize("unsaid", ["credit_limit", "expired_at"])
+def test_update_never_resets_what_the_key_as_read_does_not_say(drive: Driver, unsaid: str) -> None:
+    # ApiKey's None is both "not said" and "none": sending it back would remove a limit or expiry.
+    current = key_json()
+    del current[unsaid]
+    server = FakeServer(ok({"data": current}))
+    argument = "credit_limit=" if unsaid == "credit_limit" else "expires="
+    with pytest.raises(APIResponseValidationError, match=f"does not say its {unsaid}, .*give {argument} too"):
+        drive(server, lambda c: c.keys.update(UUID, name="renamed"))
+    assert server.methods == [f"GET /api/api_keys/{UUID}"]
+
+
+def test_update_may_name_what_the_key_does_not_say(drive: Driver) -> None:
+    current = key_json(credit_limit=None)
+    del current["expired_at"]
+    server = FakeServer(ok({"data": current}), ok({}))
+    drive(server, lambda c: c.keys.update(UUID, name="renamed", credit_limit=5, expires=None))
+    assert json.loads(server.requests[1].content) == {
+        "name": "renamed",
+        "group": "balance",
+        "credit_limit": 5,
+        "expired_at": "",
+    }
+
+
+def test_update_keeps_an_expiry_the_server_sends_as_null(drive: Driver) -> None:
+    server = FakeServer(ok({"data": key_json(expired_at=None)}), ok({}))
+    drive(server, lambda c: c.keys.update(UUID, name="renamed"))
+    assert json.loads(server.requests[1].content)["expired_at"] == ""
+
+
+def test_update_of_a_key_in_a_group_it_cannot_send_back_says_so(drive: Driver) -> None:
+    server = FakeServer(ok({"data": key_json(group={"name": "fast"})}), ok({}))
+    with pytest.raises(InvalidInputError, match="has the group 'fast', which this client cannot send back"):
+        drive(server, lambda c: c.keys.update(UUID, name="renamed"))
+    assert len(server.requests) == 1
+    server = FakeServer(ok({"data": key_json(group={"name": "fast"})}), ok({}))
+    drive(server, lambda c: c.keys.update(UUID, name="renamed", group="ha"))
+    assert json.loads(server.requests[-1].content)["group"] == "ha"
 
 
 def test_update_rejects_bad_changes_before_reading(drive: Driver) -> None:

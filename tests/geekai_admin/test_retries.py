@@ -15,6 +15,7 @@ from geekai_admin import (
     APITimeoutError,
     BadRequestError,
     InternalServerError,
+    NotFoundError,
     RateLimitError,
     RetryPolicy,
 )
@@ -152,11 +153,29 @@ def test_a_create_that_was_never_sent_is_retried(drive: Driver, sleeps: list[flo
 # --- delete: gone is done -------------------------------------------------------------------------
 
 
-def test_a_delete_whose_answer_was_lost_succeeds_when_the_retry_finds_it_gone(
-    drive: Driver, sleeps: list[float]
-) -> None:
-    server = FakeServer(httpx.ReadError("reset"), httpx.Response(404, json={"message": "no such key"}))
-    assert drive(server, lambda c: c.keys.delete(UUID)) is None
+@pytest.mark.parametrize(
+    ("first", "done"),
+    [
+        (httpx.ReadError("reset"), True),
+        (httpx.ReadTimeout("no answer"), True),
+        (httpx.RemoteProtocolError("dropped"), True),
+        (httpx.Response(502), True),
+        (httpx.Response(504), True),
+        (httpx.ConnectError("refused"), False),
+        (httpx.ConnectTimeout("no route"), False),
+        (httpx.Response(503), False),
+        (httpx.Response(429), False),
+    ],
+    ids=["reset", "read timeout", "dropped", "502", "504", "refused", "connect timeout", "503", "429"],
+)
+def test_a_retried_delete_that_finds_the_key_gone(drive: Driver, sleeps: list[float], first: Any, done: bool) -> None:
+    """Success only when the failed attempt may have deleted it; else the key was never there."""
+    server = FakeServer(first, httpx.Response(404, json={"message": "no such key"}))
+    if done:
+        assert drive(server, lambda c: c.keys.delete(UUID)) is None
+    else:
+        with pytest.raises(NotFoundError, match="no such key"):
+            drive(server, lambda c: c.keys.delete(UUID))
     assert len(server.requests) == 2
 
 

@@ -24,6 +24,21 @@ SCENARIOS: dict[str, tuple[Any, list[Any]]] = {
     "balance timeout": (lambda c: c.balance(), [httpx.ReadTimeout("slow")]),
     "update": (lambda c: c.keys.update(UUID, name="n"), [ok({"data": key_json()}), ok({})]),
     "delete": (lambda c: c.keys.delete(UUID), [ok({})]),
+    "request id echo": (
+        lambda c: c.keys.get(UUID),
+        [httpx.Response(500, json={"message": "boom"}, headers={"X-Request-Id": SYSTEM_KEY})],
+    ),
+    "key across the text cut": (lambda c: c.balance(), [httpx.Response(400, text="y" * 190 + SYSTEM_KEY)]),
+    "key across the title cut": (
+        lambda c: c.balance(),
+        [httpx.Response(502, text=f"<html><title>{'t' * 190}{SYSTEM_KEY}</title></html>")],
+    ),
+    "key as a field value": (lambda c: c.balance(), [ok({"balance": SYSTEM_KEY})]),
+    "key in a long field value": (lambda c: c.balance(), [ok({"balance": "v" * 40 + SYSTEM_KEY})]),
+    "key in a created key's field": (
+        lambda c: c.keys.create(name="ci"),
+        [ok({"data": key_json(raw_value=SECRET, credit_used=f"used {SYSTEM_KEY}")})],
+    ),
 }
 
 
