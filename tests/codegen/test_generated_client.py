@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import json
+from http import HTTPStatus
+
 import attrs
 import httpx
 
 from geekai_admin_api import AuthenticatedClient, Client, models
+from geekai_admin_api.api.api_keys import create_api_key
 from geekai_admin_api.client import DEFAULT_TIMEOUT
-from geekai_admin_api.models import ApiKeyCreated
+from geekai_admin_api.models import ApiKeyCreated, ApiKeyCreateRequest, ApiKeyCreateResponse
+from geekai_admin_api.types import Response
 
 TOKEN = "sys-Secret-Token-123"
 SECRET = "sk-Repr-Canary-7Qz3xW9vK2mP"
 KEY_UUID = "123e4567-e89b-12d3-a456-426614174000"
+COOKIE = "session=Cookie-Canary-4Hn8"
+CREATED_HEADERS = {"content-type": "application/json", "set-cookie": COOKIE}
+CREATED_BODY = json.dumps({"message": "ok", "data": {"uuid": KEY_UUID, "name": "ci", "raw_value": SECRET}}).encode()
 
 
 def test_the_default_timeout_is_finite() -> None:
@@ -70,3 +78,39 @@ def test_no_generated_model_shows_a_raw_value_field() -> None:
     assert ApiKeyCreated in with_secret
     for cls in with_secret:
         assert attrs.fields_dict(cls)["raw_value"].repr is False, cls.__name__
+
+
+def test_a_response_keeps_its_body_and_headers_but_never_shows_them() -> None:
+    response: Response[None] = Response(HTTPStatus.OK, content=CREATED_BODY, headers=CREATED_HEADERS, parsed=None)
+    for text in (repr(response), str(response), repr([response])):
+        assert SECRET not in text
+        assert COOKIE not in text
+        assert "status_code=<HTTPStatus.OK: 200>" in text  # the rest is still shown
+        assert "parsed=None" in text
+    assert response.content == CREATED_BODY
+    assert response.headers["set-cookie"] == COOKIE
+    same: Response[None] = Response(HTTPStatus.OK, content=CREATED_BODY, headers=dict(CREATED_HEADERS), parsed=None)
+    assert response == same  # equality still sees both
+    assert response != attrs.evolve(response, content=b"{}")
+    assert response != attrs.evolve(response, headers={})
+    fields = attrs.fields_dict(Response)
+    assert (fields["content"].repr, fields["headers"].repr) == (False, False)
+    assert (fields["status_code"].repr, fields["parsed"].repr) == (True, True)
+
+
+def test_a_created_keys_response_never_shows_the_secret() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=CREATED_BODY, headers=CREATED_HEADERS)
+
+    client = AuthenticatedClient(base_url="https://geekai.co/api", token=TOKEN)
+    client.set_httpx_client(httpx.Client(base_url="https://geekai.co/api", transport=httpx.MockTransport(handler)))
+    response = create_api_key.sync_detailed(client=client, body=ApiKeyCreateRequest(name="ci"))
+    for text in (repr(response), str(response)):
+        assert SECRET not in text
+        assert COOKIE not in text
+        assert TOKEN not in text
+        assert KEY_UUID in text  # parsed is shown, without its raw_value
+    assert SECRET.encode() in response.content
+    assert isinstance(response.parsed, ApiKeyCreateResponse)
+    assert isinstance(response.parsed.data, ApiKeyCreated)
+    assert response.parsed.data.raw_value == SECRET
