@@ -31,7 +31,8 @@ def aiohttp_transport(
     """An httpx transport that sends with aiohttp, for `AsyncGeekAIAdmin(transport=...)`.
 
     `limits.max_connections` caps the open connections; `verify` is as for httpx (True: the
-    system's CA bundle, or an ssl.SSLContext). The client that receives it owns it and closes it.
+    system's CA bundle, or an ssl.SSLContext). Like the clients the overlay builds, it keeps no
+    cookies. The client that receives it owns it and closes it.
     Needs the `aiohttp` extra; without it this raises ConfigurationError saying how to install it.
     Proxies from the environment (HTTPS_PROXY, ...) are served by httpx's own transport, as with
     any `transport=`.

@@ -1,11 +1,12 @@
-"""httpx-aiohttp's transport with the transport errors the retry rules depend on mapped right.
+"""httpx-aiohttp's transport, keeping no cookies, with the errors the retry rules need mapped right.
 
 httpx-aiohttp maps every aiohttp.ClientConnectionError to httpx.ConnectTimeout, a connect
 failure, which the retry rules take to mean "nothing was sent": a create would then be retried
 after the server dropped the connection mid-request, and could make a second key. Here only a
 failure to connect counts as one; a dropped connection, a reset or a read timeout is an error
-after sending, retried only for idempotent requests, as on httpx's own transport. Imported only
-through geekai_admin._aiohttp.aiohttp_transport(): it needs the `aiohttp` extra.
+after sending, retried only for idempotent requests, as on httpx's own transport. Like the httpx
+clients the overlay builds, its aiohttp session keeps no cookies. Imported only through
+geekai_admin._aiohttp.aiohttp_transport(): it needs the `aiohttp` extra.
 """
 
 from __future__ import annotations
@@ -66,6 +67,16 @@ class _Body(httpx.AsyncByteStream):
 
 
 class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
+    def get_client(self) -> aiohttp.ClientSession:
+        """httpx-aiohttp's session, its connector moved into one that keeps no cookies."""
+        # The connector carries the transport's settings (connection limit, keepalive expiry, TLS
+        # context); httpx-aiohttp's session adds only aiohttp's default cookie jar. detach() marks
+        # that session closed (no unclosed-session warning) and leaves the connector open.
+        built = super().get_client()
+        connector = built.connector
+        built.detach()
+        return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         try:
             response = await super().handle_async_request(request)

@@ -27,7 +27,8 @@ class RetryPolicy:
     """Exponential backoff with jitter: min(initial_delay * 2**n, max_delay) * U(0.75, 1).
 
     A server's Retry-After (or retry-after-ms) is honoured when present, up to max_retry_after
-    seconds; a longer wait is not retried but raised, with the hint on the exception.
+    seconds; a longer wait is not retried but raised, with the hint on the exception. max_retries
+    has no upper bound: no wait is longer than max_delay, however many came before.
     """
 
     max_retries: int = 2
@@ -45,7 +46,10 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int, rand: Callable[[], float] = random.random) -> float:
         """The wait before retry number `retry_number` (0-based) when the server gave no hint."""
-        delay: float = min(self.initial_delay * (2**retry_number), self.max_delay)
+        try:
+            delay = min(math.ldexp(self.initial_delay, retry_number), self.max_delay)
+        except OverflowError:  # initial_delay * 2**retry_number is past any float, so past max_delay
+            delay = self.max_delay
         return delay * (0.75 + 0.25 * rand())
 
 

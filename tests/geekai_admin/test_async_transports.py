@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import gzip
 import json
+import ssl
 import sys
 import types
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -35,7 +36,7 @@ from geekai_admin import (
     RetryPolicy,
     aiohttp_transport,
 )
-from geekai_admin._aiohttp_transport import httpx_error
+from geekai_admin._aiohttp_transport import AiohttpTransport, httpx_error
 from geekai_admin._http import MAX_BODY_BYTES
 from tests.geekai_admin.fakes import NO_WAIT, SECRET, SYSTEM_KEY, UUID, key_json
 from tests.support.http_wire import read_request
@@ -223,6 +224,22 @@ def test_delete(transport: str) -> None:
     assert server.calls == [f"DELETE /api/api_keys/{UUID}"]
 
 
+def test_a_cookie_the_server_sets_is_never_sent_back(transport: str) -> None:
+    # aiohttp's own jar ignores cookies from an IP address: a host name makes it take this one.
+    server = Server(Reply(body={"balance": 1}, headers=(("Set-Cookie", "sid=abc; Path=/"),)))
+
+    async def main() -> None:
+        async with server.running():
+            chosen = aiohttp_transport() if transport == "aiohttp" else None
+            base_url = server.base_url.replace("127.0.0.1", "localhost")
+            async with AsyncGeekAIAdmin(SYSTEM_KEY, base_url=base_url, transport=chosen) as client:
+                await client.balance()
+                await client.balance()
+
+    asyncio.run(main())
+    assert [r.headers.get("cookie") for r in server.received] == [None, None]
+
+
 # --- errors, retries, limits -----------------------------------------------------------------
 
 
@@ -330,9 +347,24 @@ def test_without_the_extra_the_error_says_how_to_install_it(monkeypatch: pytest.
         aiohttp_transport()
 
 
-def test_the_transport_takes_limits_and_tls_settings() -> None:
-    transport = aiohttp_transport(limits=httpx.Limits(max_connections=3), verify=False)
-    assert isinstance(transport, httpx.AsyncBaseTransport)
+def test_the_transport_takes_limits_and_tls_settings_into_a_session_without_cookies() -> None:
+    context = ssl.create_default_context()
+    transport = aiohttp_transport(limits=httpx.Limits(max_connections=3, keepalive_expiry=7.0), verify=context)
+    assert isinstance(transport, AiohttpTransport)
+
+    async def main() -> None:
+        session = transport.get_client()
+        try:
+            assert isinstance(session.cookie_jar, aiohttp.DummyCookieJar)
+            connector = session.connector
+            assert isinstance(connector, aiohttp.TCPConnector)
+            assert connector.limit == 3
+            assert connector._keepalive_timeout == 7.0  # no public accessor for these two
+            assert connector._ssl is context
+        finally:
+            await session.close()
+
+    asyncio.run(main())
 
 
 _KEY = types.SimpleNamespace(host="127.0.0.1", port=1, ssl=None)

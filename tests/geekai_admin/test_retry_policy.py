@@ -41,6 +41,20 @@ def test_backoff_is_capped_and_jittered_downwards_only() -> None:
     assert policy.backoff(0, rand=lambda: 0.0) == 0.375
 
 
+@pytest.mark.parametrize("retry_number", [1024, 1100, 10**6])
+def test_backoff_stays_capped_however_many_retries_came_before(retry_number: int) -> None:
+    # 2**n is past any float from n = 1024 on.
+    assert RetryPolicy().backoff(retry_number, rand=lambda: 1.0) == 8.0
+    assert RetryPolicy().backoff(retry_number, rand=lambda: 0.0) == 6.0
+    assert RetryPolicy(initial_delay=0.0, max_delay=8.0).backoff(retry_number) == 0.0
+
+
+def test_max_retries_has_no_upper_bound() -> None:
+    # Each wait is at most max_delay: a large count rides out a long outage, it is not a mistake.
+    policy = RetryPolicy(max_retries=10**6)
+    assert policy.backoff(policy.max_retries - 1, rand=lambda: 1.0) == policy.max_delay
+
+
 @pytest.mark.parametrize(
     ("error", "idempotent", "retry"),
     [
