@@ -126,6 +126,8 @@ class FaultServer:
         self._thread = threading.Thread(target=self._loop.run_forever, name="fault-server", daemon=True)
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._closing = 0
+        """Connections given up whose sockets are not closed yet."""
         self._tasks: set[asyncio.Task[Any]] = set()
         self._random = random.Random(seed)
         self.port = 0
@@ -204,7 +206,7 @@ class FaultServer:
     @property
     def open_connections(self) -> int:
         with self._lock:
-            return len(self._writers)
+            return len(self._writers) + self._closing
 
     def has_key(self, key_uuid: str) -> bool:
         with self._lock:
@@ -319,14 +321,17 @@ class FaultServer:
             pass
         finally:
             writer.transport.abort()
+            with self._lock:
+                self._writers.discard(writer)  # no longer a live connection (peak_connections)
+                self._closing += 1
             # abort() closes the socket on a later loop pass: wait for it, so a connection leaves
-            # the open count only once its file descriptor is really gone.
+            # open_connections only once its file descriptor is really gone.
             try:
                 with contextlib.suppress(Exception):
                     await writer.wait_closed()
             finally:
                 with self._lock:
-                    self._writers.discard(writer)
+                    self._closing -= 1
                     self._tasks.discard(task)
 
     @staticmethod
