@@ -234,10 +234,18 @@ _INFLATED_ENCODINGS = frozenset({"gzip", "deflate"})
 
 
 def _inflater(response: httpx.Response) -> _Inflater | None:
-    """An _Inflater for a gzip or deflate body, which then reaches httpx already decoded."""
+    """An _Inflater for a gzip or deflate body, which then reaches httpx already decoded.
+
+    Any other encoding was not asked for, and httpx would decode it without a bound: refused.
+    """
     encoding = response.headers.get("content-encoding", "").strip().lower()
-    if encoding not in _INFLATED_ENCODINGS:
+    if encoding in ("", "identity"):
         return None
+    if encoding not in _INFLATED_ENCODINGS:
+        raise httpx.DecodingError(
+            f"the response body is encoded with {encoding!r}, which the client did not ask for",
+            request=response.request,
+        )
     del response.headers["content-encoding"]
     return _Inflater(encoding)
 

@@ -86,6 +86,13 @@ def test_a_corrupt_compressed_body_is_an_error_that_says_so(run: object) -> None
         run(200, b"not gzip at all", {"content-encoding": "gzip"})  # type: ignore[operator]
 
 
+@RUNNERS
+@pytest.mark.parametrize("encoding", ["br", "zstd", "gzip, gzip", "compress"])
+def test_an_encoding_it_did_not_ask_for_is_refused(run: object, encoding: str) -> None:
+    with pytest.raises(GeekAIError, match=f"encoded with '{encoding}', which the client did not ask for"):
+        run(200, BODY, {"content-encoding": encoding})  # type: ignore[operator]
+
+
 def test_only_encodings_it_can_bound_are_asked_for() -> None:
     seen: list[str | None] = []
 
