@@ -190,12 +190,6 @@ def _log_response(endpoint: Endpoint, call: Call[Any], response: httpx.Response,
         )
 
 
-def _declared_length(response: httpx.Response) -> int | None:
-    """The Content-Length, when it is one plain number: the HTTP parser then reads no more."""
-    length = response.headers.get("content-length", "")
-    return int(length) if length.isdigit() else None
-
-
 class _TooLarge(Exception):
     """The body passed MAX_BODY_BYTES while being read."""
 
@@ -230,16 +224,45 @@ class _Inflater:
         return out
 
 
+class _Meter:
+    """What the body streams below do with each raw chunk: count it, and inflate it if compressed."""
+
+    __slots__ = ("_inflater", "_size")
+
+    def __init__(self, inflater: _Inflater | None) -> None:
+        self._inflater = inflater
+        self._size = 0
+
+    def take(self, chunk: bytes) -> bytes:
+        self._size += len(chunk)
+        if self._size > MAX_BODY_BYTES:
+            raise _TooLarge
+        return chunk if self._inflater is None else self._inflater.feed(chunk)
+
+    def rest(self) -> bytes:
+        """What an inflater still holds once the raw body has ended."""
+        return b"" if self._inflater is None else self._inflater.flush()
+
+
+_PLAIN_ENCODINGS = frozenset({"", "identity"})
 _INFLATED_ENCODINGS = frozenset({"gzip", "deflate"})
 
 
-def _inflater(response: httpx.Response) -> _Inflater | None:
-    """An _Inflater for a gzip or deflate body, which then reaches httpx already decoded.
+def _meter_for(response: httpx.Response) -> _Meter | None:
+    """How to read the body: None to read it as is, else the _Meter to read it through.
 
-    Any other encoding was not asked for, and httpx would decode it without a bound: refused.
+    A plain body of declared length needs no meter: the HTTP parser reads no more than it declares
+    (raises _TooLarge if that is over the cap). A gzip or deflate body is inflated here, so it
+    reaches httpx decoded. Any other encoding was not asked for, and httpx would decode it without
+    a bound: refused.
     """
     encoding = response.headers.get("content-encoding", "").strip().lower()
-    if encoding in ("", "identity"):
+    if encoding in _PLAIN_ENCODINGS:
+        length = response.headers.get("content-length", "")
+        if not length.isdigit():
+            return _Meter(None)
+        if int(length) > MAX_BODY_BYTES:
+            raise _TooLarge
         return None
     if encoding not in _INFLATED_ENCODINGS:
         raise httpx.DecodingError(
@@ -247,28 +270,23 @@ def _inflater(response: httpx.Response) -> _Inflater | None:
             request=response.request,
         )
     del response.headers["content-encoding"]
-    return _Inflater(encoding)
+    return _Meter(_Inflater(encoding))
 
 
 class _CappedSync(httpx.SyncByteStream):
     """The body stream, refused once it passes MAX_BODY_BYTES (raw, or inflated if compressed)."""
 
-    __slots__ = ("_inflater", "_inner")
+    __slots__ = ("_inner", "_meter")
 
-    def __init__(self, inner: httpx.SyncByteStream, inflater: _Inflater | None) -> None:
+    def __init__(self, inner: httpx.SyncByteStream, meter: _Meter) -> None:
         self._inner = inner
-        self._inflater = inflater
+        self._meter = meter
 
     def __iter__(self) -> Iterator[bytes]:
-        size = 0
-        inflater = self._inflater
+        meter = self._meter
         for chunk in self._inner:
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise _TooLarge
-            yield chunk if inflater is None else inflater.feed(chunk)
-        if inflater is not None:
-            yield inflater.flush()
+            yield meter.take(chunk)
+        yield meter.rest()
 
     def close(self) -> None:
         self._inner.close()
@@ -277,22 +295,17 @@ class _CappedSync(httpx.SyncByteStream):
 class _CappedAsync(httpx.AsyncByteStream):
     """The body stream, refused once it passes MAX_BODY_BYTES (raw, or inflated if compressed)."""
 
-    __slots__ = ("_inflater", "_inner")
+    __slots__ = ("_inner", "_meter")
 
-    def __init__(self, inner: httpx.AsyncByteStream, inflater: _Inflater | None) -> None:
+    def __init__(self, inner: httpx.AsyncByteStream, meter: _Meter) -> None:
         self._inner = inner
-        self._inflater = inflater
+        self._meter = meter
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        size = 0
-        inflater = self._inflater
+        meter = self._meter
         async for chunk in self._inner:
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise _TooLarge
-            yield chunk if inflater is None else inflater.feed(chunk)
-        if inflater is not None:
-            yield inflater.flush()
+            yield meter.take(chunk)
+        yield meter.rest()
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -303,26 +316,15 @@ def _in_memory_fits(response: httpx.Response) -> bool:
     return len(response.content) <= MAX_BODY_BYTES
 
 
-def _plain_and_declared(response: httpx.Response) -> int | None:
-    """The declared length of an uncompressed body: the HTTP parser reads no more than that."""
-    if response.headers.get("content-encoding", "identity").strip().lower() != "identity":
-        return None
-    return _declared_length(response)
-
-
 def _read_sync(response: httpx.Response) -> bool:
     """Read the body into the response; False (the rest unread) once it exceeds MAX_BODY_BYTES."""
     if response.is_stream_consumed:
         return _in_memory_fits(response)
-    declared = _plain_and_declared(response)
-    if declared is not None:
-        if declared > MAX_BODY_BYTES:
-            return False
-        response.read()
-        return True
-    assert isinstance(response.stream, httpx.SyncByteStream)
-    response.stream = _CappedSync(response.stream, _inflater(response))
     try:
+        meter = _meter_for(response)
+        if meter is not None:
+            assert isinstance(response.stream, httpx.SyncByteStream)
+            response.stream = _CappedSync(response.stream, meter)
         response.read()
     except _TooLarge:
         return False
@@ -333,15 +335,11 @@ async def _read_async(response: httpx.Response) -> bool:
     """Read the body into the response; False (the rest unread) once it exceeds MAX_BODY_BYTES."""
     if response.is_stream_consumed:
         return _in_memory_fits(response)
-    declared = _plain_and_declared(response)
-    if declared is not None:
-        if declared > MAX_BODY_BYTES:
-            return False
-        await response.aread()
-        return True
-    assert isinstance(response.stream, httpx.AsyncByteStream)
-    response.stream = _CappedAsync(response.stream, _inflater(response))
     try:
+        meter = _meter_for(response)
+        if meter is not None:
+            assert isinstance(response.stream, httpx.AsyncByteStream)
+            response.stream = _CappedAsync(response.stream, meter)
         await response.aread()
     except _TooLarge:
         return False
