@@ -10,7 +10,7 @@ import asyncio
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -37,27 +37,23 @@ def load_server() -> Iterator[FaultServer]:
         server.stop()
 
 
-def _open_fds(settle_to: int | None = None) -> int:
-    """This process's open descriptors; with `settle_to`, once they are back to it (bounded: 5 s).
-
-    The server shares the process, and a socket it has let go of may close a loop pass later; a
-    leaked descriptor never comes back, so waiting hides nothing.
-    """
+def _settled(read: Callable[[], int], target: int) -> int:
+    """`read()` once it is down to `target`, or its last value after 5 s."""
     for _ in range(500):
-        count = len(os.listdir("/proc/self/fd"))
-        if settle_to is None or count <= settle_to:
+        value = read()
+        if value <= target:
             break
         time.sleep(0.01)
-    return count
+    return value
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
 
 
 def _wait_until_closed(server: FaultServer) -> int:
     """The server's open connections once it has seen the client's closes (bounded: 5 s)."""
-    for _ in range(500):
-        if server.open_connections == 0:
-            break
-        time.sleep(0.01)
-    return server.open_connections
+    return _settled(lambda: server.open_connections, 0)
 
 
 async def _one(client: AsyncGeekAIAdmin, n: int, read_keys: list[str], delete_keys: list[str]) -> object:
@@ -103,7 +99,9 @@ def test_thousand_async_calls_with_injected_503s(load_server: FaultServer) -> No
     outcomes = asyncio.run(_load(server.base_url, CALLS, seeded[:READ_KEYS], seeded[READ_KEYS:]))
 
     open_after = _wait_until_closed(server)
-    fds_after = _open_fds(settle_to=fds_before)
+    # The server shares the process, and a socket it let go of may close a loop pass later; a
+    # leaked descriptor never comes back, so waiting for the count to return hides nothing.
+    fds_after = _settled(_open_fds, fds_before)
     unhandled = [o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, GeekAIError)]
     typed = [o for o in outcomes if isinstance(o, GeekAIError)]
     creates = sum(isinstance(o, CreatedKey) for o in outcomes)
