@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import httpx
 
     from geekai_admin._client import GeekAIAdmin
+    from geekai_admin._config import SystemKey
 
 __all__ = ["EXIT_API_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "main"]
 
@@ -192,12 +193,11 @@ class _Session:
     def __init__(self, args: argparse.Namespace, transport: httpx.BaseTransport | None) -> None:
         self.args = args
         self.transport = transport
-        self.secret_key: str | None = None
+        self._key: SystemKey | None = None
         self._client: GeekAIAdmin | None = None
 
     def redact(self, text: str) -> str:
-        key = self.secret_key
-        return text.replace(key, "<system key>") if key and key in text else text
+        return text if self._key is None else self._key.redact(text)
 
     def _system_key(self) -> str:
         path = self.args.system_key_file
@@ -223,17 +223,17 @@ class _Session:
     def client(self) -> GeekAIAdmin:
         if self._client is None:
             from geekai_admin._client import GeekAIAdmin  # noqa: PLC0415 (kept out of --help)
-            from geekai_admin._config import REGIONS  # noqa: PLC0415
+            from geekai_admin._config import REGIONS, resolve_key  # noqa: PLC0415
 
             args = self.args
             if args.region is not None and args.base_url is not None:
                 raise UsageError("pass --region or --base-url, not both")
-            key = self._system_key()
-            self.secret_key = key.strip()  # as the client sends it: what a server could echo
+            # Masked as the client sends it (normalised): that is what a server could echo.
+            self._key = key = resolve_key(self._system_key())
             # An explicit --region wins over GEEKAI_BASE_URL in the environment.
             base_url = args.base_url if args.region is None else REGIONS[args.region]
             extra: dict[str, Any] = {} if args.timeout is None else {"timeout": args.timeout}
-            self._client = GeekAIAdmin(key, base_url=base_url, transport=self.transport, **extra)
+            self._client = GeekAIAdmin(key.reveal(), base_url=base_url, transport=self.transport, **extra)
         return self._client
 
     def close(self) -> None:
