@@ -85,6 +85,8 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
             if mapped is None:
                 raise
             raise mapped from error
-        assert isinstance(response.stream, httpx.AsyncByteStream)
-        response.stream = _Body(response.stream)
+        stream = response.stream
+        if not isinstance(stream, httpx.AsyncByteStream):
+            raise TypeError(f"httpx-aiohttp answered with a {type(stream).__name__} body stream")
+        response.stream = _Body(stream)
         return response

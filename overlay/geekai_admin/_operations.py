@@ -67,28 +67,18 @@ NOT_GIVEN: Final = NotGiven()
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Call(Generic[T]):
-    """One HTTP exchange: its request, its retry safety, and the mapping of a 2xx answer."""
+    """One HTTP exchange: its request and the mapping of a 2xx answer (the retry rules: `_retry`)."""
 
     name: str
     method: str
     path: str
     json: Any
-    idempotent: bool
     parse: Callable[[httpx.Response], T]
-    gone_means_done: bool = False
-    """A 404 on a retry means an earlier attempt already did the work (delete)."""
 
 
 def _call(name: str, kwargs: dict[str, Any], parse: Callable[[httpx.Response], T]) -> Call[T]:
-    method = str(kwargs["method"]).upper()
     return Call(
-        name=name,
-        method=method,
-        path=str(kwargs["url"]),
-        json=kwargs.get("json"),
-        idempotent=method in ("GET", "PUT", "DELETE"),
-        parse=parse,
-        gone_means_done=method == "DELETE",
+        name=name, method=str(kwargs["method"]).upper(), path=str(kwargs["url"]), json=kwargs.get("json"), parse=parse
     )
 
 
@@ -151,7 +141,8 @@ def _read_detail(response: httpx.Response, what: str) -> tuple[ApiKey, dict[str,
     if not isinstance(data, dict):
         raise APIResponseValidationError(f"{what}: the response has no data", response=response)
     parsed = from_generated(ApiKeyDetailResponse.from_dict, body, response, what)
-    assert not isinstance(parsed.data, Unset)
+    if isinstance(parsed.data, Unset):  # not reached: `data` is a dict, so the model has it
+        raise APIResponseValidationError(f"{what}: the response has no data", response=response)
     return api_key(parsed.data, response, what), data
 
 

@@ -17,9 +17,8 @@ from typing import Any, TypeVar
 import httpx
 
 from geekai_admin._config import SystemKey
-from geekai_admin._exceptions import APIResponseValidationError, APIStatusError, RateLimitError, status_error_class
+from geekai_admin._exceptions import APIResponseValidationError, APIStatusError, status_error_class
 from geekai_admin._models import ApiKey, CreatedKey
-from geekai_admin._retry import parse_retry_after
 from geekai_admin_api.models.api_key import ApiKey as GeneratedApiKey
 from geekai_admin_api.models.api_key_created import ApiKeyCreated as GeneratedApiKeyCreated
 from geekai_admin_api.types import Unset
@@ -242,12 +241,9 @@ def status_error(response: httpx.Response, key: SystemKey) -> APIStatusError:
         body = None
     code, message = _error_text(response, body, key)
     cls = status_error_class(response.status_code)
-    error = cls(
+    return cls(
         key.redact(message),
         response=response,
         code=None if code is None else key.redact(code),
         request_id=_redacted(key, request_id(response)),
     )
-    if isinstance(error, RateLimitError):
-        error.retry_after = parse_retry_after(response.headers)
-    return error

@@ -1,4 +1,6 @@
-"""When to retry and how long to wait: pure functions, shared by the sync and async loops.
+"""The retry and idempotency rules, all of them: which call may be sent again, after which failure,
+how long to wait, and what a 404 after a retried delete means. No I/O: `Attempts` takes each
+outcome and returns a decision, and the sync and async loops in `_http.py` only carry it out.
 
 A write that may have reached the server is never retried unless it is idempotent: a create
 (POST) sent twice makes two keys, and the first one's secret is lost.
@@ -7,19 +9,51 @@ A write that may have reached the server is never retried unless it is idempoten
 from __future__ import annotations
 
 import email.utils
+import logging
 import math
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from geekai_admin._exceptions import ConfigurationError
+from geekai_admin._body import MAX_BODY_BYTES
+from geekai_admin._config import SystemKey
+from geekai_admin._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    ConfigurationError,
+    RateLimitError,
+)
+from geekai_admin._responses import status_error
 
-__all__ = ["RETRYABLE_STATUSES", "UNSENT_ERRORS", "RetryPolicy", "parse_retry_after", "retryable_error"]
+if TYPE_CHECKING:
+    from geekai_admin._operations import Call
 
+__all__ = [
+    "IDEMPOTENT_METHODS",
+    "MAYBE_DONE_STATUSES",
+    "RETRYABLE_STATUSES",
+    "UNSENT_ERRORS",
+    "Attempts",
+    "Done",
+    "RetryPolicy",
+    "parse_retry_after",
+    "retryable_error",
+]
+
+logger = logging.getLogger("geekai_admin")
+
+IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE"})
+"""Calls that may be sent again after they may have reached the server: all but create (POST)."""
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+"""Statuses an idempotent call is retried on."""
+MAYBE_DONE_STATUSES = frozenset({500, 502, 504})
+"""Failures the server (or the one behind a gateway) may have reported after acting: 429, 503
+and 408 say the request was turned away."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,3 +129,110 @@ def retryable_error(error: httpx.RequestError, *, idempotent: bool) -> bool:
     if not idempotent:
         return False
     return isinstance(error, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError)
+
+
+class Attempts:
+    """The retry state of one call: each outcome in, a decision out (a delay, or a final answer)."""
+
+    __slots__ = ("call", "idempotent", "key", "maybe_done", "number", "policy")
+
+    def __init__(self, call: Call[Any], key: SystemKey, policy: RetryPolicy) -> None:
+        self.call = call
+        self.key = key
+        self.policy = policy
+        self.idempotent = call.method in IDEMPOTENT_METHODS
+        self.number = 0
+        self.maybe_done = False
+        """Whether an earlier attempt may have been carried out although it failed."""
+
+    def _retry_delay(self, hint: float | None) -> float | None:
+        """Seconds to wait before the next attempt, or None if no retry is left or allowed."""
+        policy = self.policy
+        if self.number >= policy.max_retries:
+            return None
+        if hint is not None:
+            if hint > policy.max_retry_after:
+                return None
+            return hint
+        return policy.backoff(self.number)
+
+    def after_error(self, error: httpx.RequestError) -> float:
+        """The delay before retrying after a transport error; raises the mapped error if final."""
+        call = self.call
+        delay = self._retry_delay(None) if retryable_error(error, idempotent=self.idempotent) else None
+        if delay is None:
+            kind = type(error).__name__
+            text = self.key.redact(str(error))
+            message = (
+                f"{call.name}: {call.method} {call.path} failed after {self.number + 1} attempt(s): {text or kind}"
+            )
+            if not self.idempotent and not retryable_error(error, idempotent=False):
+                message += "; the request may have been processed: check keys.list() before creating again"
+            # The httpx error stays the cause for debugging, unless its own text carries the key.
+            cause = None if text != str(error) else error
+            cls = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
+            raise cls(message, request=error.request) from cause
+        if not isinstance(error, UNSENT_ERRORS):
+            self.maybe_done = True
+        self._log_retry(type(error).__name__, delay)
+        return delay
+
+    def after_response(self, response: httpx.Response, *, too_large: bool) -> float | Done:
+        """The delay before a retry, or Done with the call's result; raises the mapped error."""
+        call = self.call
+        status = response.status_code
+        if too_large:
+            raise APIResponseValidationError(
+                f"{call.name}: response body larger than {MAX_BODY_BYTES} bytes", response=response
+            )
+        if 200 <= status < 300:
+            try:
+                return Done(call.parse(response))
+            except APIResponseValidationError as exc:
+                unfit = exc
+            raise self._scrubbed(unfit)  # outside the except block: the unscrubbed one is not its context
+        if status == 404 and call.method == "DELETE" and self.maybe_done:
+            # The key is gone because an earlier attempt, whose answer was lost, deleted it.
+            logger.debug("%s: 404 on attempt %d: an earlier attempt already did it", call.name, self.number + 1)
+            return Done(None)
+        error = status_error(response, self.key)
+        hint = parse_retry_after(response.headers)
+        if isinstance(error, RateLimitError):
+            error.retry_after = hint
+        if status in RETRYABLE_STATUSES and self.idempotent:
+            # A create is not retried on any status, 429 and 503 included: the request reached the
+            # server, and only the server knows whether it made a key before answering.
+            delay = self._retry_delay(hint)
+            if delay is not None:
+                self.maybe_done = self.maybe_done or status in MAYBE_DONE_STATUSES
+                self._log_retry(f"HTTP {status}", delay)
+                return delay
+        raise error
+
+    def _scrubbed(self, error: APIResponseValidationError) -> APIResponseValidationError:
+        """The error, or a copy whose message no longer quotes the system key (a field value may)."""
+        text = self.key.redact(error.message)
+        return error if text == error.message else APIResponseValidationError(text, response=error.response)
+
+    def _log_retry(self, reason: str, delay: float) -> None:
+        self.number += 1
+        call = self.call
+        logger.debug(
+            "%s: %s %s: %s; retry %d of %d in %.2fs",
+            call.name,
+            call.method,
+            call.path,
+            reason,
+            self.number,
+            self.policy.max_retries,
+            delay,
+        )
+
+
+class Done:
+    """The final answer of a call, as opposed to a delay before the next attempt."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value

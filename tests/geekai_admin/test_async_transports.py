@@ -37,7 +37,7 @@ from geekai_admin import (
     aiohttp_transport,
 )
 from geekai_admin._aiohttp_transport import AiohttpTransport, httpx_error
-from geekai_admin._http import MAX_BODY_BYTES
+from geekai_admin._body import MAX_BODY_BYTES
 from tests.geekai_admin.fakes import NO_WAIT, SECRET, SYSTEM_KEY, UUID, key_json
 from tests.support.http_wire import read_request
 
