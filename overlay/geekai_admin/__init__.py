@@ -16,7 +16,8 @@ from geekai_admin._version import __version__
 if TYPE_CHECKING:
     from geekai_admin._aiohttp import aiohttp_transport
     from geekai_admin._client import AsyncGeekAIAdmin, AsyncKeys, GeekAIAdmin, Keys
-    from geekai_admin._config import BASE_URL_ENV, DEFAULT_TIMEOUT, KEY_ENV, REGION_ENV, REGIONS
+    from geekai_admin._config import DEFAULT_TIMEOUT
+    from geekai_admin._constants import BASE_URL_ENV, KEY_ENV, REGION_ENV, REGIONS, Group, Region
     from geekai_admin._exceptions import (
         APIConnectionError,
         APIResponseValidationError,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
         PermissionDeniedError,
         RateLimitError,
     )
-    from geekai_admin._models import COINS_PER_YUAN, ApiKey, Balance, CreatedKey, Group
+    from geekai_admin._models import COINS_PER_YUAN, ApiKey, Balance, CreatedKey
     from geekai_admin._operations import NOT_GIVEN, NotGiven
     from geekai_admin._retry import RetryPolicy
 
@@ -68,6 +69,7 @@ __all__ = [
     "NotGiven",
     "PermissionDeniedError",
     "RateLimitError",
+    "Region",
     "RetryPolicy",
     "__version__",
     "aiohttp_transport",
@@ -78,7 +80,8 @@ __all__ = [
 _MODULES = {
     "geekai_admin._aiohttp": ("aiohttp_transport",),
     "geekai_admin._client": ("AsyncGeekAIAdmin", "AsyncKeys", "GeekAIAdmin", "Keys"),
-    "geekai_admin._config": ("BASE_URL_ENV", "DEFAULT_TIMEOUT", "KEY_ENV", "REGIONS", "REGION_ENV"),
+    "geekai_admin._config": ("DEFAULT_TIMEOUT",),
+    "geekai_admin._constants": ("BASE_URL_ENV", "KEY_ENV", "REGIONS", "REGION_ENV", "Group", "Region"),
     "geekai_admin._exceptions": (
         "APIConnectionError",
         "APIResponseValidationError",
@@ -95,7 +98,7 @@ _MODULES = {
         "PermissionDeniedError",
         "RateLimitError",
     ),
-    "geekai_admin._models": ("COINS_PER_YUAN", "ApiKey", "Balance", "CreatedKey", "Group"),
+    "geekai_admin._models": ("COINS_PER_YUAN", "ApiKey", "Balance", "CreatedKey"),
     "geekai_admin._operations": ("NOT_GIVEN", "NotGiven"),
     "geekai_admin._retry": ("RetryPolicy",),
 }

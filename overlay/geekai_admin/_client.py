@@ -13,10 +13,11 @@ import httpx
 
 from geekai_admin import _operations as ops
 from geekai_admin._config import DEFAULT_TIMEOUT, resolve_base_url, resolve_headers, resolve_key, resolve_timeout
+from geekai_admin._constants import Group
 from geekai_admin._cookieless import CookielessAsyncClient, CookielessClient
 from geekai_admin._exceptions import ConfigurationError
 from geekai_admin._http import Endpoint, send_async, send_sync
-from geekai_admin._models import ApiKey, Balance, CreatedKey, Group
+from geekai_admin._models import ApiKey, Balance, CreatedKey
 from geekai_admin._operations import NOT_GIVEN, Call, Changes, NotGiven
 from geekai_admin._retry import RetryPolicy
 from geekai_admin._version import __version__

@@ -11,14 +11,11 @@ from typing import Final
 
 import httpx
 
+from geekai_admin._constants import BASE_URL_ENV, DEFAULT_REGION, KEY_ENV, REGION_ENV, REGIONS
 from geekai_admin._exceptions import ConfigurationError
 
 __all__ = [
-    "BASE_URL_ENV",
     "DEFAULT_TIMEOUT",
-    "KEY_ENV",
-    "REGIONS",
-    "REGION_ENV",
     "SystemKey",
     "resolve_base_url",
     "resolve_headers",
@@ -26,13 +23,6 @@ __all__ = [
     "resolve_timeout",
 ]
 
-KEY_ENV: Final = "GEEKAI_SYSTEM_KEY"
-REGION_ENV: Final = "GEEKAI_REGION"
-BASE_URL_ENV: Final = "GEEKAI_BASE_URL"
-REGIONS: Final[Mapping[str, str]] = {
-    "cn": "https://geekai.co/api",  # mainland China entry (国内调用入口)
-    "global": "https://geekai.dev/api",  # overseas entry (海外调用入口)
-}
 DEFAULT_TIMEOUT: Final = httpx.Timeout(60.0, connect=5.0)
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
@@ -93,11 +83,18 @@ def _is_loopback(host: str) -> bool:
 
 
 def resolve_base_url(base_url: str | None, region: str | None) -> str:
-    """The API root without a trailing slash: base_url, else GEEKAI_BASE_URL, else the region's."""
-    if base_url is None:
+    """The API root without a trailing slash.
+
+    An argument beats the environment, which beats the default: base_url=, else region=, else
+    GEEKAI_BASE_URL, else GEEKAI_REGION, else "cn". Both arguments at once are refused: one of
+    them would be ignored.
+    """
+    if base_url is not None and region is not None:
+        raise ConfigurationError("pass region or base_url, not both: each names the API root")
+    if base_url is None and region is None:
         base_url = os.environ.get(BASE_URL_ENV) or None
     if base_url is None:
-        chosen = region if region is not None else os.environ.get(REGION_ENV) or "cn"
+        chosen = region if region is not None else os.environ.get(REGION_ENV) or DEFAULT_REGION
         if chosen not in REGIONS:
             raise ConfigurationError(f"region must be one of {', '.join(REGIONS)}; got {chosen!r}")
         return REGIONS[chosen]

@@ -9,8 +9,8 @@ import uuid as uuid_module
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from geekai_admin._constants import Group
 from geekai_admin._exceptions import InvalidInputError
-from geekai_admin._models import Group
 
 __all__ = [
     "MAX_CREDIT_LIMIT",

@@ -6,25 +6,11 @@ import dataclasses
 import datetime
 from collections.abc import Mapping
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
-__all__ = ["COINS_PER_YUAN", "ApiKey", "Balance", "CreatedKey", "Group"]
+__all__ = ["COINS_PER_YUAN", "ApiKey", "Balance", "CreatedKey"]
 
 COINS_PER_YUAN = Decimal(100)
-
-
-class Group(StrEnum):
-    """The proxy strategy group of a key. Members equal their plain strings."""
-
-    LOWCOST = "lowcost"
-    """Lowest price first (低价优先)."""
-    BALANCE = "balance"
-    """Balanced (均衡); the API's default."""
-    HA = "ha"
-    """High availability (高可用)."""
-    NONE = "none"
-    """No proxy (不使用代理)."""
 
 
 def _jsonable(value: Any) -> Any:

@@ -13,9 +13,10 @@ from typing import Any, Final, Generic, TypeVar
 
 import httpx
 
+from geekai_admin._constants import Group
 from geekai_admin._exceptions import APIResponseValidationError, InvalidInputError
 from geekai_admin._inputs import check_credit_limit, check_expires, check_group, check_name, check_uuid
-from geekai_admin._models import ApiKey, Balance, CreatedKey, Group
+from geekai_admin._models import ApiKey, Balance, CreatedKey
 from geekai_admin._responses import RAW_BODY_HINT, Fields, api_key, created_key, from_generated, json_body
 from geekai_admin_api.api.api_keys import create_api_key, delete_api_key, get_api_key, list_api_keys, update_api_key
 from geekai_admin_api.api.credit_balance import get_credit_balance

@@ -23,6 +23,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from geekai_admin._constants import KEY_ENV, REGIONS, Group
 from geekai_admin._version import __version__
 
 if TYPE_CHECKING:
@@ -39,10 +40,8 @@ EXIT_API_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
-# Copies of constants from modules that import httpx, so that --help does not; a test pins them.
-KEY_ENV = "GEEKAI_SYSTEM_KEY"
-REGION_CHOICES = ("cn", "global")
-GROUP_CHOICES = ("lowcost", "balance", "ha", "none")
+REGION_CHOICES = tuple(REGIONS)
+GROUP_CHOICES = tuple(Group)
 
 _OPTION_OF_FIELD = {
     "name": "--name",
@@ -223,17 +222,15 @@ class _Session:
     def client(self) -> GeekAIAdmin:
         if self._client is None:
             from geekai_admin._client import GeekAIAdmin  # noqa: PLC0415 (kept out of --help)
-            from geekai_admin._config import REGIONS, resolve_key  # noqa: PLC0415
+            from geekai_admin._config import resolve_key  # noqa: PLC0415
 
             args = self.args
-            if args.region is not None and args.base_url is not None:
-                raise UsageError("pass --region or --base-url, not both")
             # Masked as the client sends it (normalised): that is what a server could echo.
             self._key = key = resolve_key(self._system_key())
-            # An explicit --region wins over GEEKAI_BASE_URL in the environment.
-            base_url = args.base_url if args.region is None else REGIONS[args.region]
             extra: dict[str, Any] = {} if args.timeout is None else {"timeout": args.timeout}
-            self._client = GeekAIAdmin(key.reveal(), base_url=base_url, transport=self.transport, **extra)
+            self._client = GeekAIAdmin(
+                key.reveal(), region=args.region, base_url=args.base_url, transport=self.transport, **extra
+            )
         return self._client
 
     def close(self) -> None:

@@ -5,10 +5,13 @@ Every run goes through `run()`, which also asserts that the system key is in no 
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import logging
 import runpy
+import subprocess
+import sys
 import unicodedata
 from typing import Any
 
@@ -17,7 +20,6 @@ import pytest
 
 from geekai_admin import REGIONS, Group, __version__
 from geekai_admin import cli as cli_module
-from geekai_admin._config import KEY_ENV
 from geekai_admin.cli import main
 from tests.cli.fakeapi import KNOWN_UUID, SYSTEM_KEY, FakeAdmin, key_record
 
@@ -110,10 +112,17 @@ def test_version(run: Any) -> None:
     assert (result.code, result.out) == (0, f"geekai-admin {__version__}\n")
 
 
-def test_copied_constants_match_the_client() -> None:
-    assert cli_module.KEY_ENV == KEY_ENV
-    assert tuple(REGIONS) == cli_module.REGION_CHOICES
-    assert tuple(g.value for g in Group) == cli_module.GROUP_CHOICES
+def test_building_the_parser_imports_no_third_party_code() -> None:
+    script = "import sys, geekai_admin.cli as c; c.build_parser(); print(sorted(sys.modules))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    imported = {name.split(".")[0] for name in ast.literal_eval(done.stdout)}
+    assert "geekai_admin" in imported
+    assert not imported & {"httpx", "geekai_admin_api", "attrs", "anyio", "httpcore"}
+
+
+def test_the_commands_choices_are_the_clients() -> None:
+    assert cli_module.REGION_CHOICES == tuple(REGIONS) == ("cn", "global")
+    assert tuple(Group) == cli_module.GROUP_CHOICES
 
 
 # --- balance -----------------------------------------------------------------------------------
@@ -585,7 +594,7 @@ def test_a_closed_pipe_stops_quietly(fake: FakeAdmin, monkeypatch: pytest.Monkey
         (["--region", "mars", "balance"], "argument --region: invalid choice: 'mars'"),
         (
             ["--region", "global", "balance", "--base-url", "https://x.test/api"],
-            "pass --region or --base-url, not both",
+            "pass region or base_url, not both",
         ),
         (["--base-url", "http://example.com/api", "balance"], "base_url 'http://example.com/api' is plain http://"),
         (["keys", "get", "not-a-uuid"], "keys get: UUID: not a UUID"),

@@ -70,9 +70,38 @@ def test_an_unknown_region_is_refused() -> None:
         GeekAIAdmin(SYSTEM_KEY, region="eu")
 
 
-def test_the_base_url_comes_from_the_environment_and_beats_the_region(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_base_url_comes_from_the_environment_and_beats_the_regions_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("GEEKAI_BASE_URL", "https://proxy.example.com/geekai/")
-    assert GeekAIAdmin(SYSTEM_KEY, region="global").base_url == "https://proxy.example.com/geekai"
+    monkeypatch.setenv("GEEKAI_REGION", "global")
+    assert GeekAIAdmin(SYSTEM_KEY).base_url == "https://proxy.example.com/geekai"
+
+
+@pytest.mark.parametrize("variable", ["GEEKAI_BASE_URL", "GEEKAI_REGION"])
+def test_an_explicit_region_beats_the_environment(monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
+    monkeypatch.setenv(variable, "https://proxy.example.com/geekai" if variable == "GEEKAI_BASE_URL" else "cn")
+    assert GeekAIAdmin(SYSTEM_KEY, region="global").base_url == "https://geekai.dev/api"
+
+
+@pytest.mark.parametrize("variable", ["GEEKAI_BASE_URL", "GEEKAI_REGION"])
+def test_an_explicit_base_url_beats_the_environment(monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
+    monkeypatch.setenv(variable, "https://proxy.example.com/geekai" if variable == "GEEKAI_BASE_URL" else "global")
+    assert GeekAIAdmin(SYSTEM_KEY, base_url="https://x.test/api/").base_url == "https://x.test/api"
+
+
+def test_an_explicit_key_beats_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEEKAI_SYSTEM_KEY", "sk-from-the-environment")
+    server = FakeServer(ok({"balance": 1}))
+    with GeekAIAdmin(SYSTEM_KEY, transport=httpx.MockTransport(server)) as client:
+        client.balance()
+    assert server.requests[0].headers["authorization"] == f"Bearer {SYSTEM_KEY}"
+
+
+@pytest.mark.parametrize("client_class", [GeekAIAdmin, AsyncGeekAIAdmin])
+def test_region_and_base_url_together_are_refused(client_class: type[GeekAIAdmin | AsyncGeekAIAdmin]) -> None:
+    with pytest.raises(ConfigurationError, match="pass region or base_url, not both"):
+        client_class(SYSTEM_KEY, region="cn", base_url="https://geekai.co/api")
 
 
 @pytest.mark.parametrize(

@@ -42,6 +42,7 @@ EXPORTED = {
     "REGIONS",
     "REGION_ENV",
     "RateLimitError",
+    "Region",
     "RetryPolicy",
     "__version__",
     "aiohttp_transport",
