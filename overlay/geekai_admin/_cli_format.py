@@ -4,9 +4,8 @@ Server text is untrusted: everything shown to a person goes through `printable()
 cannot move the cursor, recolour the terminal or reorder text (bidi controls). JSON escapes such
 characters itself.
 
-The JSON shapes are the command's stable interface (documented in `geekai_admin.cli`); they are
-built here field by field, not from `to_dict()`, so that a change to the models cannot silently
-change them.
+The JSON shapes are the command's stable interface (documented in `geekai_admin.cli`): they are
+the results' `to_dict()`, the one encoding of results, and the command's tests pin every field.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from geekai_admin._models import COINS_PER_YUAN, ApiKey, Balance, CreatedKey
+from geekai_admin._models import COINS_PER_YUAN, ApiKey, Balance, CreatedKey, json_ready, plain_decimal
 
 __all__ = [
     "SECRET_FIELDS",
@@ -49,7 +48,7 @@ def printable(text: str) -> str:
 
 def _amount(value: Decimal | None) -> str | None:
     """A decimal string without exponent ("10000", not "1E+4"); None stays None."""
-    return None if value is None else format(value, "f")
+    return None if value is None else plain_decimal(value)
 
 
 def _coins(value: Decimal | None) -> str:
@@ -79,33 +78,9 @@ def _public_extra(key: ApiKey) -> dict[str, Any]:
 # --- JSON ----------------------------------------------------------------------------------------
 
 
-def _jsonable(value: Any) -> Any:
-    """Unknown fields as the API sent them (JSON values), numbers as exact decimal strings."""
-    if isinstance(value, Decimal):
-        return _amount(value)
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
-
-
 def key_json(key: ApiKey) -> dict[str, Any]:
     """KEY: the fixed set of fields, in a fixed order; never the secret."""
-    return {
-        "uuid": key.uuid,
-        "name": key.name,
-        "value": key.value,
-        "group": key.group,
-        "credit_limit": _amount(key.credit_limit),
-        "credit_used": _amount(key.credit_used),
-        "expires": None if key.expires is None else key.expires.isoformat(),
-        "expired": key.expired,
-        "enabled": key.enabled,
-        "last_used_at": None if key.last_used_at is None else key.last_used_at.isoformat(),
-        "created_at": None if key.created_at is None else key.created_at.isoformat(),
-        "extra": _jsonable(_public_extra(key)),
-    }
+    return {**key.to_dict(), "extra": json_ready(_public_extra(key))}
 
 
 def keys_json(keys: Sequence[ApiKey]) -> dict[str, Any]:
@@ -118,7 +93,7 @@ def created_json(key: CreatedKey) -> dict[str, Any]:
 
 
 def balance_json(balance: Balance) -> dict[str, Any]:
-    return {"coins": _amount(balance.coins), "yuan": _amount(balance.yuan)}
+    return balance.to_dict()
 
 
 def dump_json(document: Mapping[str, Any]) -> str:
@@ -154,7 +129,7 @@ def key_text(key: ApiKey) -> str:
         ("last used", _moment(key.last_used_at)),
         ("created", "-" if key.created_at is None else _moment(key.created_at)),
     ]
-    rows += [(f"extra.{name}", json.dumps(_jsonable(value))) for name, value in _public_extra(key).items()]
+    rows += [(f"extra.{name}", json.dumps(json_ready(value))) for name, value in _public_extra(key).items()]
     width = max(len(printable(label)) for label, _ in rows)
     return "\n".join(f"{printable(label).ljust(width)}  {printable(value)}" for label, value in rows)
 

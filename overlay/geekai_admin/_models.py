@@ -8,16 +8,27 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["COINS_PER_YUAN", "ApiKey", "Balance", "CreatedKey"]
+__all__ = ["COINS_PER_YUAN", "ApiKey", "Balance", "CreatedKey", "json_ready", "plain_decimal"]
 
 COINS_PER_YUAN = Decimal(100)
 
 
-def _jsonable(value: Any) -> Any:
+def plain_decimal(amount: Decimal) -> str:
+    """An amount in plain decimal notation, never an exponent: "10000", not "1E+4"."""
+    return format(amount, "f")
+
+
+def json_ready(value: Any) -> Any:
+    """The one JSON encoding of results (to_dict() and the command's --json): amounts as plain
+    decimal strings (exact), dates and times in ISO 8601, containers element by element."""
     if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime.date):
+        return plain_decimal(value)
+    if isinstance(value, datetime.date):  # datetime.datetime too
         return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
     return value
 
 
@@ -32,8 +43,8 @@ class Balance:
         object.__setattr__(self, "yuan", self.coins / COINS_PER_YUAN)
 
     def to_dict(self) -> dict[str, str]:
-        """JSON-ready: amounts as decimal strings, so no precision is lost."""
-        return {"coins": str(self.coins), "yuan": str(self.yuan)}
+        """JSON-ready: amounts as plain decimal strings, so no precision is lost."""
+        return {"coins": plain_decimal(self.coins), "yuan": plain_decimal(self.yuan)}
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,11 +71,8 @@ class ApiKey:
     extra: Mapping[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: dates in ISO 8601, amounts as decimal strings; never the secret."""
-        fields = {f.name: _jsonable(getattr(self, f.name)) for f in dataclasses.fields(ApiKey) if f.name != "extra"}
-        if self.extra:
-            fields["extra"] = dict(self.extra)
-        return fields
+        """JSON-ready (`json_ready`): dates in ISO 8601, amounts as plain decimal strings; never the secret."""
+        return {f.name: json_ready(getattr(self, f.name)) for f in dataclasses.fields(ApiKey)}
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

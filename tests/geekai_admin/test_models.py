@@ -41,7 +41,15 @@ def test_api_key_to_dict_is_json_ready() -> None:
     assert data["credit_limit"] == "10.5"
     assert data["expires"] == "2026-12-31"
     assert data["created_at"] == "2026-01-01T08:00:00+00:00"
-    assert "extra" not in data
+    assert data["extra"] == {}
+
+
+def test_amounts_are_written_in_plain_decimal_notation_never_with_an_exponent() -> None:
+    assert Balance(coins=Decimal("1E+4")).to_dict() == {"coins": "10000", "yuan": "100"}
+    key = ApiKey(uuid=UUID, credit_limit=Decimal("1E+4"), credit_used=Decimal("0E-2"), extra={"rate": Decimal("1E+1")})
+    data = key.to_dict()
+    assert (data["credit_limit"], data["credit_used"], data["extra"]) == ("10000", "0.00", {"rate": "10"})
+    assert json.loads(json.dumps(data)) == data
 
 
 def test_group_members_equal_their_strings() -> None:
