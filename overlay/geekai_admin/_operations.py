@@ -74,10 +74,11 @@ class Call(Generic[T]):
     method: str
     path: str
     json: Any
-    parse: Callable[[httpx.Response], T]
+    parse: Callable[[httpx.Response, str], T]
+    """Reads a 2xx answer; its second argument is `name`, for the messages of what does not fit."""
 
 
-def _call(name: str, kwargs: dict[str, Any], parse: Callable[[httpx.Response], T]) -> Call[T]:
+def _call(name: str, kwargs: dict[str, Any], parse: Callable[[httpx.Response, str], T]) -> Call[T]:
     return Call(
         name=name, method=str(kwargs["method"]).upper(), path=str(kwargs["url"]), json=kwargs.get("json"), parse=parse
     )
@@ -101,8 +102,7 @@ def key_uuid(key: str | uuid_module.UUID | ApiKey) -> str:
 # --- balance -----------------------------------------------------------------------------------
 
 
-def _parse_balance(response: httpx.Response) -> Balance:
-    what = "balance"
+def _parse_balance(response: httpx.Response, what: str) -> Balance:
     parsed = from_generated(CreditBalanceResponse.from_dict, json_body(response, what), response, what)
     fields = Fields(response, what)
     coins = fields.amount("balance", parsed.balance)
@@ -120,8 +120,7 @@ def balance() -> Call[Balance]:
 # --- list, get -------------------------------------------------------------------------------
 
 
-def _parse_list(response: httpx.Response) -> list[ApiKey]:
-    what = "keys.list"
+def _parse_list(response: httpx.Response, what: str) -> list[ApiKey]:
     body = json_body(response, what)
     if body.get("data", ()) is None:  # an empty list, as servers that send nil slices write it
         return []
@@ -147,8 +146,8 @@ def _read_detail(response: httpx.Response, what: str) -> tuple[ApiKey, dict[str,
     return api_key(parsed.data, response, what), data
 
 
-def _parse_detail(response: httpx.Response) -> ApiKey:
-    return _read_detail(response, "keys.get")[0]
+def _parse_detail(response: httpx.Response, what: str) -> ApiKey:
+    return _read_detail(response, what)[0]
 
 
 def get(key: str | uuid_module.UUID | ApiKey) -> Call[ApiKey]:
@@ -158,8 +157,7 @@ def get(key: str | uuid_module.UUID | ApiKey) -> Call[ApiKey]:
 # --- create ----------------------------------------------------------------------------------
 
 
-def _parse_created(response: httpx.Response) -> CreatedKey:
-    what = "keys.create"
+def _parse_created(response: httpx.Response, what: str) -> CreatedKey:
     parsed = from_generated(ApiKeyCreateResponse.from_dict, json_body(response, what), response, what)
     if isinstance(parsed.data, Unset):
         raise APIResponseValidationError(
@@ -184,11 +182,12 @@ def create(
 # --- update, delete -------------------------------------------------------------------------
 
 
-def _parse_ack(what: str) -> Callable[[httpx.Response], None]:
-    def parse(response: httpx.Response) -> None:
-        json_body(response, what, empty_ok=True)
+def _parse_ack(response: httpx.Response, what: str) -> None:
+    json_body(response, what, empty_ok=True)
 
-    return parse
+
+NOTHING_TO_UPDATE: Final = "name at least one change: name, group, credit limit or expiry"
+"""The one message for an update that changes nothing (the library's and the command's)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -209,7 +208,7 @@ class Changes:
             expires=expires if isinstance(expires, NotGiven) else check_expires(expires),
         )
         if all(isinstance(getattr(changes, f.name), NotGiven) for f in dataclasses.fields(cls)):
-            raise InvalidInputError("update", "name at least one of name, group, credit_limit, expires")
+            raise InvalidInputError("update", NOTHING_TO_UPDATE)
         return changes
 
     def applied_to(self, current: ApiKey) -> ApiKey:
@@ -217,6 +216,8 @@ class Changes:
         return dataclasses.replace(current, **{k: v for k, v in given.items() if not isinstance(v, NotGiven)})
 
 
+_UPDATE: Final = "keys.update"
+"""The label of both calls of an update: the read and the write."""
 _KNOWN_GROUPS: Final = frozenset(Group)
 _KEPT_FIELDS: Final = {"name": "name", "group": "group", "credit_limit": "credit_limit", "expires": "expired_at"}
 """Update's arguments, and the field of the key as sent that each one keeps when not given."""
@@ -235,8 +236,7 @@ def read_for_update(key: str | uuid_module.UUID, changes: Changes) -> Call[ApiKe
     """
     kept = {arg: wire for arg, wire in _KEPT_FIELDS.items() if isinstance(getattr(changes, arg), NotGiven)}
 
-    def parse(response: httpx.Response) -> ApiKey:
-        what = "keys.update"
+    def parse(response: httpx.Response, what: str) -> ApiKey:
         current, data = _read_detail(response, what)
         unsaid = [arg for arg, wire in kept.items() if data.get(wire) is None and not _means_never(wire, data)]
         if unsaid:
@@ -247,7 +247,7 @@ def read_for_update(key: str | uuid_module.UUID, changes: Changes) -> Call[ApiKe
             )
         return current
 
-    return _call("keys.update", get_api_key._get_kwargs(uuid_module.UUID(check_uuid(key))), parse)
+    return _call(_UPDATE, get_api_key._get_kwargs(uuid_module.UUID(check_uuid(key))), parse)
 
 
 def update(current: ApiKey, changes: Changes) -> tuple[Call[None], ApiKey]:
@@ -267,7 +267,7 @@ def update(current: ApiKey, changes: Changes) -> tuple[Call[None], ApiKey]:
         expired_at=_wire_date(merged.expires),
     )
     kwargs = update_api_key._get_kwargs(key_id, body=body)
-    return _call("keys.update", kwargs, _parse_ack("keys.update")), merged
+    return _call(_UPDATE, kwargs, _parse_ack), merged
 
 
 def _group_to_send(key_id: uuid_module.UUID, group: str, changes: Changes) -> ApiKeyUpdateRequestGroup:
@@ -282,4 +282,4 @@ def _group_to_send(key_id: uuid_module.UUID, group: str, changes: Changes) -> Ap
 
 def delete(key: str | uuid_module.UUID | ApiKey) -> Call[None]:
     kwargs = delete_api_key._get_kwargs(uuid_module.UUID(key_uuid(key)))
-    return _call("keys.delete", kwargs, _parse_ack("keys.delete"))
+    return _call("keys.delete", kwargs, _parse_ack)

@@ -187,7 +187,7 @@ class Attempts:
             )
         if 200 <= status < 300:
             try:
-                return Done(call.parse(response))
+                return Done(call.parse(response, call.name))
             except APIResponseValidationError as exc:
                 unfit = exc
             raise self._scrubbed(unfit)  # outside the except block: the unscrubbed one is not its context

@@ -297,11 +297,6 @@ def _update(session: _Session) -> Output:
         changes["credit_limit"] = None if args.no_limit else args.credit_limit
     if args.expires is not None or args.no_expiry:
         changes["expires"] = None if args.no_expiry else args.expires
-    if not changes:
-        raise UsageError(
-            "keys update: name at least one change: --name, --group, --credit-limit/--no-limit, "
-            "--expires/--no-expiry (see 'geekai-admin keys update --help')"
-        )
     given = {"name": NOT_GIVEN, "group": NOT_GIVEN, "credit_limit": NOT_GIVEN, "expires": NOT_GIVEN, **changes}
     key = session.client().keys.update(args.uuid, **given)
     return fmt.key_json(key), f"Updated key {fmt.printable(key.uuid)}\n\n{fmt.key_text(key)}"

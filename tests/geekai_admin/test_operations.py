@@ -307,7 +307,7 @@ def test_update_of_a_key_in_hand_is_a_single_put(drive: Driver) -> None:
 
 def test_update_with_nothing_to_change_sends_nothing(drive: Driver) -> None:
     server = FakeServer()
-    with pytest.raises(InvalidInputError, match="update: name at least one of"):
+    with pytest.raises(InvalidInputError, match="update: name at least one change: name, group"):
         drive(server, lambda c: c.keys.update(UUID))
     assert server.requests == []
 

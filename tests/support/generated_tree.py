@@ -1,19 +1,20 @@
-"""What a generated package holds, for the tests that regenerate it."""
+"""The operation set of the patched spec and what a generated package holds: pinned once, here."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-SIX_OPERATION_MODULES = frozenset(
-    {
-        "api/api_keys/list_api_keys.py",
-        "api/api_keys/create_api_key.py",
-        "api/api_keys/get_api_key.py",
-        "api/api_keys/update_api_key.py",
-        "api/api_keys/delete_api_key.py",
-        "api/credit_balance/get_credit_balance.py",
-    }
-)
+OPERATIONS = {
+    "listApiKeys": ("get", "/api_keys", "api_keys.list_api_keys"),
+    "createApiKey": ("post", "/api_keys", "api_keys.create_api_key"),
+    "getApiKey": ("get", "/api_keys/{uuid}", "api_keys.get_api_key"),
+    "updateApiKey": ("put", "/api_keys/{uuid}", "api_keys.update_api_key"),
+    "deleteApiKey": ("delete", "/api_keys/{uuid}", "api_keys.delete_api_key"),
+    "getCreditBalance": ("get", "/credit/balance", "credit_balance.get_credit_balance"),
+}
+"""Every operation: its operationId, method, path, and the generated module (tag.module) it becomes."""
+
+SIX_OPERATION_MODULES = frozenset(f"api/{module.replace('.', '/')}.py" for _, _, module in OPERATIONS.values())
 """The operation modules of the committed package: one per operation of the patched spec."""
 
 
