@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.needs_version = ">=2025.2.9"
@@ -23,6 +25,14 @@ TYPED_SOURCES = [
     "bench",
     "noxfile.py",
 ]
+
+
+def _node_tool(session: nox.Session, name: str) -> str:
+    """A tool pinned in package.json and package-lock.json, installed with `npm ci` if missing."""
+    tool = Path(__file__).parent / "node_modules" / ".bin" / name
+    if not tool.exists():
+        session.run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", external=True)
+    return str(tool)
 
 
 def _install(session: nox.Session, *groups: str, project: bool = True) -> None:
@@ -56,9 +66,11 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the overlay, the generated package, the pipeline and the tests."""
+    """mypy --strict over everything; pyright: the public API's types complete for its users (needs Node.js)."""
     _install(session, "typecheck")
     session.run("mypy", *TYPED_SOURCES)
+    # pyright runs in this session's virtualenv (first on PATH), where geekai_admin is installed.
+    session.run(_node_tool(session, "pyright"), "--verifytypes", "geekai_admin", "--ignoreexternal", external=True)
 
 
 @nox.session(default=False)

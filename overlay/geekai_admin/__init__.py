@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from geekai_admin._models import COINS_PER_YUAN, ApiKey, Balance, CreatedKey
     from geekai_admin._operations import NOT_GIVEN, NotGiven
     from geekai_admin._retry import RetryPolicy
+    from geekai_admin._types import Amount, DateLike, KeyRef
 
 __all__ = [
     "BASE_URL_ENV",
@@ -50,6 +51,7 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "Amount",
     "ApiKey",
     "AsyncGeekAIAdmin",
     "AsyncKeys",
@@ -59,11 +61,13 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "CreatedKey",
+    "DateLike",
     "GeekAIAdmin",
     "GeekAIError",
     "Group",
     "InternalServerError",
     "InvalidInputError",
+    "KeyRef",
     "Keys",
     "NotFoundError",
     "NotGiven",
@@ -101,6 +105,7 @@ _MODULES = {
     "geekai_admin._models": ("COINS_PER_YUAN", "ApiKey", "Balance", "CreatedKey"),
     "geekai_admin._operations": ("NOT_GIVEN", "NotGiven"),
     "geekai_admin._retry": ("RetryPolicy",),
+    "geekai_admin._types": ("Amount", "DateLike", "KeyRef"),
 }
 _LAZY = {name: module for module, names in _MODULES.items() for name in names}
 

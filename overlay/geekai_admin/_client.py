@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import datetime
-import uuid as uuid_module
 from collections.abc import Mapping
-from decimal import Decimal
 from types import TracebackType
 from typing import Self, TypeVar
 
@@ -13,23 +10,19 @@ import httpx
 
 from geekai_admin import _operations as ops
 from geekai_admin._config import DEFAULT_TIMEOUT, resolve_base_url, resolve_headers, resolve_key, resolve_timeout
-from geekai_admin._constants import Group
+from geekai_admin._constants import Group, Region
 from geekai_admin._cookieless import CookielessAsyncClient, CookielessClient
 from geekai_admin._exceptions import ConfigurationError
 from geekai_admin._http import Endpoint, send_async, send_sync
 from geekai_admin._models import ApiKey, Balance, CreatedKey
 from geekai_admin._operations import NOT_GIVEN, Call, Changes, NotGiven
 from geekai_admin._retry import RetryPolicy
+from geekai_admin._types import Amount, DateLike, KeyRef
 from geekai_admin._version import __version__
 
 __all__ = ["AsyncGeekAIAdmin", "AsyncKeys", "GeekAIAdmin", "Keys"]
 
 T = TypeVar("T")
-KeyRef = str | uuid_module.UUID | ApiKey
-Amount = Decimal | int | float | str
-"""Coins: a Decimal, int, float or decimal string; at most two decimal places."""
-DateLike = datetime.date | str
-"""A datetime.date or a "YYYY-MM-DD" string."""
 USER_AGENT = f"geekai-admin-python/{__version__}"
 
 
@@ -40,7 +33,7 @@ class _Settings:
         self,
         *,
         api_key: str | None,
-        region: str | None,
+        region: Region | None,
         base_url: str | None,
         timeout: float | httpx.Timeout,
         max_retries: int,
@@ -61,6 +54,8 @@ class _Settings:
 
 
 class _Base:
+    """What both clients show of their settings."""
+
     _settings: _Settings
 
     @property
@@ -88,7 +83,7 @@ class GeekAIAdmin(_Base):
         self,
         api_key: str | None = None,
         *,
-        region: str | None = None,
+        region: Region | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
@@ -112,7 +107,12 @@ class GeekAIAdmin(_Base):
         self._http = http_client or CookielessClient(
             timeout=self._settings.timeout, transport=transport, headers=self._settings.endpoint.headers
         )
-        self.keys = Keys(self)
+        self._keys = Keys(self)
+
+    @property
+    def keys(self) -> Keys:
+        """The account's API keys: list, get, create, update, delete."""
+        return self._keys
 
     def _send(self, call: Call[T]) -> T:
         return send_sync(self._http, self._settings.endpoint, call)
@@ -146,7 +146,7 @@ class AsyncGeekAIAdmin(_Base):
         self,
         api_key: str | None = None,
         *,
-        region: str | None = None,
+        region: Region | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
@@ -170,7 +170,12 @@ class AsyncGeekAIAdmin(_Base):
         self._http = http_client or CookielessAsyncClient(
             timeout=self._settings.timeout, transport=transport, headers=self._settings.endpoint.headers
         )
-        self.keys = AsyncKeys(self)
+        self._keys = AsyncKeys(self)
+
+    @property
+    def keys(self) -> AsyncKeys:
+        """The account's API keys: list, get, create, update, delete (awaited)."""
+        return self._keys
 
     async def _send(self, call: Call[T]) -> T:
         return await send_async(self._http, self._settings.endpoint, call)

@@ -34,6 +34,9 @@ class ConfigurationError(GeekAIError, ValueError):
 class InvalidInputError(GeekAIError, ValueError):
     """An argument was rejected before any request was sent; `field` names it."""
 
+    field: str
+    problem: str
+
     def __init__(self, field: str, problem: str) -> None:
         super().__init__(f"{field}: {problem}")
         self.field = field
@@ -42,6 +45,9 @@ class InvalidInputError(GeekAIError, ValueError):
 
 class APIConnectionError(GeekAIError):
     """The request did not produce a response: the connection failed or broke."""
+
+    message: str
+    request: httpx.Request | None
 
     def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
         super().__init__(message)
@@ -60,6 +66,10 @@ class APIResponseValidationError(GeekAIError):
     key's secret, which the server will not show again.
     """
 
+    message: str
+    response: httpx.Response
+    status_code: int
+
     def __init__(self, message: str, *, response: httpx.Response) -> None:
         super().__init__(message)
         self.message = message
@@ -77,6 +87,13 @@ class APIResponseValidationError(GeekAIError):
 
 class APIStatusError(GeekAIError):
     """The server answered with an error status."""
+
+    status_code: int
+    code: str | None
+    """The API's error code, when its body gives one."""
+    message: str
+    request_id: str | None
+    response: httpx.Response
 
     def __init__(
         self,

@@ -18,6 +18,7 @@ from geekai_admin._exceptions import APIResponseValidationError, InvalidInputErr
 from geekai_admin._inputs import check_credit_limit, check_expires, check_group, check_name, check_uuid
 from geekai_admin._models import ApiKey, Balance, CreatedKey
 from geekai_admin._responses import RAW_BODY_HINT, Fields, api_key, created_key, from_generated, json_body
+from geekai_admin._types import KeyRef
 from geekai_admin_api.api.api_keys import create_api_key, delete_api_key, get_api_key, list_api_keys, update_api_key
 from geekai_admin_api.api.credit_balance import get_credit_balance
 from geekai_admin_api.models.api_key_create_request import ApiKeyCreateRequest
@@ -95,7 +96,7 @@ def _wire_date(day: datetime.date | None) -> str:
     return "" if day is None else day.isoformat()
 
 
-def key_uuid(key: str | uuid_module.UUID | ApiKey) -> str:
+def key_uuid(key: KeyRef) -> str:
     return check_uuid(key.uuid if isinstance(key, ApiKey) else key)
 
 
@@ -150,7 +151,7 @@ def _parse_detail(response: httpx.Response, what: str) -> ApiKey:
     return _read_detail(response, what)[0]
 
 
-def get(key: str | uuid_module.UUID | ApiKey) -> Call[ApiKey]:
+def get(key: KeyRef) -> Call[ApiKey]:
     return _call("keys.get", get_api_key._get_kwargs(uuid_module.UUID(key_uuid(key))), _parse_detail)
 
 
@@ -280,6 +281,6 @@ def _group_to_send(key_id: uuid_module.UUID, group: str, changes: Changes) -> Ap
     return check_group(group).value
 
 
-def delete(key: str | uuid_module.UUID | ApiKey) -> Call[None]:
+def delete(key: KeyRef) -> Call[None]:
     kwargs = delete_api_key._get_kwargs(uuid_module.UUID(key_uuid(key)))
     return _call("keys.delete", kwargs, _parse_ack)

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 import pytest
 
-from geekai_admin import AsyncGeekAIAdmin, ConfigurationError, GeekAIAdmin, RetryPolicy
+from geekai_admin import AsyncGeekAIAdmin, ConfigurationError, GeekAIAdmin, Region, RetryPolicy
 from tests.geekai_admin.fakes import SYSTEM_KEY, FakeServer, ok
 
 
@@ -56,7 +56,7 @@ def test_a_key_that_is_not_a_string_is_refused() -> None:
     ("region", "url"),
     [(None, "https://geekai.co/api"), ("cn", "https://geekai.co/api"), ("global", "https://geekai.dev/api")],
 )
-def test_regions_choose_the_entry_point(region: str | None, url: str) -> None:
+def test_regions_choose_the_entry_point(region: Region | None, url: str) -> None:
     assert GeekAIAdmin(SYSTEM_KEY, region=region).base_url == url
 
 
@@ -67,7 +67,7 @@ def test_the_region_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
 
 def test_an_unknown_region_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="region must be one of cn, global; got 'eu'"):
-        GeekAIAdmin(SYSTEM_KEY, region="eu")
+        GeekAIAdmin(SYSTEM_KEY, region="eu")  # type: ignore[arg-type]
 
 
 def test_the_base_url_comes_from_the_environment_and_beats_the_regions_variable(

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
+import pydoc
+import re
+import sys
 from pathlib import Path
 
 import pytest
 
 import geekai_admin
+import geekai_admin._constants
+import geekai_admin._types
 import geekai_admin_api.api
 from tests.support.generated_tree import OPERATIONS
 
@@ -17,6 +23,7 @@ EXPORTED = {
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "Amount",
     "ApiKey",
     "AsyncGeekAIAdmin",
     "AsyncKeys",
@@ -28,6 +35,7 @@ EXPORTED = {
     "ConfigurationError",
     "ConflictError",
     "CreatedKey",
+    "DateLike",
     "DEFAULT_TIMEOUT",
     "GeekAIAdmin",
     "GeekAIError",
@@ -35,6 +43,7 @@ EXPORTED = {
     "InternalServerError",
     "InvalidInputError",
     "KEY_ENV",
+    "KeyRef",
     "Keys",
     "NOT_GIVEN",
     "NotFoundError",
@@ -54,6 +63,31 @@ def test_exported_names_are_pinned_and_importable() -> None:
     assert set(geekai_admin.__all__) == EXPORTED
     for name in geekai_admin.__all__:
         assert getattr(geekai_admin, name) is not None
+
+
+def test_every_name_in_a_public_signature_is_exported() -> None:
+    aliases = {*geekai_admin._types.__all__, *geekai_admin._constants.__all__}
+    checked = set()
+    for cls in (geekai_admin.GeekAIAdmin, geekai_admin.AsyncGeekAIAdmin, geekai_admin.Keys, geekai_admin.AsyncKeys):
+        module = vars(sys.modules[cls.__module__])
+        ours = aliases | {n for n, v in module.items() if getattr(v, "__module__", "").startswith("geekai_admin")}
+        for name, member in inspect.getmembers(cls, callable):
+            if name.startswith("_") and name != "__init__":
+                continue
+            for annotation in member.__annotations__.values():
+                used = set(re.findall(r"[A-Za-z_]\w*", str(annotation))) & ours
+                assert used <= set(geekai_admin.__all__), (cls.__name__, name, used - set(geekai_admin.__all__))
+                checked |= used
+    assert {"KeyRef", "Amount", "DateLike", "Region", "Group", "NotGiven", "RetryPolicy"} <= checked
+
+
+def test_keys_is_typed_and_shown_by_help() -> None:
+    for cls, resource in ((geekai_admin.GeekAIAdmin, "Keys"), (geekai_admin.AsyncGeekAIAdmin, "AsyncKeys")):
+        keys = vars(cls)["keys"]
+        assert isinstance(keys, property)
+        assert inspect.signature(keys.fget).return_annotation == resource  # type: ignore[arg-type]
+        shown = pydoc.plain(pydoc.render_doc(cls))
+        assert " |  keys\n |      The account's API keys" in shown
 
 
 def test_the_exception_hierarchy() -> None:
