@@ -7,9 +7,9 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import uuid as uuid_module
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from decimal import Decimal
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, Generic, TypeAlias, TypeVar
 
 import httpx
 
@@ -33,6 +33,7 @@ from geekai_admin_api.types import Unset
 __all__ = [
     "NOT_GIVEN",
     "Call",
+    "Flow",
     "NotGiven",
     "balance",
     "create",
@@ -77,6 +78,11 @@ class Call(Generic[T]):
     json: Any
     parse: Callable[[httpx.Response, str], T]
     """Reads a 2xx answer; its second argument is `name`, for the messages of what does not fit."""
+
+
+Flow: TypeAlias = Generator[Call[Any], Any, T]
+"""An operation of several calls, without I/O: it yields each Call, is sent back its result, and
+returns the operation's result. `_http.run_sync` and `run_async` drive it."""
 
 
 def _call(name: str, kwargs: dict[str, Any], parse: Callable[[httpx.Response, str], T]) -> Call[T]:
@@ -251,7 +257,15 @@ def read_for_update(key: str | uuid_module.UUID, changes: Changes) -> Call[ApiKe
     return _call(_UPDATE, get_api_key._get_kwargs(uuid_module.UUID(check_uuid(key))), parse)
 
 
-def update(current: ApiKey, changes: Changes) -> tuple[Call[None], ApiKey]:
+def update(key: KeyRef, changes: Changes) -> Flow[ApiKey]:
+    """Read (unless `key` is an ApiKey already), merge `changes`, write: the key as it then stands."""
+    current = key if isinstance(key, ApiKey) else (yield read_for_update(key, changes))
+    write, updated = _write(current, changes)
+    yield write
+    return updated
+
+
+def _write(current: ApiKey, changes: Changes) -> tuple[Call[None], ApiKey]:
     """The PUT for `changes` merged into `current`, and the key as it stands once the PUT succeeds.
 
     PUT replaces the whole key (its omitted fields are taken to reset), so every field is sent:
