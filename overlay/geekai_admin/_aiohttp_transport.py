@@ -17,6 +17,8 @@ import aiohttp
 import httpx
 import httpx_aiohttp
 
+from geekai_admin._body import stream_of
+
 __all__ = ["AiohttpTransport", "httpx_error"]
 
 
@@ -85,8 +87,5 @@ class AiohttpTransport(httpx_aiohttp.AiohttpTransport):
             if mapped is None:
                 raise
             raise mapped from error
-        stream = response.stream
-        if not isinstance(stream, httpx.AsyncByteStream):
-            raise TypeError(f"httpx-aiohttp answered with a {type(stream).__name__} body stream")
-        response.stream = _Body(stream)
+        response.stream = _Body(stream_of(response, httpx.AsyncByteStream))
         return response

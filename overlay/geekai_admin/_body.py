@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import AsyncIterator, Iterator
+from typing import TypeVar
 
 import httpx
 
-__all__ = ["ACCEPT_ENCODING", "MAX_BODY_BYTES", "read_async", "read_sync"]
+__all__ = ["ACCEPT_ENCODING", "MAX_BODY_BYTES", "read_async", "read_sync", "stream_of"]
+
+S = TypeVar("S", httpx.SyncByteStream, httpx.AsyncByteStream)
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 """A response larger than this is refused: no admin answer is anywhere near it."""
@@ -141,6 +144,14 @@ class _CappedAsync(httpx.AsyncByteStream):
         await self._inner.aclose()
 
 
+def stream_of(response: httpx.Response, kind: type[S]) -> S:
+    """The response's body stream, which a sync transport makes sync and an async one async."""
+    stream = response.stream
+    if not isinstance(stream, kind):
+        raise TypeError(f"expected a {kind.__name__} body stream, the transport gave a {type(stream).__name__}")
+    return stream
+
+
 def _in_memory_fits(response: httpx.Response) -> bool:
     """A transport that answers with its body already in memory (a mock) needs no reading."""
     return len(response.content) <= MAX_BODY_BYTES
@@ -153,10 +164,7 @@ def read_sync(response: httpx.Response) -> bool:
     try:
         meter = _meter_for(response)
         if meter is not None:
-            stream = response.stream
-            if not isinstance(stream, httpx.SyncByteStream):
-                raise TypeError(f"a sync transport answered with a {type(stream).__name__} body stream")
-            response.stream = _CappedSync(stream, meter)
+            response.stream = _CappedSync(stream_of(response, httpx.SyncByteStream), meter)
         response.read()
     except _TooLarge:
         return False
@@ -170,10 +178,7 @@ async def read_async(response: httpx.Response) -> bool:
     try:
         meter = _meter_for(response)
         if meter is not None:
-            stream = response.stream
-            if not isinstance(stream, httpx.AsyncByteStream):
-                raise TypeError(f"an async transport answered with a {type(stream).__name__} body stream")
-            response.stream = _CappedAsync(stream, meter)
+            response.stream = _CappedAsync(stream_of(response, httpx.AsyncByteStream), meter)
         await response.aread()
     except _TooLarge:
         return False

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from geekai_admin import APIResponseValidationError, AsyncGeekAIAdmin, GeekAIAdmin, GeekAIError, InternalServerError
-from geekai_admin._body import MAX_BODY_BYTES
+from geekai_admin._body import MAX_BODY_BYTES, stream_of
 from tests.geekai_admin.fakes import NO_WAIT, SYSTEM_KEY
 
 BODY = json.dumps({"balance": 42}).encode()
@@ -136,3 +136,10 @@ def test_a_body_already_in_memory_over_the_cap_is_refused() -> None:
     transport = httpx.MockTransport(lambda request: httpx.Response(200, content=big))
     with GeekAIAdmin(SYSTEM_KEY, transport=transport) as client, pytest.raises(APIResponseValidationError):
         client.balance()
+
+
+def test_a_body_stream_of_the_wrong_kind_is_a_type_error_not_an_assert() -> None:
+    response = httpx.Response(200, content=achunks(BODY))
+    with pytest.raises(TypeError, match="expected a SyncByteStream body stream, the transport gave a"):
+        stream_of(response, httpx.SyncByteStream)
+    assert stream_of(response, httpx.AsyncByteStream) is response.stream
