@@ -73,8 +73,9 @@ class _Base:
 class GeekAIAdmin(_Base):
     """The GeekAI admin API, synchronously.
 
-    The system key comes from `api_key` or GEEKAI_SYSTEM_KEY; the entry point from `base_url`,
-    GEEKAI_BASE_URL, or `region` ("cn": geekai.co, the default; "global": geekai.dev) / GEEKAI_REGION.
+    The system key comes from `api_key`, else GEEKAI_SYSTEM_KEY; the entry point from `base_url` or
+    `region` ("cn": geekai.co, the default; "global": geekai.dev; not both), else GEEKAI_BASE_URL,
+    else GEEKAI_REGION. An argument always beats the environment.
     Use it as a context manager, or call close(), to release its connections. It is safe to share
     between threads.
     """
