@@ -304,9 +304,10 @@ def _update(session: _Session) -> Output:
 
 def _confirm(session: _Session, uuid: str) -> bool:
     from geekai_admin import _cli_format as fmt  # noqa: PLC0415
+    from geekai_admin._models import plain_decimal  # noqa: PLC0415
 
     key = session.client().keys.get(uuid)
-    used = "-" if key.credit_used is None else format(key.credit_used, "f")
+    used = "-" if key.credit_used is None else plain_decimal(key.credit_used)
     sys.stderr.write(
         f"Delete key {fmt.printable(repr(key.name or ''))} ({key.uuid}; {used} coins used, "
         f"status {fmt.status_of(key)})? This cannot be undone. [y/N] "
