@@ -54,7 +54,8 @@ class _Connection(asyncio.Protocol):
         self.writer = asyncio.get_running_loop().create_task(self._write())
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
+        if not isinstance(transport, asyncio.Transport):
+            raise TypeError(f"expected a stream transport, got {type(transport).__name__}")
         self.transport = transport
 
     def connection_lost(self, exc: Exception | None) -> None:

@@ -274,7 +274,8 @@ def _startup_commands() -> dict[str, list[str] | None]:
 
 def _hyperfine(commands: dict[str, list[str]], runs: int) -> dict[str, Figure]:
     hyperfine = shutil.which("hyperfine")
-    assert hyperfine is not None
+    if hyperfine is None:
+        raise RuntimeError("hyperfine is not on PATH")
     with tempfile.TemporaryDirectory() as tmp:
         export = Path(tmp) / "startup.json"
         args = [hyperfine, "-N", "--warmup", "3", "--runs", str(runs), "--export-json", str(export), "--style", "none"]
