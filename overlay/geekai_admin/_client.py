@@ -13,9 +13,10 @@ from geekai_admin._config import DEFAULT_TIMEOUT, resolve_base_url, resolve_head
 from geekai_admin._constants import Group, Region
 from geekai_admin._cookieless import CookielessAsyncClient, CookielessClient
 from geekai_admin._exceptions import ConfigurationError
-from geekai_admin._http import Endpoint, run_async, run_sync, send_async, send_sync
+from geekai_admin._flow import run_async, run_sync
+from geekai_admin._http import Endpoint, send_async, send_sync
 from geekai_admin._models import ApiKey, Balance, CreatedKey
-from geekai_admin._operations import NOT_GIVEN, Call, Changes, Flow, NotGiven
+from geekai_admin._operations import NOT_GIVEN, Call, Changes, NotGiven
 from geekai_admin._retry import RetryPolicy
 from geekai_admin._types import Amount, DateLike, KeyRef
 from geekai_admin._version import __version__
@@ -118,9 +119,6 @@ class GeekAIAdmin(_Base):
     def _send(self, call: Call[T]) -> T:
         return send_sync(self._http, self._settings.endpoint, call)
 
-    def _run(self, flow: Flow[T]) -> T:
-        return run_sync(self._http, self._settings.endpoint, flow)
-
     def balance(self) -> Balance:
         """The account's credit balance, in coins and yuan."""
         return self._send(ops.balance())
@@ -183,9 +181,6 @@ class AsyncGeekAIAdmin(_Base):
 
     async def _send(self, call: Call[T]) -> T:
         return await send_async(self._http, self._settings.endpoint, call)
-
-    async def _run(self, flow: Flow[T]) -> T:
-        return await run_async(self._http, self._settings.endpoint, flow)
 
     async def balance(self) -> Balance:
         """The account's credit balance, in coins and yuan."""
@@ -253,7 +248,7 @@ class Keys:
         computes (`expired`, `credit_used`) are as read.
         """
         changes = Changes.of(name=name, group=group, credit_limit=credit_limit, expires=expires)
-        return self._client._run(ops.update(key, changes))
+        return run_sync(ops.update(key, changes), self._client._send)
 
     def delete(self, key: KeyRef) -> None:
         """Delete a key. A retry that finds the key already gone counts as success."""
@@ -309,7 +304,7 @@ class AsyncKeys:
         computes (`expired`, `credit_used`) are as read.
         """
         changes = Changes.of(name=name, group=group, credit_limit=credit_limit, expires=expires)
-        return await self._client._run(ops.update(key, changes))
+        return await run_async(ops.update(key, changes), self._client._send)
 
     async def delete(self, key: KeyRef) -> None:
         """Delete a key. A retry that finds the key already gone counts as success."""

@@ -17,11 +17,11 @@ import httpx
 
 from geekai_admin._body import ACCEPT_ENCODING, read_async, read_sync
 from geekai_admin._config import SystemKey
-from geekai_admin._operations import Call, Flow
+from geekai_admin._operations import Call
 from geekai_admin._responses import request_id
 from geekai_admin._retry import Attempts, Done, RetryPolicy
 
-__all__ = ["Endpoint", "run_async", "run_sync", "send_async", "send_sync"]
+__all__ = ["Endpoint", "send_async", "send_sync"]
 
 T = TypeVar("T")
 logger = logging.getLogger("geekai_admin")
@@ -131,25 +131,3 @@ async def send_async(client: httpx.AsyncClient, endpoint: Endpoint, call: Call[T
                 return outcome.value  # type: ignore[no-any-return]
             delay = outcome
         await asyncio.sleep(delay)
-
-
-def run_sync(client: httpx.Client, endpoint: Endpoint, flow: Flow[T]) -> T:
-    """Carry out each call a Flow yields, in turn; its return value is the result."""
-    try:
-        call = next(flow)
-        while True:
-            call = flow.send(send_sync(client, endpoint, call))
-    except StopIteration as stop:
-        result: T = stop.value
-        return result
-
-
-async def run_async(client: httpx.AsyncClient, endpoint: Endpoint, flow: Flow[T]) -> T:
-    """Carry out each call a Flow yields, in turn; its return value is the result."""
-    try:
-        call = next(flow)
-        while True:
-            call = flow.send(await send_async(client, endpoint, call))
-    except StopIteration as stop:
-        result: T = stop.value
-        return result

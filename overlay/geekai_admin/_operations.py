@@ -82,7 +82,7 @@ class Call(Generic[T]):
 
 Flow: TypeAlias = Generator[Call[Any], Any, T]
 """An operation of several calls, without I/O: it yields each Call, is sent back its result, and
-returns the operation's result. `_http.run_sync` and `run_async` drive it."""
+returns the operation's result. `_flow.run_sync` and `run_async` drive it."""
 
 
 def _call(name: str, kwargs: dict[str, Any], parse: Callable[[httpx.Response, str], T]) -> Call[T]:
