@@ -14,7 +14,7 @@ from typing import Any, Literal
 from geekai_admin._exceptions import InvalidInputError
 from geekai_admin._models import ApiKey, Balance, _jsonable
 from geekai_admin._report import ReportCriteria
-from geekai_admin._selection import check_coins, usage_percent
+from geekai_admin._selection import check_coins, check_percent, usage_percent
 
 __all__ = ["CheckCriteria", "CheckResult", "Problem", "ProblemKind", "check_report"]
 
@@ -88,7 +88,9 @@ class CheckCriteria:
     def of(cls, *, min_balance: object, expiring_within: object, max_usage: object, today: object) -> CheckCriteria:
         return cls(
             min_balance=None if min_balance is None else check_coins(min_balance, "min_balance"),
-            criteria=ReportCriteria.of(expiring_within=expiring_within, near_limit=max_usage, today=today),
+            criteria=ReportCriteria.of(
+                expiring_within=expiring_within, near_limit=check_percent(max_usage, "max_usage"), today=today
+            ),
         )
 
     @property

@@ -10,7 +10,7 @@ import dataclasses
 import datetime
 import fnmatch
 from collections.abc import Callable, Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, getcontext, localcontext
 from typing import Any, Literal, get_args
 
 from geekai_admin._exceptions import InvalidInputError
@@ -99,7 +99,14 @@ def is_near_limit(key: ApiKey, percent: Decimal) -> bool:
     """A key with a limit that has used at least `percent` % of it (exact: no division, no float)."""
     if key.credit_limit is None or key.credit_used is None:
         return False
-    return key.credit_used * 100 >= percent * key.credit_limit
+    return _times(key.credit_used, Decimal(100)) >= _times(percent, key.credit_limit)
+
+
+def _times(a: Decimal, b: Decimal) -> Decimal:
+    """a * b, exactly: with enough digits for the product (the default context keeps 28 and rounds)."""
+    digits = len(a.as_tuple().digits) + len(b.as_tuple().digits)
+    with localcontext(prec=max(digits, getcontext().prec)):
+        return a * b
 
 
 def usage_percent(key: ApiKey) -> Decimal | None:
