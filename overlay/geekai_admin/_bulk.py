@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import uuid as uuid_module
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -64,7 +65,9 @@ def targets(keys: Iterable[KeyRef], concurrency: object) -> list[Target]:
     """Every key validated (and none twice) before anything is sent; InvalidInputError otherwise."""
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise InvalidInputError("concurrency", f"expected a whole number of at least 1, got {concurrency!r}")
-    if isinstance(keys, str | bytes | ApiKey):  # one key where many were meant: refused, not iterated
+    if isinstance(
+        keys, str | bytes | uuid_module.UUID | ApiKey
+    ):  # one key where many were meant: refused, not iterated
         raise InvalidInputError("keys", f"expected an iterable of keys, got one {type(keys).__name__}")
     found: list[Target] = []
     seen: set[str] = set()
@@ -96,6 +99,7 @@ def run_sync(work: list[Target], action: Callable[[KeyRef], ApiKey | None], conc
     if not work:
         return []
     with ThreadPoolExecutor(max_workers=min(concurrency, len(work)), thread_name_prefix="geekai-bulk") as pool:
+        # On an interrupt, map cancels the keys not yet started: only the calls in flight finish.
         return list(pool.map(one, work))
 
 

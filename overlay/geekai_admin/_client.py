@@ -322,11 +322,12 @@ class Keys:
     ) -> Rotation:
         """Replace a key with a new one: same name (or `name`), group, credit limit and expiry.
 
-        Reads the old key (unless `key` is an ApiKey stating its name and group), creates the new
-        key, calls `on_created(new)` (the hand-over: store the secret there), and only once that
-        returned, deletes the old key, unless `delete_old=False` (the overlap is then yours: delete
-        it with `keys.delete` when done). Credit used does not carry over: the new key starts at 0,
-        and it is enabled whatever the old one was.
+        Reads the old key (unless `key` is an ApiKey stating its name and group: its None limit and
+        expiry then mean none, as in update), creates the new key, calls `on_created(new)` (the
+        hand-over: store the secret there), and only once that returned, deletes the old key,
+        unless `delete_old=False` (the overlap is then yours: delete it with `keys.delete`).
+        Credit used does not carry over: the new key starts at 0, and it is enabled whatever the
+        old one was.
 
         A failure after the read raises RotationError: `.step` says where, `.new` holds the new
         key and its secret once it was created, `.old` the old key, which is never deleted before
@@ -434,11 +435,12 @@ class AsyncKeys:
     ) -> Rotation:
         """Replace a key with a new one: same name (or `name`), group, credit limit and expiry.
 
-        Reads the old key (unless `key` is an ApiKey stating its name and group), creates the new
-        key, calls `on_created(new)` (the hand-over: store the secret there), and only once that
-        returned, deletes the old key, unless `delete_old=False` (the overlap is then yours: delete
-        it with `keys.delete` when done). Credit used does not carry over: the new key starts at 0,
-        and it is enabled whatever the old one was.
+        Reads the old key (unless `key` is an ApiKey stating its name and group: its None limit and
+        expiry then mean none, as in update), creates the new key, calls `on_created(new)` (the
+        hand-over: store the secret there), and only once that returned, deletes the old key,
+        unless `delete_old=False` (the overlap is then yours: delete it with `keys.delete`).
+        Credit used does not carry over: the new key starts at 0, and it is enabled whatever the
+        old one was.
 
         A failure after the read raises RotationError: `.step` says where, `.new` holds the new
         key and its secret once it was created, `.old` the old key, which is never deleted before

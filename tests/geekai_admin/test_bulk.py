@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -83,6 +84,7 @@ def test_nothing_to_delete_sends_nothing(against: Against, fake_api: FakeAPI) ->
         ([MISSING, MISSING.upper()], 8, "keys[1]", "listed twice"),
         ([MISSING, 42], 8, "keys[1]", "got int"),
         (MISSING, 8, "keys", "got one str"),
+        (uuid.UUID(MISSING), 8, "keys", "got one UUID"),
         ([MISSING], 0, "concurrency", "at least 1"),
         ([MISSING], True, "concurrency", "at least 1"),
     ],
@@ -98,6 +100,20 @@ def test_every_key_is_checked_before_anything_is_sent(
             )
         assert caught.value.field == field
     assert fake_api.log == []
+
+
+def test_an_interrupt_starts_no_further_key(fake_api: FakeAPI) -> None:
+    uuids = seed(fake_api, 5)
+    fake_api.inject(Reply.raising(KeyboardInterrupt()), method="DELETE", uuid=uuids[1])
+    for busy in uuids[2:4]:  # both workers are in flight when the interrupt arrives
+        fake_api.inject(Reply(delay=0.3), method="DELETE", uuid=busy)
+    with (
+        GeekAIAdmin(SYSTEM_KEY, transport=fake_api.mock_transport(), retry_policy=NO_WAIT) as client,
+        pytest.raises(KeyboardInterrupt),
+    ):
+        client.keys.delete_many(uuids, concurrency=2)
+    assert fake_api.count("DELETE", uuid=uuids[4]) == 0
+    assert fake_api.has_key(uuids[4])
 
 
 # --- update_many ---------------------------------------------------------------------------------
