@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from geekai_admin import (
+    APIConnectionError,
     ApiKey,
     APIResponseValidationError,
     CreatedKey,
@@ -224,6 +225,28 @@ def test_a_create_that_may_have_reached_the_server_says_a_key_may_exist(against:
     assert "a new key named 'ci' may have been created, its secret unknown" in str(caught.value)
     assert fake_api.has_key(old.uuid)
     assert fake_api.count("DELETE") == 0
+
+
+def test_a_create_whose_answer_was_lost_says_the_key_may_exist(against: Against, fake_api: FakeAPI) -> None:
+    old = seed_old(fake_api)
+    fake_api.inject(Reply("reset_after"), method="POST")  # made, then the connection reset
+    with pytest.raises(RotationError, match="may have been created, its secret unknown") as caught:
+        against(lambda c: c.keys.rotate(old.uuid))
+    assert isinstance(caught.value.__cause__, APIConnectionError)
+    assert fake_api.count("POST") == 1
+    assert fake_api.created == 1  # it was: the message is right to say so
+    assert fake_api.count("DELETE") == 0
+
+
+def test_a_delete_whose_answer_was_lost_and_then_finds_the_key_gone_succeeds(
+    against: Against, fake_api: FakeAPI
+) -> None:
+    old = seed_old(fake_api)
+    fake_api.inject(Reply("reset_after"), method="DELETE")  # deleted, then the connection reset
+    rotation = against(lambda c: c.keys.rotate(old.uuid))
+    assert rotation.old_deleted is True
+    assert fake_api.count("DELETE") == 2
+    assert list(fake_api.keys) == [rotation.new.uuid]
 
 
 def test_an_unreadable_create_answer_keeps_the_raw_body_and_the_old_key(against: Against, fake_api: FakeAPI) -> None:
