@@ -14,7 +14,7 @@ from typing import Any, Literal
 from geekai_admin._exceptions import InvalidInputError
 from geekai_admin._models import ApiKey, Balance, _jsonable
 from geekai_admin._report import ReportCriteria
-from geekai_admin._selection import check_coins, check_percent, usage_percent
+from geekai_admin._selection import check_coins, check_percent, key_label, usage_percent
 
 __all__ = ["CheckCriteria", "CheckResult", "Problem", "ProblemKind", "check_report"]
 
@@ -46,32 +46,28 @@ class CheckResult:
         return {"ok": self.ok, "problems": [problem.to_dict() for problem in self.problems]}
 
 
-def _named(key: ApiKey) -> str:
-    return f"key {key.uuid}" if key.name is None else f"key {key.uuid} ({key.name!r})"
-
-
 def _coins(amount: Decimal) -> str:
     return f"{_jsonable(amount)} coins"
 
 
 def _expired(key: ApiKey, today: datetime.date) -> str:
     if key.expires is not None and key.expires < today:
-        return f"{_named(key)} expired on {key.expires.isoformat()}"
-    return f"{_named(key)} has expired (the server says so)"
+        return f"{key_label(key)} expired on {key.expires.isoformat()}"
+    return f"{key_label(key)} has expired (the server says so)"
 
 
 def _expiring(key: ApiKey, today: datetime.date) -> str:
     expires = key.expires or today  # an expiring key always has a date
     days = (expires - today).days
     when = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
-    return f"{_named(key)} expires {when} ({expires.isoformat()})"
+    return f"{key_label(key)} expires {when} ({expires.isoformat()})"
 
 
 def _usage(key: ApiKey, threshold: Decimal) -> str:
     used, limit, percent = key.credit_used or Decimal(0), key.credit_limit or Decimal(0), usage_percent(key)
     shown = "" if percent is None else f"{percent:.1f}%, "
     return (
-        f"{_named(key)} has used {_coins(used)} of its limit of {_coins(limit)} "
+        f"{key_label(key)} has used {_coins(used)} of its limit of {_coins(limit)} "
         f"({shown}threshold {_jsonable(threshold)}%)"
     )
 

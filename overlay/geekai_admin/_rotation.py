@@ -20,6 +20,7 @@ from geekai_admin._exceptions import APIResponseValidationError, APIStatusError,
 from geekai_admin._flow import run_async, run_sync
 from geekai_admin._inputs import check_group, check_name
 from geekai_admin._models import ApiKey, CreatedKey
+from geekai_admin._selection import key_label
 
 if TYPE_CHECKING:
     from geekai_admin._client import AsyncKeys, KeyRef, Keys
@@ -100,10 +101,6 @@ class _Delete:
 _Step = _Read | _Create | _HandOver | _Delete
 
 
-def _names(key: ApiKey) -> str:
-    return f"key {key.uuid}" if key.name is None else f"key {key.uuid} ({key.name!r})"
-
-
 def _said(error: BaseException, secret: str | None) -> str:
     """The underlying error for a message, one line, with the secret (should it appear) cut out."""
     text = " ".join(str(error).split()) or type(error).__name__
@@ -140,7 +137,7 @@ def _create_failed(error: Exception, old: ApiKey, name: str | None) -> RotationE
 
 def _hand_over_failed(error: Exception, old: ApiKey, new: CreatedKey) -> RotationError:
     return RotationError(
-        f"keys.rotate: the hand-over (on_created) raised ({_said(error, new.secret)}); new {_names(new)} exists, "
+        f"keys.rotate: the hand-over (on_created) raised ({_said(error, new.secret)}); new {key_label(new)} exists, "
         f"its secret is on this error's .new.secret; old key {old.uuid} is untouched (not deleted)",
         step="hand_over",
         old=old,
@@ -152,7 +149,7 @@ def _delete_failed(error: Exception, old: ApiKey, new: CreatedKey, handed_over: 
     where = "handed over, and on this error's .new.secret" if handed_over else "on this error's .new.secret"
     return RotationError(
         f"keys.rotate: deleting the old key failed ({_said(error, new.secret)}); both keys exist: "
-        f"new {_names(new)}, its secret {where}; old {_names(old)}, not (or not surely) deleted: "
+        f"new {key_label(new)}, its secret {where}; old {key_label(old)}, not (or not surely) deleted: "
         f"delete it with keys.delete({old.uuid!r})",
         step="delete",
         old=old,
@@ -205,7 +202,7 @@ def rotation_flow(
         except BaseException as interrupt:
             _note(
                 interrupt,
-                f"keys.rotate was interrupted in the hand-over: new {_names(new)} exists, its secret only "
+                f"keys.rotate was interrupted in the hand-over: new {key_label(new)} exists, its secret only "
                 f"where on_created put it; old key {old.uuid} is untouched",
             )
             raise
@@ -219,7 +216,7 @@ def rotation_flow(
             handed = " (its secret was handed over)" if hand_over else ""
             _note(
                 interrupt,
-                f"keys.rotate was interrupted deleting the old key: new {_names(new)} exists{handed}; "
+                f"keys.rotate was interrupted deleting the old key: new {key_label(new)} exists{handed}; "
                 f"old key {old.uuid} may still exist",
             )
             raise

@@ -27,6 +27,7 @@ __all__ = [
     "is_expiring",
     "is_near_limit",
     "is_unused",
+    "key_label",
     "resolve_today",
     "select_keys",
     "sort_keys",
@@ -114,6 +115,11 @@ def usage_percent(key: ApiKey) -> Decimal | None:
     if key.credit_limit is None or key.credit_used is None:
         return None
     return key.credit_used * 100 / key.credit_limit
+
+
+def key_label(key: ApiKey) -> str:
+    """How a message names a key: its uuid, and its name when known."""
+    return f"key {key.uuid}" if key.name is None else f"key {key.uuid} ({key.name!r})"
 
 
 def is_unused(key: ApiKey) -> bool:
