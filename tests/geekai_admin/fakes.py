@@ -77,7 +77,7 @@ class Driver:
 
     def __call__(
         self,
-        server: FakeServer,
+        server: FakeServer | Callable[[httpx.Request], httpx.Response],
         operation: Callable[[Any], Any],
         *,
         api_key: str = SYSTEM_KEY,
