@@ -65,10 +65,14 @@ def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
         return 1
     finally:
         fetcher.close()
-    args.report.write_text(report.json(), encoding="utf-8")
     markdown = report.markdown()
-    if args.markdown is not None:
-        args.markdown.write_text(markdown, encoding="utf-8")
+    try:
+        args.report.write_text(report.json(), encoding="utf-8")
+        if args.markdown is not None:
+            args.markdown.write_text(markdown, encoding="utf-8")
+    except OSError as exc:
+        print(f"upstream: error: cannot write the report: {exc}", file=sys.stderr)
+        return 1
     print(markdown, end="")
     return 0
 

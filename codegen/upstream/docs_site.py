@@ -83,8 +83,9 @@ def excerpts(page: str, markdown: str) -> Iterator[Excerpt]:
             document = yaml.safe_load(token.content)
         except yaml.YAMLError as exc:
             raise DocsError(f"{page}: the {method.upper()} {path} block is not YAML: {exc}") from None
-        if not isinstance(document, Mapping):
-            raise DocsError(f"{page}: the {method.upper()} {path} block is not a YAML mapping")
+        paths = document.get("paths") if isinstance(document, Mapping) else None
+        if not isinstance(paths, Mapping) or not all(isinstance(item, Mapping) for item in paths.values()):
+            raise DocsError(f"{page}: the {method.upper()} {path} block is not an OpenAPI excerpt (no paths mapping)")
         held = sorted(f"{m.upper()} {p}" for m, p, _ in operations(document))
         if held != [f"{method.upper()} {path}"]:
             raise DocsError(f"{page}: the block labelled {method.upper()} {path} holds {held or 'no operation'}")

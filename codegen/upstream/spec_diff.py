@@ -321,6 +321,25 @@ def _rule_named(where: _Location, facts: _Facts, context: Context) -> tuple[Seve
     return "additive", f"{_DISPLAY.get(container or '', container)} added"
 
 
+def _members(rest: list[str], facts: _Facts) -> list[str] | None:
+    """The field names a change to a schema's `required` list adds or removes (None: a required flag)."""
+    if rest:
+        return [rest[0]]
+    whole = facts.new if facts.kind == "added" else facts.old
+    return sorted(whole) if isinstance(whole, Mapping) else None
+
+
+def _required_fields(names: list[str], kind: str, context: Context) -> tuple[Severity, str]:
+    fields = ", ".join(names)
+    if context == "request" and kind == "added":
+        return "breaking", f"request field {fields} now required"
+    if context == "request":
+        return "additive", f"request field {fields} now optional"
+    if kind == "added":
+        return "additive", f"response field {fields} now always present"
+    return "breaking", f"response field {fields} may now be absent"
+
+
 def _rule_keyword(where: _Location, facts: _Facts, context: Context) -> tuple[Severity, str]:  # noqa: PLR0911
     keyword, rest, kind = where.keyword, where.rest, facts.kind
     if (
@@ -329,39 +348,16 @@ def _rule_keyword(where: _Location, facts: _Facts, context: Context) -> tuple[Se
         or (where.operation is None and keyword == "info")
     ):
         return "cosmetic", f"{keyword} changed"
-    if keyword == "required" and rest:  # a member of a schema's required list
-        field_name = rest[0]
-        if context == "request":
-            return (
-                ("breaking", f"request field {field_name} now required")
-                if kind == "added"
-                else (
-                    "additive",
-                    f"request field {field_name} now optional",
-                )
-            )
-        return (
-            ("additive", f"response field {field_name} now always present")
-            if kind == "added"
-            else (
-                "breaking",
-                f"response field {field_name} may now be absent",
-            )
-        )
+    if keyword == "required" and (members := _members(rest, facts)) is not None:  # a schema's required list
+        return _required_fields(members, kind, context)
     if keyword == "required":  # a parameter's or request body's flag
-        now = facts.new is True
-        return ("breaking", "now required") if now else ("additive", "no longer required")
+        return ("breaking", "now required") if facts.new is True else ("additive", "no longer required")
     if keyword == "enum" and rest:
         if kind == "added":
             return "additive", "enum value added"
-        return (
-            ("breaking", "enum value removed from a request")
-            if context == "request"
-            else (
-                "additive",
-                "enum value no longer sent",
-            )
-        )
+        if context == "request":
+            return "breaking", "enum value removed from a request"
+        return "additive", "enum value no longer sent"
     if keyword in TYPE_KEYWORDS or keyword == "enum":
         return "breaking", "type changed"
     if keyword == "default":

@@ -49,7 +49,8 @@ def test_a_label_that_does_not_match_the_block_is_an_error_naming_the_page() -> 
     [
         ("yaml adminapi.yaml GET", BLOCK, "cannot read the block label"),
         ("yaml adminapi.yaml GET /x", "a: [", "is not YAML"),
-        ("yaml adminapi.yaml GET /x", "- a list", "is not a YAML mapping"),
+        ("yaml adminapi.yaml GET /x", "- a list", "is not an OpenAPI excerpt"),
+        ("yaml adminapi.yaml GET /x", "paths: [/x]", "is not an OpenAPI excerpt"),
     ],
 )
 def test_an_unreadable_block_is_an_error_naming_the_page(label: str, body: str, message: str) -> None:

@@ -241,3 +241,20 @@ def test_apply_regenerates_and_the_new_operation_must_then_be_named(run: Any, re
     assert spec["source"]["url"] == result.report["source"]
     assert len(spec["source"]["sha256"]) == 64
     assert recorded_source(repo / "generated", Inputs.at(repo)) == spec["source"]  # what `check` regenerates with
+
+
+@pytest.mark.parametrize(
+    "args", [["--docs", "http://docs.geekai.co"], ["--document", "ftp://x/spec.yaml"], ["--bogus"]]
+)
+def test_bad_arguments_exit_2_before_anything_is_fetched(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    assert exited.value.code == 2
+    assert "usage: python -m codegen.upstream" in capsys.readouterr().err
+
+
+def test_the_markdown_summary_can_go_to_a_file_too(run: Any, tmp_path: Path) -> None:
+    markdown = tmp_path / "report.md"
+    result = run(DocsSite.from_document(VENDORED), "--markdown", str(markdown))
+    assert result.status == 0
+    assert markdown.read_text(encoding="utf-8") == result.stdout

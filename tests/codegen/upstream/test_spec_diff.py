@@ -93,6 +93,16 @@ def _require_project(document: dict[str, Any]) -> None:
             ("added", True, "request field credit_limit now required"),
         ),
         (
+            lambda d: _schema(d, "Error").pop("required"),
+            "components.schemas.Error.required",
+            ("removed", True, "response field code, message may now be absent"),
+        ),
+        (
+            lambda d: _schema(d, "ApiKeyUpdateRequest").pop("required"),
+            "components.schemas.ApiKeyUpdateRequest.required",
+            ("removed", False, "request field group, name now optional"),
+        ),
+        (
             lambda d: (
                 d["paths"]["/api_keys"]["get"]
                 .setdefault("parameters", [])
