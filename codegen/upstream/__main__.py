@@ -21,10 +21,19 @@ from codegen.upstream.compare import ComparisonError, apply, compare
 from codegen.upstream.docs_site import DocsError
 from codegen.upstream.fetch import Fetcher, FetchError, check_url
 from codegen.upstream.merge import DisagreementError
+from codegen.upstream.python_api import SurfaceError
 from codegen.upstream.source import InvalidDocumentError, from_docs, from_document
 
 DEFAULT_DOCS = "https://docs.geekai.co"
-_FAILURES = (FetchError, DocsError, DisagreementError, InvalidDocumentError, OverlayError, ComparisonError)
+_FAILURES = (
+    FetchError,
+    DocsError,
+    DisagreementError,
+    InvalidDocumentError,
+    OverlayError,
+    ComparisonError,
+    SurfaceError,
+)
 
 
 def _url(value: str) -> str:

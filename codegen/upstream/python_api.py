@@ -14,7 +14,11 @@ import griffe
 
 from codegen.generate import PACKAGE
 
-__all__ = ["PythonApiDiff", "compare_packages"]
+__all__ = ["PythonApiDiff", "SurfaceError", "compare_packages"]
+
+
+class SurfaceError(RuntimeError):
+    """A generated package could not be read."""
 
 
 @dataclass
@@ -32,14 +36,17 @@ class PythonApiDiff:
 
 
 def _load(generated: Path) -> griffe.Object:
-    loaded = griffe.load(PACKAGE, search_paths=[generated], try_relative_path=False, allow_inspection=False)
+    try:
+        loaded = griffe.load(PACKAGE, search_paths=[generated], try_relative_path=False, allow_inspection=False)
+    except ImportError:
+        raise SurfaceError(f"no {PACKAGE} package in {generated}") from None
     where = loaded.filepath if isinstance(loaded, griffe.Module) else None
     if (
         not isinstance(loaded, griffe.Module)
         or not isinstance(where, Path)
         or generated.resolve() not in where.resolve().parents
     ):
-        raise RuntimeError(f"griffe did not load {PACKAGE} from {generated}")
+        raise SurfaceError(f"griffe did not load {PACKAGE} from {generated}")
     return loaded
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from codegen.generate import PACKAGE
-from codegen.upstream.python_api import compare_packages
+from codegen.upstream.python_api import SurfaceError, compare_packages
 
 
 def _tree(root: Path, source: str) -> Path:
@@ -37,3 +39,8 @@ def test_an_added_optional_parameter_is_not_breaking(tmp_path: Path) -> None:
     diff = compare_packages(old, new)
     assert (diff.removed, diff.changed, diff.added) == ([], [], [f"{PACKAGE}.models.ApiKey.remark"])
     assert not diff.breaking
+
+
+def test_a_missing_package_is_an_error_naming_the_folder(tmp_path: Path) -> None:
+    with pytest.raises(SurfaceError, match=f"no {PACKAGE} package in {tmp_path}"):
+        compare_packages(tmp_path, tmp_path)
