@@ -80,8 +80,16 @@ def _sha256(*paths: Path) -> str:
     return digest.hexdigest()
 
 
+# libyaml's loader when PyYAML was built with it (its wheels are): the same documents, ten times faster.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - CSafeLoader or SafeLoader, both safe
+
+
 def load_yaml(path: Path) -> Any:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return parse_yaml(path.read_text(encoding="utf-8"))
 
 
 def dump_yaml(document: Any) -> str:

@@ -17,6 +17,7 @@ import httpx
 import yaml
 from markdown_it import MarkdownIt
 
+from codegen.generate import parse_yaml
 from codegen.spec_checks import operations
 from codegen.upstream.fetch import Fetcher
 
@@ -80,7 +81,7 @@ def excerpts(page: str, markdown: str) -> Iterator[Excerpt]:
             )
         method, path = label.group(1).lower(), label.group(2)
         try:
-            document = yaml.safe_load(token.content)
+            document = parse_yaml(token.content)
         except yaml.YAMLError as exc:
             raise DocsError(f"{page}: the {method.upper()} {path} block is not YAML: {exc}") from None
         paths = document.get("paths") if isinstance(document, Mapping) else None

@@ -11,7 +11,7 @@ import yaml
 from openapi_spec_validator import OpenAPIV31SpecValidator
 from openapi_spec_validator.validation.exceptions import ExtraParametersError, UnresolvableParameterError
 
-from codegen.generate import dump_yaml
+from codegen.generate import dump_yaml, parse_yaml
 from codegen.upstream.docs_site import read_site
 from codegen.upstream.fetch import Fetcher, read_source
 from codegen.upstream.merge import merge_excerpts
@@ -66,7 +66,7 @@ def from_document(fetcher: Fetcher, url_or_path: str) -> Upstream:
     body = read_source(fetcher, url_or_path)
     try:
         text = body.decode("utf-8")
-        document = yaml.safe_load(text)
+        document = parse_yaml(text)
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InvalidDocumentError(f"{url_or_path}: not a YAML or JSON document: {exc}") from None
     return Upstream(url_or_path, validate_document(url_or_path, document), body, hashlib.sha256(body).hexdigest())
