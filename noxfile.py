@@ -56,6 +56,17 @@ def generated(session: nox.Session) -> None:
     session.run("python", "-m", "codegen.generate", "check")
 
 
+@nox.session(default=False)
+def upstream(session: nox.Session) -> None:
+    """Compare the published spec (docs.geekai.co) with adminapi.yaml and report; `-- --apply` regenerates on a change.
+
+    Extra arguments go to `python -m codegen.upstream` (--docs URL, --document URL_OR_PATH,
+    --report PATH, --markdown PATH, --apply). Needs the network unless --docs/--document is local.
+    """
+    _install(session, "upstream", project=False)
+    session.run("python", "-m", "codegen.upstream", *session.posargs)
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff: lint and format check of the handwritten code (generated/ is formatted by generate)."""

@@ -46,7 +46,8 @@ template in `codegen/templates/`, then regenerate.
 
 - `geekai_admin_api/`: the generated client package.
 - `adminapi.patched.yaml`: the document the generator consumed (the spec with the patch applied).
-- `provenance.json`: sha256 of the inputs and the generator and formatter versions.
+- `provenance.json`: sha256 of the inputs, the generator and formatter versions, and (once
+  `nox -s upstream -- --apply` has fetched the spec) the URL and hash it was fetched from.
 """
 
 
@@ -61,6 +62,16 @@ class Inputs:
     config: Path = CODEGEN / "config.yaml"
     templates: Path = CODEGEN / "templates"
 
+    @classmethod
+    def at(cls, root: Path) -> Inputs:
+        """The inputs of the checkout at `root` (a copy of the repository, say)."""
+        return cls(
+            root / "adminapi.yaml",
+            root / "adminapi.patch.yaml",
+            root / "codegen/config.yaml",
+            root / "codegen/templates",
+        )
+
 
 def _sha256(*paths: Path) -> str:
     digest = hashlib.sha256()
@@ -69,8 +80,16 @@ def _sha256(*paths: Path) -> str:
     return digest.hexdigest()
 
 
+# libyaml's loader when PyYAML was built with it (its wheels are): the same documents, ten times faster.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - CSafeLoader or SafeLoader, both safe
+
+
 def load_yaml(path: Path) -> Any:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return parse_yaml(path.read_text(encoding="utf-8"))
 
 
 def dump_yaml(document: Any) -> str:
@@ -132,10 +151,25 @@ def _stamp(package_dir: Path) -> None:
     (package_dir / "py.typed").write_text("", encoding="utf-8")
 
 
-def _provenance(inputs: Inputs) -> str:
+def recorded_source(generated: Path, inputs: Inputs) -> dict[str, Any] | None:
+    """Where the spec came from, as `generated`'s provenance records it, if it records this very spec."""
+    try:
+        spec = json.loads((generated / PROVENANCE_NAME).read_text(encoding="utf-8"))["spec"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(spec, dict) or spec.get("sha256") != _sha256(inputs.spec):
+        return None
+    source = spec.get("source")
+    return source if isinstance(source, dict) else None
+
+
+def _provenance(inputs: Inputs, source: dict[str, Any] | None) -> str:
     templates = sorted(p for p in inputs.templates.rglob("*") if p.is_file())
+    spec: dict[str, Any] = {"file": inputs.spec.name, "sha256": _sha256(inputs.spec)}
+    if source is not None:
+        spec["source"] = source  # written by `nox -s upstream -- --apply`: the URL and hash it fetched
     record = {
-        "spec": {"file": inputs.spec.name, "sha256": _sha256(inputs.spec)},
+        "spec": spec,
         "patch": {"file": inputs.patch.name, "sha256": _sha256(inputs.patch)},
         "generator_inputs_sha256": _sha256(inputs.config, *templates),
         "generator": f"openapi-python-client {version('openapi-python-client')}",
@@ -150,11 +184,16 @@ def _guard_wipe(out: Path) -> None:
         raise GenerationError(f"refusing to wipe {out}: it is not empty and has no {PROVENANCE_NAME}")
 
 
-def generate(out: Path, inputs: Inputs | None = None) -> list[ActionResult]:
-    """Wipe `out` and write the generated package, the patched document and the provenance."""
+def generate(out: Path, inputs: Inputs | None = None, source: dict[str, Any] | None = None) -> list[ActionResult]:
+    """Wipe `out` and write the generated package, the patched document and the provenance.
+
+    `source` (a URL and hash) is recorded in the provenance; without it, the source `out` already
+    records is kept as long as the spec is the one it was recorded for.
+    """
     inputs = inputs or Inputs()
     document, report = patched_document(inputs)
     _guard_wipe(out)
+    source = source if source is not None else recorded_source(out, inputs)
     with tempfile.TemporaryDirectory(prefix="geekai-codegen-") as tmp:
         staging = Path(tmp) / "generated"
         staging.mkdir()
@@ -164,7 +203,7 @@ def generate(out: Path, inputs: Inputs | None = None) -> list[ActionResult]:
         run_generator(patched, package_dir, inputs)
         _format(package_dir)
         _stamp(package_dir)
-        (staging / PROVENANCE_NAME).write_text(_provenance(inputs), encoding="utf-8")
+        (staging / PROVENANCE_NAME).write_text(_provenance(inputs, source), encoding="utf-8")
         (staging / "README.md").write_text(GENERATED_README, encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
@@ -198,7 +237,7 @@ def check(committed: Path, inputs: Inputs | None = None) -> list[str]:
     """Regenerate into a temporary folder and list every difference from `committed`."""
     with tempfile.TemporaryDirectory(prefix="geekai-codegen-check-") as tmp:
         fresh = Path(tmp) / "generated"
-        generate(fresh, inputs)
+        generate(fresh, inputs, recorded_source(committed, inputs or Inputs()))
         return differences(committed, fresh)
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-__all__ = ["HTTP_METHODS", "SpecError", "check_path_parameters", "check_spec", "operations"]
+__all__ = ["HTTP_METHODS", "SpecError", "check_path_parameters", "check_spec", "component_refs", "operations"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE = re.compile(r"\{([^}/]+)\}")
@@ -27,6 +27,19 @@ def operations(document: Mapping[str, Any]) -> list[tuple[str, str, Mapping[str,
             if isinstance(item.get(method), Mapping):
                 found.append((method, path, item[method]))
     return found
+
+
+def component_refs(node: Any) -> Iterator[str]:
+    """Every local component reference under `node`, as "section/name" ("schemas/ApiKey")."""
+    if isinstance(node, Mapping):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/"):
+            yield ref[len("#/components/") :]
+        for value in node.values():
+            yield from component_refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from component_refs(value)
 
 
 def _resolve(document: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:

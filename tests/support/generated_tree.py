@@ -21,3 +21,17 @@ SIX_OPERATION_MODULES = frozenset(f"api/{module.replace('.', '/')}.py" for _, _,
 def operation_modules(package: Path) -> set[str]:
     """The operation modules of a generated package, relative to it."""
     return {str(p.relative_to(package)) for p in package.glob("api/*/*.py") if p.name != "__init__.py"}
+
+
+def operation_drift(package: Path) -> list[str]:
+    """What a maintainer must do when the operation modules of `package` are not the six above."""
+    found = operation_modules(package)
+    gone = sorted(SIX_OPERATION_MODULES - found)
+    return [
+        *(
+            f"new operation module {m}: name the operation in adminapi.patch.yaml (operationId and tag), "
+            "regenerate, and add its module to SIX_OPERATION_MODULES"
+            for m in sorted(found - SIX_OPERATION_MODULES)
+        ),
+        *(f"operation module {m} is gone: did upstream remove the operation?" for m in gone),
+    ]

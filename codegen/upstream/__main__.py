@@ -1,0 +1,90 @@
+"""Compare the published GeekAI admin API document with the vendored adminapi.yaml (`nox -s upstream`).
+
+python -m codegen.upstream [--docs URL | --document URL_OR_PATH] [--report PATH] [--markdown PATH] [--apply]
+
+Prints the Markdown summary and writes the JSON report. Exit status: 0 when the comparison
+completed (changed or not: the report says which); 1 when it could not (nothing is written);
+2 for bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import httpx
+
+from codegen.generate import ROOT
+from codegen.overlay_apply import OverlayError
+from codegen.upstream.compare import ComparisonError, apply, compare
+from codegen.upstream.docs_site import DocsError
+from codegen.upstream.fetch import Fetcher, FetchError, check_url
+from codegen.upstream.merge import DisagreementError
+from codegen.upstream.python_api import SurfaceError
+from codegen.upstream.source import InvalidDocumentError, from_docs, from_document
+
+DEFAULT_DOCS = "https://docs.geekai.co"
+_FAILURES = (
+    FetchError,
+    DocsError,
+    DisagreementError,
+    InvalidDocumentError,
+    OverlayError,
+    ComparisonError,
+    SurfaceError,
+)
+
+
+def _url(value: str) -> str:
+    try:
+        check_url(value)
+    except (FetchError, httpx.InvalidURL) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def _document(value: str) -> str:
+    return _url(value) if "://" in value else value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m codegen.upstream", description=__doc__.splitlines()[0])
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--docs", type=_url, default=DEFAULT_DOCS, metavar="URL", help=f"docs site (default {DEFAULT_DOCS})"
+    )
+    where.add_argument("--document", type=_document, metavar="URL_OR_PATH", help="a whole OpenAPI document instead")
+    parser.add_argument("--report", type=Path, default=Path("upstream-report.json"), metavar="PATH")
+    parser.add_argument("--markdown", type=Path, metavar="PATH", help="also write the Markdown summary here")
+    parser.add_argument("--apply", action="store_true", help="write adminapi.yaml and regenerate generated/")
+    return parser
+
+
+def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
+    args = _parser().parse_args(argv)
+    fetcher = Fetcher.open()
+    try:
+        upstream = from_document(fetcher, args.document) if args.document else from_docs(fetcher, args.docs)
+        report = compare(upstream, root)
+        if args.apply and report.changed:
+            apply(upstream, root)
+    except _FAILURES as exc:
+        print(f"upstream: error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        fetcher.close()
+    markdown = report.markdown()
+    try:
+        args.report.write_text(report.json(), encoding="utf-8")
+        if args.markdown is not None:
+            args.markdown.write_text(markdown, encoding="utf-8")
+    except OSError as exc:
+        print(f"upstream: error: cannot write the report: {exc}", file=sys.stderr)
+        return 1
+    print(markdown, end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
