@@ -225,16 +225,20 @@ class FakeAPI:
         return [self.seed(name=f"seed-{n}", group="balance", last_used_at="").uuid for n in range(seeded)]
 
     def seed(self, *, uuid: str | None = None, secret: str | None = None, **fields: Any) -> SeededKey:
-        """Put a key in the store. `fields`: any key field (name, group as a name, credit_limit,
-        credit_used, expired_at, last_used_at, created_at, expired, status, ...); the rest are
-        the spec's examples. `expired_at`/`last_used_at`/`created_at` of "", None or ABSENT mean
-        empty (served as the knobs say). Returns the uuid and the key's secret."""
+        """Put a key in the store; returns its uuid and secret.
+
+        `fields`: any key field (name, group as a name, credit_limit, credit_used, expired_at,
+        last_used_at, created_at, expired, status, value, ...); the rest are the spec's examples,
+        `value` the secret masked. An `expired_at`, `last_used_at` or `created_at` of "", None or
+        ABSENT means empty: served as the knobs say.
+        """
         key_uuid = uuid or str(uuid_module.uuid4())
         key_secret = secret or _new_secret()
         for name in _EMPTY_DATES:
             if name in fields and (fields[name] is None or fields[name] is ABSENT):
                 fields[name] = ""
-        record = key_record(uuid=key_uuid, value=masked(key_secret), **fields)
+        fields.setdefault("value", masked(key_secret))
+        record = key_record(uuid=key_uuid, **fields)
         with self._lock:
             self.keys[key_uuid] = record
             self._secrets[key_uuid] = key_secret
