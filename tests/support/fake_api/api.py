@@ -99,6 +99,8 @@ class Logged:
     """Whether the Authorization header carried the fake's system key: check this, not the header."""
     status: int | None = None
     action: str = "ok"
+    url: str = ""
+    """The full URL the client asked for (scheme and host from the adapter, or the Host header)."""
 
     @property
     def is_write(self) -> bool:
@@ -330,14 +332,18 @@ class FakeAPI:
 
     # --- one request ---------------------------------------------------------------------------
 
-    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Plan:
-        """Log the request and decide what to do with it; `headers` names in lower case."""
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes, url: str = "") -> Plan:
+        """Log the request and decide what to do with it; `headers` names in lower case.
+
+        `url`: the full URL, when the adapter knows it (default: http:// + the Host header + target).
+        """
         route, key_uuid = route_of(target)
         authorization = headers.get("authorization")
         auth: Literal["system", "wrong", "missing"] = "missing"
         if authorization is not None:
             auth = "system" if authorization == f"Bearer {self.system_key}" else "wrong"
-        entry = Logged(method, target.split("?", 1)[0], route, key_uuid, dict(headers), body, auth)
+        full = url or f"http://{headers.get('host', '')}{target}"
+        entry = Logged(method, target.split("?", 1)[0], route, key_uuid, dict(headers), body, auth, url=full)
         with self._lock:
             self.log.append(entry)
             reply = self._next_reply(method, route, key_uuid)
@@ -369,9 +375,9 @@ class FakeAPI:
         return Plan(reply, status, body, self._headers(reply, "application/json"), delay)
 
     @staticmethod
-    def _headers(reply: Reply, content_type: str) -> tuple[tuple[str, str], ...]:
+    def _headers(reply: Reply, content_type: str | None) -> tuple[tuple[str, str], ...]:
         given = {name.lower() for name, _ in reply.headers}
-        own = [("Content-Type", content_type)] if "content-type" not in given else []
+        own = [("Content-Type", content_type)] if content_type and "content-type" not in given else []
         return (*own, *reply.headers)
 
     # --- the API's rules -----------------------------------------------------------------------
