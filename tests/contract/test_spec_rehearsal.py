@@ -157,7 +157,7 @@ def test_until_regeneration_the_overlay_keeps_an_unknown_field_in_extra() -> Non
 
 
 def _fix_upstream_errors(spec: dict[str, Any]) -> None:
-    """The published errors of SOURCES.md corrected the way upstream would most likely do it."""
+    """The published errors of codegen/SPEC_NOTES.md corrected the way upstream would most likely do it."""
     paths = spec["paths"]
     # 1. No uuid parameter on the balance.
     del paths["/credit/balance"]["get"]["parameters"]
