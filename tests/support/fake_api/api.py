@@ -176,7 +176,9 @@ class FakeAPI:
         goes out: "" , None (JSON null) or ABSENT (no field);
       not_found / unauthorized: (status, JSON body) for an unknown uuid / a wrong system key;
       system_key: the key it accepts; slow_seconds: how long a "slow" answer is held;
-      seed: the seed of `inject_randomly`.
+      seed: the seed of `inject_randomly`;
+      log_requests: False keeps no log (a long-running server, e.g. the benchmark's): then
+        `log`, `count()`, `writes` and `calls` stay empty.
     """
 
     def __init__(
@@ -193,6 +195,7 @@ class FakeAPI:
         system_key: str = SYSTEM_KEY,
         slow_seconds: float = 1.5,
         seed: int = 6,
+        log_requests: bool = True,
     ) -> None:
         self.balance = balance
         self.balance_shape = balance_shape
@@ -204,6 +207,7 @@ class FakeAPI:
         self.unauthorized = unauthorized
         self.system_key = system_key
         self.slow_seconds = slow_seconds
+        self.log_requests = log_requests
         self._random = random.Random(seed)
         self._lock = threading.RLock()
         self.issued_secrets: list[str] = []
@@ -345,7 +349,8 @@ class FakeAPI:
         full = url or f"http://{headers.get('host', '')}{target}"
         entry = Logged(method, target.split("?", 1)[0], route, key_uuid, dict(headers), body, auth, url=full)
         with self._lock:
-            self.log.append(entry)
+            if self.log_requests:
+                self.log.append(entry)
             reply = self._next_reply(method, route, key_uuid)
             entry.action = reply.action
             status, payload = self._process(entry) if reply.processes else (0, None)
