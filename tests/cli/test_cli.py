@@ -533,34 +533,26 @@ def test_a_response_that_does_not_fit_is_exit_1(run: Any, fake: FakeAPI) -> None
     assert result.err.startswith("geekai-admin: error: balance: balance: field 'balance' should be a number")
 
 
-def test_connection_failure(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_connection_failure(run: Any, fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("geekai_admin._http.time.sleep", lambda seconds: None)
-
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
-
-    result = run("balance", transport=httpx.MockTransport(refuse))
+    fake.inject(Reply.raising(httpx.ConnectError("[Errno 111] Connection refused")), times=None)
+    result = run("balance")
     assert result.code == 1
     assert "Connection refused" in result.err
     assert "hint: could not reach the server (https://geekai.co/api)" in result.err
 
 
-def test_timeout(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_timeout(run: Any, fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("geekai_admin._http.time.sleep", lambda seconds: None)
-
-    def slow(request: httpx.Request) -> httpx.Response:
-        raise httpx.ReadTimeout("timed out", request=request)
-
-    result = run("--timeout", "2.5", "keys", "list", transport=httpx.MockTransport(slow))
+    fake.inject(Reply("slow"), times=None)  # on the MockTransport: httpx.ReadTimeout
+    result = run("--timeout", "2.5", "keys", "list")
     assert result.code == 1
     assert "raise --timeout" in result.err
 
 
-def test_ctrl_c_is_130_without_a_traceback(run: Any) -> None:
-    def interrupt(request: httpx.Request) -> httpx.Response:
-        raise KeyboardInterrupt
-
-    result = run("balance", transport=httpx.MockTransport(interrupt))
+def test_ctrl_c_is_130_without_a_traceback(run: Any, fake: FakeAPI) -> None:
+    fake.inject(Reply.raising(KeyboardInterrupt()))
+    result = run("balance")
     assert result.code == 130
     assert result.err == "geekai-admin: interrupted\n"
 
@@ -661,20 +653,12 @@ def test_key_file_problems(run: Any, fake: FakeAPI, tmp_path: Any, content: Any,
 
 
 def test_region_and_base_url(run: Any, fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[str] = []
-    inner = fake.mock_transport()
-
-    def record(request: httpx.Request) -> httpx.Response:
-        seen.append(str(request.url))
-        return inner.handle_request(request)
-
-    transport = httpx.MockTransport(record)
-    assert run("balance", transport=transport).code == 0
+    assert run("balance").code == 0
     monkeypatch.setenv("GEEKAI_BASE_URL", "https://env.test/api")
-    assert run("balance", transport=transport).code == 0
-    assert run("--region", "global", "balance", transport=transport).code == 0  # the option beats the environment
-    assert run("balance", "--base-url", "http://127.0.0.1:9/api", transport=transport).code == 0
-    assert seen == [
+    assert run("balance").code == 0
+    assert run("--region", "global", "balance").code == 0  # the option beats the environment
+    assert run("balance", "--base-url", "http://127.0.0.1:9/api").code == 0
+    assert [entry.url for entry in fake.log] == [
         "https://geekai.co/api/credit/balance",
         "https://env.test/api/credit/balance",
         "https://geekai.dev/api/credit/balance",
@@ -708,16 +692,8 @@ def test_verbose_logs_each_request_on_stderr_and_leaves_stdout_alone(run: Any, f
 
 def test_verbose_after_the_command_logs_each_retry(run: Any, fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("geekai_admin._http.time.sleep", lambda seconds: None)
-    behind = fake.mock_transport()
-    busy = iter([503, 503])
-
-    def flaky(request: httpx.Request) -> httpx.Response:
-        status = next(busy, None)
-        if status is None:
-            return behind.handle_request(request)
-        return httpx.Response(status, json={"message": "busy"}, headers={"X-Request-Id": "req-7"})
-
-    result = run("keys", "get", EXAMPLE_UUID, "--verbose", transport=httpx.MockTransport(flaky))
+    fake.inject(Reply.json({"message": "busy"}, 503, headers=(("X-Request-Id", "req-7"),)), times=2)
+    result = run("keys", "get", EXAMPLE_UUID, "--verbose")
     assert result.code == 0, result
     lines = result.err.splitlines()
     assert [line.split(" -> ")[0] for line in lines if " -> " in line] == [
@@ -730,10 +706,8 @@ def test_verbose_after_the_command_logs_each_retry(run: Any, fake: FakeAPI, monk
 
 
 def test_verbose_masks_the_key_and_control_characters(run: Any, fake: FakeAPI) -> None:
-    def echoing(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"balance": 1}, headers={"X-Request-Id": f"\x1b[2J{SYSTEM_KEY}"})
-
-    result = run("-v", "balance", transport=httpx.MockTransport(echoing))  # run() asserts no key anywhere
+    fake.inject(Reply("ok", headers=(("X-Request-Id", f"\x1b[2J{SYSTEM_KEY}"),)))
+    result = run("-v", "balance")  # run() asserts no key anywhere
     assert result.code == 0
     assert "(request id \\x1b[2J<system key>)" in result.err
 
