@@ -37,7 +37,7 @@ from tests.support.fake_api import (
     refused_port,
     secrets_of,
 )
-from tests.support.fake_api.records import _schemas
+from tests.support.fake_api.records import GROUPS, UNAUTHORIZED_BODY, UPDATE_DEFAULTS, _schemas
 
 NO_RETRY = RetryPolicy(max_retries=0)
 AUTH = {"Authorization": f"Bearer {SYSTEM_KEY}"}
@@ -79,6 +79,12 @@ def test_a_key_record_takes_overrides_and_a_group_by_name() -> None:
         0,
     )
     assert key_record()["name"] == "ci-pipeline", "overrides must not leak into the next record"
+
+
+def test_the_groups_and_update_defaults_are_the_specs() -> None:
+    assert set(GROUPS) == set(_schemas()["ApiKeyUpdateRequest"]["properties"]["group"]["enum"])
+    assert UPDATE_DEFAULTS == {"name": "default", "group": "balance", "credit_limit": 0, "expired_at": ""}
+    assert UNAUTHORIZED_BODY == {"code": "unauthorized", "message": "Invalid API key or token"}
 
 
 def test_a_created_record_carries_the_secret_and_its_mask() -> None:

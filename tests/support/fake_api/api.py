@@ -25,7 +25,16 @@ import httpx
 
 from tests.support.fake_api import mock, server
 from tests.support.fake_api.faults import Reply
-from tests.support.fake_api.records import EXAMPLE_BALANCE, GROUPS, SYSTEM_KEY, group_record, key_record, masked
+from tests.support.fake_api.records import (
+    EXAMPLE_BALANCE,
+    GROUPS,
+    SYSTEM_KEY,
+    UNAUTHORIZED_BODY,
+    UPDATE_DEFAULTS,
+    group_record,
+    key_record,
+    masked,
+)
 
 __all__ = [
     "ABSENT",
@@ -60,12 +69,8 @@ EmptyShape = Literal[""] | None | Absent
 """How an empty date goes out: the empty string, JSON null, or no field at all."""
 WRITE_METHODS: Final = frozenset({"POST", "PUT", "DELETE"})
 _ROUTE = re.compile(r"(/api_keys)(?:/([^/]*))?$|/credit/balance$")
-_UNAUTHORIZED: Final = {"code": "unauthorized", "message": "Invalid API key or token"}
 _NOT_FOUND: Final = {"code": "not_found", "message": "API key not found"}
 _EMPTY_DATES: Final = ("expired_at", "last_used_at", "created_at")
-_PUT_FIELDS: Final = ("name", "group", "credit_limit", "expired_at")
-_PUT_DEFAULTS: Final = {"name": "default", "group": "balance", "credit_limit": 0, "expired_at": ""}
-"""The spec's defaults for the update request: what a server that resets omitted fields uses."""
 
 
 def route_of(target: str) -> tuple[str, str | None]:
@@ -191,7 +196,7 @@ class FakeAPI:
         never_used: EmptyShape = "",
         not_reported: EmptyShape = "",
         not_found: tuple[int, Any] = (404, _NOT_FOUND),
-        unauthorized: tuple[int, Any] = (401, _UNAUTHORIZED),
+        unauthorized: tuple[int, Any] = (401, UNAUTHORIZED_BODY),
         system_key: str = SYSTEM_KEY,
         slow_seconds: float = 1.5,
         seed: int = 6,
@@ -435,9 +440,9 @@ class FakeAPI:
         return {**self._public(self.keys[key.uuid]), "raw_value": secret}
 
     def _update(self, key: dict[str, Any], fields: dict[str, Any]) -> None:
-        for name in _PUT_FIELDS:
+        for name, default in UPDATE_DEFAULTS.items():
             if name in fields or self.put_omitted == "reset":
-                value = fields.get(name, _PUT_DEFAULTS[name])
+                value = fields.get(name, default)
                 key[name] = group_record(value) if name == "group" else value
 
     def _public(self, key: dict[str, Any]) -> dict[str, Any]:
