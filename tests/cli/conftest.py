@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli.fakeapi import SYSTEM_KEY, FakeAdmin
+from tests.support.fake_api import EXAMPLE_SECRET, EXAMPLE_UUID, SYSTEM_KEY, FakeAPI
 
 
 @pytest.fixture
-def fake() -> FakeAdmin:
-    return FakeAdmin()
+def fake() -> FakeAPI:
+    """The one fake API holding one key: the spec's example key (uuid EXAMPLE_UUID, "ci-pipeline")."""
+    fake = FakeAPI()
+    fake.seed(uuid=EXAMPLE_UUID, secret=EXAMPLE_SECRET)
+    return fake
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from tests.geekai_admin.fakes import Driver
-from tests.support.fake_api import SYSTEM_KEY as FAKE_SYSTEM_KEY
 from tests.support.fake_api import FakeAPI
 
 Against = Callable[..., Any]
@@ -30,6 +29,6 @@ def against(drive: Driver, fake_api: FakeAPI) -> Against:
     """Runs an operation through the sync or the async client (per `drive`) against `fake_api`."""
 
     def run(operation: Callable[[Any], Any], **settings: Any) -> Any:
-        return drive(fake_api.respond, operation, api_key=FAKE_SYSTEM_KEY, **settings)
+        return drive(fake_api, operation, **settings)
 
     return run

@@ -154,9 +154,7 @@ def test_an_async_hand_over_is_awaited(fake_api: FakeAPI) -> None:
     async def store(new: CreatedKey) -> None:
         seen.append((new.uuid, fake_api.has_key(old.uuid)))
 
-    rotation = Driver("async")(
-        fake_api.respond, lambda c: c.keys.rotate(old.uuid, on_created=store), api_key=SYSTEM_KEY
-    )
+    rotation = Driver("async")(fake_api, lambda c: c.keys.rotate(old.uuid, on_created=store))
     assert seen == [(rotation.new.uuid, True)]
     assert not fake_api.has_key(old.uuid)
 

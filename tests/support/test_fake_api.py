@@ -37,7 +37,7 @@ from tests.support.fake_api import (
     refused_port,
     secrets_of,
 )
-from tests.support.fake_api.records import _schemas
+from tests.support.fake_api.records import GROUPS, UNAUTHORIZED_BODY, UPDATE_DEFAULTS, _schemas
 
 NO_RETRY = RetryPolicy(max_retries=0)
 AUTH = {"Authorization": f"Bearer {SYSTEM_KEY}"}
@@ -79,6 +79,12 @@ def test_a_key_record_takes_overrides_and_a_group_by_name() -> None:
         0,
     )
     assert key_record()["name"] == "ci-pipeline", "overrides must not leak into the next record"
+
+
+def test_the_groups_and_update_defaults_are_the_specs() -> None:
+    assert set(GROUPS) == set(_schemas()["ApiKeyUpdateRequest"]["properties"]["group"]["enum"])
+    assert UPDATE_DEFAULTS == {"name": "default", "group": "balance", "credit_limit": 0, "expired_at": ""}
+    assert UNAUTHORIZED_BODY == {"code": "unauthorized", "message": "Invalid API key or token"}
 
 
 def test_a_created_record_carries_the_secret_and_its_mask() -> None:
@@ -245,6 +251,7 @@ def test_the_log_counts_writes_and_keeps_no_header_in_its_repr(fake: FakeAPI, ht
     assert fake.count("PUT", "/api_keys/{uuid}", key.uuid) == 1
     assert fake.calls == ["GET /api/api_keys", f"PUT /api/api_keys/{key.uuid}", f"DELETE /api/api_keys/{key.uuid}"]
     assert fake.log[1].json() == {"name": "b", "group": "ha"}
+    assert fake.log[0].url == f"{http.base_url}api_keys"
     assert [entry.auth for entry in fake.log] == ["system"] * 3
     assert SYSTEM_KEY not in repr(fake.log)
     assert list(secrets_of(fake)) == [SYSTEM_KEY]

@@ -19,6 +19,8 @@ __all__ = [
     "GROUPS",
     "PATCHED_SPEC",
     "SYSTEM_KEY",
+    "UNAUTHORIZED_BODY",
+    "UPDATE_DEFAULTS",
     "created_record",
     "group_record",
     "key_record",
@@ -69,6 +71,14 @@ EXAMPLE_BALANCE: Final[float] = _schemas()["CreditBalance"]["properties"]["balan
 
 GROUPS: Final[dict[str, str]] = {"lowcost": "低价优先", "balance": "均衡", "ha": "高可用", "none": "不使用代理"}
 """The request schema's four groups and their aliases (from the spec's group description)."""
+UPDATE_DEFAULTS: Final[dict[str, Any]] = {
+    name: schema["default"] for name, schema in _schemas()["ApiKeyUpdateRequest"]["properties"].items()
+}
+"""The update request's defaults: what a server that resets the fields a PUT omits would store."""
+UNAUTHORIZED_BODY: Final[dict[str, Any]] = {
+    name: schema["example"] for name, schema in _schemas()["UnauthorizedError"]["properties"].items()
+}
+"""The spec's example 401 body."""
 
 
 def group_record(name: str) -> dict[str, Any]:
