@@ -2,7 +2,8 @@
 
 Used when nginx is not installed, and for the latency case when nginx's echo module
 (libnginx-mod-http-echo, which provides echo_sleep) is not. It answers the admin API's
-routes with the static bodies of bench.fixtures, each after `--delay` seconds.
+routes with the static bodies of bench.fixtures, each after `--delay` seconds, and the key
+lists of larger accounts under bench.fixtures.account_path().
 
     python -m bench.pyserver --port 8123 [--delay 0.02]
 
@@ -15,11 +16,12 @@ import argparse
 import asyncio
 import sys
 
-from bench.fixtures import BALANCE_BODY, DETAIL_BODY, LIST_BODY, MESSAGE_BODY
+from bench.fixtures import ACCOUNT_SIZES, BALANCE_BODY, DETAIL_BODY, LIST_BODY, MESSAGE_BODY, account_path, list_body
 
 __all__ = ["answer", "main"]
 
 _MAX_HEAD = 64 * 1024
+_ACCOUNT_LISTS = {f"{account_path(n)}/api_keys".encode(): list_body(n) for n in ACCOUNT_SIZES}
 
 
 def answer(method: bytes, path: bytes) -> tuple[int, bytes]:
@@ -29,6 +31,8 @@ def answer(method: bytes, path: bytes) -> tuple[int, bytes]:
         return 200, BALANCE_BODY
     if route == b"/api/api_keys":
         return 200, LIST_BODY
+    if route in _ACCOUNT_LISTS and method == b"GET":
+        return 200, _ACCOUNT_LISTS[route]
     if route.startswith(b"/api/api_keys/"):
         return 200, DETAIL_BODY if method == b"GET" else MESSAGE_BODY
     return 404, b'{"code":"not_found","message":"no such route"}'
