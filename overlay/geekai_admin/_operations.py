@@ -15,6 +15,7 @@ import httpx
 
 from geekai_admin._exceptions import APIResponseValidationError, InvalidInputError
 from geekai_admin._inputs import check_credit_limit, check_expires, check_group, check_name, check_uuid
+from geekai_admin._key_listing import read_listing
 from geekai_admin._models import ApiKey, Balance, CreatedKey, Group
 from geekai_admin._responses import RAW_BODY_HINT, Fields, api_key, created_key, from_generated, json_body
 from geekai_admin_api.api.api_keys import create_api_key, delete_api_key, get_api_key, list_api_keys, update_api_key
@@ -130,6 +131,12 @@ def balance() -> Call[Balance]:
 
 
 def _parse_list(response: httpx.Response) -> list[ApiKey]:
+    keys = read_listing(response.content)  # the common shape, in one pass
+    return _read_list(response) if keys is None else keys
+
+
+def _read_list(response: httpx.Response) -> list[ApiKey]:
+    """Any listing: the general path, which names the field that does not fit."""
     what = "keys.list"
     body = json_body(response, what)
     if body.get("data", ()) is None:  # an empty list, as servers that send nil slices write it
