@@ -15,6 +15,7 @@ reading it (invalid UTF-8, a 5,000-digit number), where json.loads refuses the w
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from decimal import Decimal
 from typing import Any
@@ -26,7 +27,8 @@ from geekai_admin._models import ApiKey
 __all__ = ["KeyGroupRecord", "KeyRecord", "ListingRecord", "read_listing"]
 
 
-class KeyGroupRecord(msgspec.Struct, forbid_unknown_fields=True):
+# gc=False: records hold strings, numbers and records only, so they cannot form a cycle.
+class KeyGroupRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """A key's `group` object. The general path takes any `alias` and `desc`; this one, strings."""
 
     name: str | None = None
@@ -34,7 +36,7 @@ class KeyGroupRecord(msgspec.Struct, forbid_unknown_fields=True):
     desc: str | None = None
 
 
-class KeyRecord(msgspec.Struct, forbid_unknown_fields=True):
+class KeyRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """A key as listed, under its wire names. The general path keeps an undeclared field in
     `extra` (or drops it, if it is a secret)."""
 
@@ -69,40 +71,47 @@ class _NotCommon(Exception):
 
 
 def _amount(value: Any) -> Decimal | None:
-    kind = type(value)
-    if kind is Decimal:
+    if isinstance(value, Decimal):  # only the decoder's float_hook makes one
         if value.is_finite():
-            return value  # type: ignore[no-any-return]
+            return value
         raise _NotCommon
-    if kind is int:
+    if type(value) is int:  # not a bool, which the general path refuses
         return Decimal(value)
     if value is None:
         return None
     raise _NotCommon
 
 
-def _moment(text: str | None) -> datetime.datetime | None:
-    return _read_moment(text) if text else None
+_new_instance = object.__new__
+_SETTERS = tuple(getattr(ApiKey, field.name).__set__ for field in dataclasses.fields(ApiKey))
+"""Each ApiKey field's slot setter, in field order. Setting the slots directly, as copy and pickle
+do, costs a third of what the frozen dataclass's __init__ does (object.__setattr__ per field);
+ApiKey has no __post_init__ to skip (tests/geekai_admin/test_key_listing.py checks)."""
 
 
 def _key(record: KeyRecord) -> ApiKey:
     if not record.uuid:
         raise _NotCommon
-    group = record.group
-    limit = _amount(record.credit_limit)
-    return ApiKey(
-        uuid=record.uuid,
-        name=record.name,
-        value=record.value,
-        group=None if isinstance(group, msgspec.UnsetType) else group.name,
-        credit_limit=None if limit == 0 else limit,
-        credit_used=_amount(record.credit_used),
-        expires=_read_date(record.expired_at) if record.expired_at else None,
-        expired=record.expired,
-        enabled=record.status,
-        last_used_at=_moment(record.last_used_at),
-        created_at=_moment(record.created_at),
+    group, limit = record.group, _amount(record.credit_limit)
+    expires, last_used, created = record.expired_at, record.last_used_at, record.created_at
+    values: tuple[object, ...] = (
+        record.uuid,
+        record.name,
+        record.value,
+        group.name if isinstance(group, KeyGroupRecord) else None,
+        None if limit == 0 else limit,
+        _amount(record.credit_used),
+        _read_date(expires) if expires else None,
+        record.expired,
+        record.status,  # enabled
+        _read_moment(last_used) if last_used else None,
+        _read_moment(created) if created else None,
+        {},  # extra: a field the spec does not declare takes the general path
     )
+    key = _new_instance(ApiKey)
+    for set_field, value in zip(_SETTERS, values, strict=True):
+        set_field(key, value)
+    return key
 
 
 def read_listing(content: bytes) -> list[ApiKey] | None:

@@ -3,6 +3,7 @@ would not give for the same body."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 from decimal import Decimal
@@ -54,6 +55,12 @@ def test_each_record_declares_the_patched_specs_fields_and_no_other(schema_name:
     annotations = record.__annotations__
     for name, schema in properties.items():
         assert annotations[name] in _ANNOTATIONS[_wire_type(schema)], (schema_name, name)
+
+
+def test_an_api_key_is_a_slotted_dataclass_with_nothing_to_run_after_init() -> None:
+    # The reader sets an ApiKey's slots itself: an __init__ or __post_init__ of ApiKey's own would be skipped.
+    assert "__post_init__" not in vars(ApiKey)
+    assert set(ApiKey.__slots__) == {field.name for field in dataclasses.fields(ApiKey)}
 
 
 def _response(content: bytes) -> httpx.Response:
