@@ -27,7 +27,7 @@ from geekai_admin._models import ApiKey
 __all__ = ["KeyGroupRecord", "KeyRecord", "ListingRecord", "read_listing"]
 
 
-# gc=False: records hold strings, numbers and records only, so they cannot form a cycle.
+# gc=False: a record holds only what the decoder made of the JSON text, which cannot form a cycle.
 class KeyGroupRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """A key's `group` object. The general path takes any `alias` and `desc`; this one, strings."""
 
@@ -71,10 +71,8 @@ class _NotCommon(Exception):
 
 
 def _amount(value: Any) -> Decimal | None:
-    if isinstance(value, Decimal):  # only the decoder's float_hook makes one
-        if value.is_finite():
-            return value
-        raise _NotCommon
+    if isinstance(value, Decimal):  # the decoder's float_hook, from a JSON number: always finite
+        return value
     if type(value) is int:  # not a bool, which the general path refuses
         return Decimal(value)
     if value is None:
