@@ -10,10 +10,23 @@ import uuid
 
 from tests.support.fake_api import SYSTEM_KEY, key_record
 
-__all__ = ["BALANCE_BODY", "DETAIL_BODY", "LIST_BODY", "LIST_SIZE", "MESSAGE_BODY", "SYSTEM_KEY", "key_uuids"]
+__all__ = [
+    "ACCOUNT_SIZES",
+    "BALANCE_BODY",
+    "DETAIL_BODY",
+    "LIST_BODY",
+    "LIST_SIZE",
+    "MESSAGE_BODY",
+    "SYSTEM_KEY",
+    "account_path",
+    "key_uuids",
+    "list_body",
+]
 
 LIST_SIZE = 5
 """Keys in the list answer: a small account, about 2 KB of JSON."""
+ACCOUNT_SIZES = (20, 100, 1000)
+"""Accounts of these many keys, for the cost of keys.list() as an account grows (1,000: 377 KB)."""
 
 
 def key_uuids(count: int) -> list[str]:
@@ -32,7 +45,17 @@ def _dump(value: object) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-LIST_BODY = _dump({"data": [_key(i, u) for i, u in enumerate(key_uuids(LIST_SIZE))]})
+def list_body(count: int) -> bytes:
+    """The list answer of an account with `count` keys."""
+    return _dump({"data": [_key(i, u) for i, u in enumerate(key_uuids(count))]})
+
+
+def account_path(count: int) -> str:
+    """The base path under which the servers answer as an account of `count` keys."""
+    return f"/accounts/{count}"
+
+
+LIST_BODY = list_body(LIST_SIZE)
 DETAIL_BODY = _dump({"data": _key(0, key_uuids(1)[0])})
 BALANCE_BODY = _dump({"balance": 123456.78})
 MESSAGE_BODY = _dump({"message": "success"})

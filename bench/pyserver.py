@@ -2,8 +2,9 @@
 
 Used when nginx is not installed, and for the latency case when nginx's echo module
 (libnginx-mod-http-echo, which provides echo_sleep) is not. It answers the admin API's routes
-with the same static bodies nginx serves (bench.fixtures), each after `--delay` seconds: the
-fake's loopback server, with those bodies injected for every request and its request log off.
+with the same static bodies nginx serves (bench.fixtures), each after `--delay` seconds, and the
+key lists of larger accounts under bench.fixtures.account_path(): the fake's loopback server,
+with those bodies injected for every request and its request log off.
 
     python -m bench.pyserver --port 8123 [--delay 0.02]
 
@@ -17,7 +18,7 @@ import socket
 import sys
 import threading
 
-from bench.fixtures import BALANCE_BODY, DETAIL_BODY, LIST_BODY, MESSAGE_BODY
+from bench.fixtures import ACCOUNT_SIZES, BALANCE_BODY, DETAIL_BODY, LIST_BODY, MESSAGE_BODY, account_path, list_body
 from tests.support.fake_api import FakeAPI, LoopbackServer, Reply
 
 __all__ = ["bench_fake", "main"]
@@ -34,6 +35,9 @@ ANSWERS = [
 def bench_fake(delay: float = 0.0) -> FakeAPI:
     """The fake answering the benchmark's routes with bench.fixtures' bodies after `delay` seconds."""
     fake = FakeAPI(log_requests=False)
+    for count in ACCOUNT_SIZES:  # first: the earliest matching injection answers
+        reply = Reply.raw(list_body(count), delay=delay or None)
+        fake.inject(reply, method="GET", route="/api_keys", prefix=account_path(count) + "/", times=None)
     for method, route, body in ANSWERS:
         fake.inject(Reply.raw(body, delay=delay or None), method=method, route=route, times=None)
     return fake

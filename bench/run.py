@@ -34,7 +34,7 @@ import aiohttp
 import httpx
 import requests
 
-from bench.fixtures import LIST_SIZE, SYSTEM_KEY, key_uuids
+from bench.fixtures import LIST_SIZE, SYSTEM_KEY, key_uuids, list_body
 from bench.servers import LATENCY, Servers, running_servers
 from geekai_admin import ApiKey, AsyncGeekAIAdmin, GeekAIAdmin, aiohttp_transport
 from geekai_admin_api.api.api_keys import list_api_keys
@@ -89,6 +89,8 @@ class Results:
     """operation -> client -> seconds per call (wall)."""
     sync_cpu: dict[str, dict[str, Figure]] = dataclasses.field(default_factory=dict)
     """operation -> client -> CPU seconds of this process per call: less sensitive to other load."""
+    growth: dict[int, dict[str, Figure]] = dataclasses.field(default_factory=dict)
+    """keys in the account -> client -> seconds per keys.list() call (wall)."""
     throughput: dict[str, dict[int, Figure]] = dataclasses.field(default_factory=dict)
     """client -> concurrency -> requests per second."""
     bulk: dict[str, Figure] = dataclasses.field(default_factory=dict)
@@ -144,6 +146,52 @@ def measure_sync(servers: Servers, plan: Plan, results: Results) -> None:
                     cpu[name].append((time.process_time() - started_cpu) / plan.sync_calls)
             results.sync[operation] = {name: Figure.of(values) for name, values in samples.items()}
             results.sync_cpu[operation] = {name: Figure.of(values) for name, values in cpu.items()}
+
+
+# --- keys.list() as the account grows --------------------------------------------------------
+
+GROWTH_CLIENTS = ("geekai-admin", "raw httpx.Client + json.loads")
+GROWTH_GOALS = {20: 1.10, 1000: 1.5}
+"""Keys in the account -> the most keys.list() may cost, as a multiple of raw httpx + json.loads."""
+
+
+def _growth_calls(plan: Plan, count: int) -> int:
+    """Calls per round: fewer for the larger bodies, so that each size takes a similar time."""
+    return max(20, min(plan.sync_calls, plan.sync_calls * 20 // count))
+
+
+def _growth_clients(overlay: GeekAIAdmin, raw: httpx.Client, url: str) -> dict[str, Callable[[], object]]:
+    overlay_name, raw_name = GROWTH_CLIENTS
+    return {overlay_name: overlay.keys.list, raw_name: lambda: json.loads(raw.get(url).content)}
+
+
+def measure_growth(servers: Servers, plan: Plan, results: Results) -> None:
+    """keys.list() of 20, 100 and 1,000 keys against raw httpx + json.loads on the same server."""
+    with ExitStack() as stack:
+        raw = stack.enter_context(httpx.Client(headers=AUTH))
+        for count, base in servers.accounts.items():
+            overlay = stack.enter_context(GeekAIAdmin(api_key=SYSTEM_KEY, base_url=base))
+            url = base + "/api_keys"
+            if len(overlay.keys.list()) != count or json.loads(raw.get(url).content) != json.loads(list_body(count)):
+                raise RuntimeError(f"the server's account of {count} keys answers something else")
+            clients = _growth_clients(overlay, raw, url)
+            samples: dict[str, list[float]] = {name: [] for name in clients}
+            calls = _growth_calls(plan, count)
+            for call in clients.values():
+                for _ in range(5):
+                    call()
+            for _ in range(plan.sync_rounds):
+                for name, call in clients.items():
+                    started = time.perf_counter()
+                    for _ in range(calls):
+                        call()
+                    samples[name].append((time.perf_counter() - started) / calls)
+            results.growth[count] = {name: Figure.of(values) for name, values in samples.items()}
+
+
+def growth_ratio(figures: dict[str, Figure]) -> float:
+    overlay, raw = (figures[name].median for name in GROWTH_CLIENTS)
+    return overlay / raw
 
 
 # --- async throughput ------------------------------------------------------------------------
@@ -374,6 +422,17 @@ def goals(results: Results) -> list[tuple[str, str, str]]:
     for operation, figures in results.sync.items():
         ratio = figures["geekai-admin"].median / figures["raw httpx.Client"].median
         rows.append((f"sync {operation}: overlay <= 1.15x raw httpx", f"{ratio:.2f}x", _verdict(ratio <= 1.15)))
+    for count, figures in results.growth.items():
+        ratio = growth_ratio(figures)
+        limit = GROWTH_GOALS.get(count)
+        goal = f"keys.list() of {count:,} keys: <= {limit:.2f}x raw httpx + json.loads" if limit else None
+        rows.append(
+            (
+                goal or f"keys.list() of {count:,} keys vs raw httpx + json.loads (no goal)",
+                f"{ratio:.2f}x",
+                _verdict(ratio <= limit) if limit else "reported",
+            )
+        )
     tp = results.throughput
     if tp:
         fast = tp["geekai-admin, aiohttp transport"][64].median
@@ -434,6 +493,23 @@ def render(results: Results, facts: dict[str, str], plan: Plan) -> str:
                 f"| {_us(cpu[name].median)} | {cpu[name].median / raw_cpu:.2f}x |"
             )
         lines.append("")
+    if results.growth:
+        lines += [
+            "## `keys.list()` as the account grows (sync, per call)",
+            "",
+            f"Ratios of medians in one run; {plan.sync_rounds} rounds each, interleaved.",
+            "",
+            "| keys | body | geekai-admin | raw httpx.Client + json.loads | ratio |",
+            "|---:|---:|---:|---:|---:|",
+        ]
+        for count, figures in results.growth.items():
+            overlay, raw_f = (figures[name] for name in GROWTH_CLIENTS)
+            lines.append(
+                f"| {count:,} | {len(list_body(count)) / 1024:,.0f} KB | {_us(overlay.median)} "
+                f"({_us(overlay.low)}-{_us(overlay.high)}) | {_us(raw_f.median)} ({_us(raw_f.low)}-{_us(raw_f.high)}) "
+                f"| {growth_ratio(figures):.2f}x |"
+            )
+        lines.append("")
     if results.throughput:
         head = " | ".join(f"@{c}" for c in CONCURRENCIES)
         lines += [
@@ -474,7 +550,7 @@ def render(results: Results, facts: dict[str, str], plan: Plan) -> str:
                 added = _ms(run.median - base.median) if base else ""
                 lines.append(f"| {name} | {_ms(run.median)} | {_ms(run.low)}-{_ms(run.high)} | {added} |")
         lines.append("")
-    lines += ["## Goals (issue 7)", "", "| goal | measured | |", "|---|---:|---|"]
+    lines += ["## Goals (issues 7 and 10)", "", "| goal | measured | |", "|---|---:|---|"]
     lines += [f"| {goal} | {value} | {verdict} |" for goal, value, verdict in goals(results)]
     if results.notes:
         lines += ["", *(f"- {note}" for note in results.notes)]
@@ -490,6 +566,9 @@ def _jsonable(results: Results, facts: dict[str, str], plan: Plan) -> dict[str, 
         "plan": dataclasses.asdict(plan),
         "sync_seconds_per_call": {op: {n: figure(f) for n, f in fs.items()} for op, fs in results.sync.items()},
         "sync_cpu_seconds_per_call": {op: {n: figure(f) for n, f in fs.items()} for op, fs in results.sync_cpu.items()},
+        "list_seconds_per_call_by_keys": {
+            str(count): {n: figure(f) for n, f in fs.items()} for count, fs in results.growth.items()
+        },
         "async_requests_per_second": {
             n: {str(c): figure(f) for c, f in by_c.items()} for n, by_c in results.throughput.items()
         },
@@ -514,11 +593,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-nginx", action="store_true", help="use the asyncio fallback server even if nginx exists")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the .md and .json results")
     parser.add_argument(
-        "--only", choices=["sync", "async", "bulk", "startup"], action="append", help="run only these parts"
+        "--only", choices=["sync", "growth", "async", "bulk", "startup"], action="append", help="run only these parts"
     )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else Plan()
-    parts = set(args.only or ["sync", "async", "bulk", "startup"])
+    parts = set(args.only or ["sync", "growth", "async", "bulk", "startup"])
     results = Results()
     with running_servers(use_nginx=not args.no_nginx) as servers:
         facts = machine(servers)
@@ -526,6 +605,9 @@ def main(argv: list[str] | None = None) -> int:
         if "sync" in parts:
             with _step("sync per-call cost"):
                 measure_sync(servers, plan, results)
+        if "growth" in parts:
+            with _step("keys.list() as the account grows"):
+                measure_growth(servers, plan, results)
         if "async" in parts:
             with _step("async throughput"):
                 measure_async(servers, plan, results)

@@ -23,7 +23,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.fixtures import BALANCE_BODY, DETAIL_BODY, LIST_BODY, MESSAGE_BODY
+from bench.fixtures import ACCOUNT_SIZES, BALANCE_BODY, DETAIL_BODY, LIST_BODY, MESSAGE_BODY, account_path, list_body
 
 __all__ = ["LATENCY", "Servers", "running_servers"]
 
@@ -41,6 +41,26 @@ class Servers:
     """Base URL of the server that waits LATENCY before each answer."""
     description: str
     """What serves them, for the report."""
+    accounts: dict[int, str]
+    """Base URL, on the fast server, of an account with that many keys (only its list answers)."""
+
+
+def _accounts(fast: str) -> dict[int, str]:
+    origin = fast.removesuffix("/api")
+    return {count: origin + account_path(count) for count in ACCOUNT_SIZES}
+
+
+def _write_account_lists(prefix: Path) -> None:
+    """The larger accounts' list answers as files under prefix/static: too long for an nginx
+    `return` literal. Readable by all, as nginx started by root reads them as `nobody`."""
+    prefix.chmod(0o711)
+    for count in ACCOUNT_SIZES:
+        folder = prefix / "static" / account_path(count).lstrip("/")
+        folder.mkdir(parents=True)
+        (folder / "api_keys").write_bytes(list_body(count))
+    for path in (prefix / "static").rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    (prefix / "static").chmod(0o755)
 
 
 def _free_port() -> int:
@@ -72,6 +92,7 @@ def _nginx_literal(body: bytes) -> str:
 def _nginx_config(prefix: Path, fast_port: int, slow_port: int | None) -> str:
     """One worker (the client needs the other core); static answers; echo_sleep for the slow one."""
     routes = f"""
+        location /accounts/ {{ root {prefix}/static; }}
         location = /api/credit/balance {{ return 200 {_nginx_literal(BALANCE_BODY)}; }}
         location = /api/api_keys {{ return 200 {_nginx_literal(LIST_BODY)}; }}
         location /api/api_keys/ {{
@@ -148,6 +169,7 @@ def running_servers(*, use_nginx: bool = True) -> Iterator[Servers]:
             prefix = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="geekai-bench-nginx-")))
             fast_port = _free_port()
             slow_port = _free_port() if ECHO_MODULE.exists() else None
+            _write_account_lists(prefix)
             (prefix / "nginx.conf").write_text(_nginx_config(prefix, fast_port, slow_port))
             process = subprocess.Popen(
                 [nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", str(prefix / "error.log")],
@@ -169,4 +191,4 @@ def running_servers(*, use_nginx: bool = True) -> Iterator[Servers]:
             fast = _start_pyserver(stack, 0.0)
             slow = _start_pyserver(stack, LATENCY)
             description = "bench.pyserver (asyncio; " + ("nginx not installed)" if nginx is None else "--no-nginx)")
-        yield Servers(fast=fast, slow=slow, description=description)
+        yield Servers(fast=fast, slow=slow, description=description, accounts=_accounts(fast))

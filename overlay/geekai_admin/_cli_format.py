@@ -18,9 +18,9 @@ from decimal import Decimal
 from typing import Any
 
 from geekai_admin._models import COINS_PER_YUAN, ApiKey, Balance, CreatedKey, json_ready, plain_decimal
+from geekai_admin_api.types import SECRET_FIELDS
 
 __all__ = [
-    "SECRET_FIELDS",
     "balance_json",
     "balance_text",
     "created_json",
@@ -34,8 +34,6 @@ __all__ = [
     "status_of",
 ]
 
-SECRET_FIELDS = frozenset({"raw_value", "secret"})
-"""Unknown fields never shown by list/get/update: a secret must appear only once, at creation."""
 MAX_NAME_COLUMNS = 32
 
 

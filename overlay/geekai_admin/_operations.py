@@ -16,6 +16,7 @@ import httpx
 from geekai_admin._constants import Group
 from geekai_admin._exceptions import APIResponseValidationError, InvalidInputError
 from geekai_admin._inputs import check_credit_limit, check_expires, check_group, check_name, check_uuid
+from geekai_admin._key_listing import read_listing
 from geekai_admin._models import ApiKey, Balance, CreatedKey
 from geekai_admin._responses import RAW_BODY_HINT, Fields, api_key, created_key, from_generated, json_body
 from geekai_admin._types import KeyRef
@@ -128,6 +129,12 @@ def balance() -> Call[Balance]:
 
 
 def _parse_list(response: httpx.Response, what: str) -> list[ApiKey]:
+    keys = read_listing(response.content)  # the common shape, in one pass
+    return _read_list(response, what) if keys is None else keys
+
+
+def _read_list(response: httpx.Response, what: str) -> list[ApiKey]:
+    """Any listing: the general path, which names the field that does not fit."""
     body = json_body(response, what)
     if body.get("data", ()) is None:  # an empty list, as servers that send nil slices write it
         return []

@@ -21,7 +21,7 @@ from geekai_admin._exceptions import APIResponseValidationError, APIStatusError,
 from geekai_admin._models import ApiKey, CreatedKey
 from geekai_admin_api.models.api_key import ApiKey as GeneratedApiKey
 from geekai_admin_api.models.api_key_created import ApiKeyCreated as GeneratedApiKeyCreated
-from geekai_admin_api.types import Unset
+from geekai_admin_api.types import SECRET_FIELDS, Unset
 
 __all__ = [
     "RAW_BODY_HINT",
@@ -40,7 +40,6 @@ _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL
 _EXCESS_FRACTION = re.compile(r"(\.\d{6})\d+")
 _MAX_MESSAGE = 200
 _MAX_SHOWN_VALUE = 60
-_SECRET_FIELDS = frozenset({"raw_value", "secret"})
 RAW_BODY_HINT = "; the raw body is on this error's .response"
 """Ends the message of a create whose answer could not be read: that body may hold the secret."""
 
@@ -183,7 +182,7 @@ def api_key_fields(
         "last_used_at": fields.moment("last_used_at", model.last_used_at),
         "created_at": fields.moment("created_at", model.created_at),
         # A full secret belongs in CreatedKey.secret only: never kept where repr() would show it.
-        "extra": {k: v for k, v in model.additional_properties.items() if k not in _SECRET_FIELDS},
+        "extra": {k: v for k, v in model.additional_properties.items() if k not in SECRET_FIELDS},
     }
 
 

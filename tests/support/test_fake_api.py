@@ -230,6 +230,14 @@ def test_an_injection_for_one_uuid_leaves_others_alone_and_may_last(fake: FakeAP
     assert [entry.status for entry in fake.log] == [500, 500, 500, 200]
 
 
+def test_an_injection_for_a_path_prefix_leaves_other_paths_alone(fake: FakeAPI, http: httpx.Client) -> None:
+    fake.inject(Reply.json({"data": []}), method="GET", route="/api_keys", prefix="/api/accounts/20/", times=None)
+    fake.seed(name="stored")
+    assert http.get("/accounts/20/api_keys").json() == {"data": []}
+    assert [key["name"] for key in http.get("/accounts/200/api_keys").json()["data"]] == ["stored"]
+    assert [key["name"] for key in http.get("/api_keys").json()["data"]] == ["stored"]
+
+
 def test_a_sequence_is_played_in_order_and_the_last_reply_repeats(fake: FakeAPI, http: httpx.Client) -> None:
     fake.inject(Reply.json({"balance": 1}), Reply.json({"balance": 2}), times=None)
     assert [http.get("/credit/balance").json()["balance"] for _ in range(3)] == [1, 2, 2]

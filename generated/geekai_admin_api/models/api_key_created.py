@@ -49,7 +49,7 @@ class ApiKeyCreated:
     expired_at: datetime.date | None | str | Unset = UNSET
     last_used_at: datetime.datetime | None | str | Unset = UNSET
     created_at: datetime.datetime | None | str | Unset = UNSET
-    raw_value: str | Unset = _attrs_field(default=UNSET, repr=False)
+    raw_value: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -239,3 +239,12 @@ class ApiKeyCreated:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _repr_without_secrets(self: ApiKeyCreated) -> str:
+    """attrs's repr(), less raw_value."""
+    shown = (f"{a.name}={getattr(self, a.name)!r}" for a in self.__attrs_attrs__ if a.name not in ("raw_value",))
+    return f"{type(self).__name__}({', '.join(shown)})"
+
+
+setattr(ApiKeyCreated, "__repr__", _repr_without_secrets)

@@ -128,14 +128,16 @@ class Injection:
     uuid: str | None
     at: int
     times: int | None
+    prefix: str | None = None
     seen: int = 0
     hits: int = 0
 
-    def matches(self, method: str, route: str, key_uuid: str | None) -> bool:
+    def matches(self, method: str, route: str, key_uuid: str | None, path: str) -> bool:
         return (
             (self.method is None or self.method == method)
             and (self.route is None or self.route == route)
             and (self.uuid is None or self.uuid == key_uuid)
+            and (self.prefix is None or path.startswith(self.prefix))
         )
 
     @property
@@ -292,6 +294,7 @@ class FakeAPI:
         uuid: str | None = None,
         at: int = 1,
         times: int | None = -1,
+        prefix: str | None = None,
     ) -> Injection:
         """Answer matching requests with `replies` instead of normally.
 
@@ -299,12 +302,13 @@ class FakeAPI:
         "/api_keys/{uuid}") and key uuid are those given (None: any). From the `at`-th
         matching request (1-based, counted from now) the next `times` matching requests take
         the replies in order, the last one repeating; `times` defaults to len(replies), None
-        means for ever. The earliest injection that matches wins; then random faults; then the
-        normal answer.
+        means for ever. `prefix` also requires the request's path to start with it (the bench's
+        accounts of many keys live under their own base path). The earliest injection that
+        matches wins; then random faults; then the normal answer.
         """
         if not replies:
             raise ValueError("inject() needs at least one Reply")
-        injection = Injection(replies, method, route, uuid, at, len(replies) if times == -1 else times)
+        injection = Injection(replies, method, route, uuid, at, len(replies) if times == -1 else times, prefix)
         with self._lock:
             self._injections.append(injection)
         return injection
@@ -356,16 +360,16 @@ class FakeAPI:
         with self._lock:
             if self.log_requests:
                 self.log.append(entry)
-            reply = self._next_reply(method, route, key_uuid)
+            reply = self._next_reply(method, route, key_uuid, entry.path)
             entry.action = reply.action
             status, payload = self._process(entry) if reply.processes else (0, None)
         plan = self._plan(reply, status, payload)
         entry.status = None if reply.action in ("reset_before", "reset_after", "drop", "raise") else plan.status
         return plan
 
-    def _next_reply(self, method: str, route: str, key_uuid: str | None) -> Reply:
+    def _next_reply(self, method: str, route: str, key_uuid: str | None, path: str) -> Reply:
         for injection in self._injections:
-            if injection.matches(method, route, key_uuid) and (reply := injection.take()) is not None:
+            if injection.matches(method, route, key_uuid, path) and (reply := injection.take()) is not None:
                 self.injected += 1
                 return reply
         if self._random_fault is not None and self._random.random() < self._random_fault[0]:
