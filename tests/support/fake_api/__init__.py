@@ -1,0 +1,55 @@
+"""The one fake GeekAI admin API every suite tests against.
+
+    from tests.support.fake_api import FAULTS, SYSTEM_KEY, FakeAPI, Reply, key_record
+
+    fake = FakeAPI(balance_shape="wrapped", put_omitted="reset")   # knobs: see FakeAPI
+    key = fake.seed(name="ci", group="ha", credit_limit=100)       # .uuid, .secret
+    fake.inject(Reply.json({"code": "boom"}, 500), method="DELETE", uuid=key.uuid, times=None)
+    GeekAIAdmin(SYSTEM_KEY, base_url="https://geekai.co/api", transport=fake.mock_transport())
+    with fake.serve() as server:                                   # real sockets, 127.0.0.1
+        GeekAIAdmin(SYSTEM_KEY, base_url=server.base_url)
+    fake.log, fake.count("PUT"), fake.writes                       # what reached it
+
+`api` holds the store, rules, knobs and log; `faults` the vocabulary of injected misbehaviour;
+`records` the key-record builder (from the patched spec's examples) and SYSTEM_KEY; `mock` and
+`server` are the two thin adapters.
+"""
+
+from tests.support.fake_api.api import ABSENT, WRITE_METHODS, FakeAPI, Injection, Logged, SeededKey, secrets_of
+from tests.support.fake_api.faults import FAULTS, LARGE_BODY_BYTES, Reply, status
+from tests.support.fake_api.records import (
+    EXAMPLE_BALANCE,
+    EXAMPLE_SECRET,
+    EXAMPLE_UUID,
+    SYSTEM_KEY,
+    created_record,
+    group_record,
+    key_record,
+    masked,
+)
+from tests.support.fake_api.server import LoopbackServer, refused_port, serve
+
+__all__ = [
+    "ABSENT",
+    "EXAMPLE_BALANCE",
+    "EXAMPLE_SECRET",
+    "EXAMPLE_UUID",
+    "FAULTS",
+    "LARGE_BODY_BYTES",
+    "SYSTEM_KEY",
+    "WRITE_METHODS",
+    "FakeAPI",
+    "Injection",
+    "Logged",
+    "LoopbackServer",
+    "Reply",
+    "SeededKey",
+    "created_record",
+    "group_record",
+    "key_record",
+    "masked",
+    "refused_port",
+    "secrets_of",
+    "serve",
+    "status",
+]
