@@ -253,6 +253,7 @@ def test_an_interruption_mid_lifecycle_leaves_no_key(live: Live) -> None:
     result = live(fake, "--write")
     assert result.code == 130
     assert result.report["stopped"] == "interrupted"
+    assert result.step("delete throwaway key (clean-up)")["outcome"] == "ok"
     assert fake.created == 1
     assert throwaway_keys(fake) == []
     assert result.report["leftover_keys"] == 0
@@ -336,4 +337,19 @@ def test_over_real_sockets(live: Live) -> None:
     assert result.findings["balance_shape"] == "wrapped"
     assert result.findings["put_omitted_fields"] == "reset"
     assert throwaway_keys(fake) == []
+    assert_no_secret(fake, result)
+
+
+def test_secrets_the_server_echoes_are_masked_in_every_output(live: Live) -> None:
+    fake = FakeAPI()
+    planted = "sk-planted-Zq8xW2vN7mK4pL9rT3yU"
+    created = {"uuid": "0f0e0d0c-0b0a-4908-8706-050403020100", "name": PREFIX + "x", "raw_value": planted}
+    # The secret comes back where a number belongs: the client's error and both validators quote it.
+    fake.inject(Reply.json({"data": {**created, "credit_used": planted}}, process=True), method="POST")
+    fake.inject(Reply.json({"balance": SYSTEM_KEY}), route="/credit/balance")
+    result = live(fake, "--write")
+    for text in (result.report_text, result.stdout, result.stderr):
+        assert planted not in text
+        assert SYSTEM_KEY not in text
+    assert "<hidden>" in result.report_text
     assert_no_secret(fake, result)
