@@ -353,3 +353,9 @@ def test_secrets_the_server_echoes_are_masked_in_every_output(live: Live) -> Non
         assert SYSTEM_KEY not in text
     assert "<hidden>" in result.report_text
     assert_no_secret(fake, result)
+
+
+def test_one_omitted_field_kept_and_the_other_reset_is_mixed(live: Live) -> None:
+    result = live(FakeAPI(put_omitted={"expired_at": "reset"}), "--write")
+    assert result.findings["put_omitted_fields"] == "mixed"
+    assert result.report["details"]["put_omitted_fields"]["fields"] == {"credit_limit": "kept", "expired_at": "reset"}
