@@ -21,7 +21,7 @@ import httpx
 from devtools.live.budget import RequestBudget
 from devtools.live.interrupts import Guard
 from devtools.live.report import build_report, markdown, to_json
-from devtools.live.run import LiveRun
+from devtools.live.run import LiveRun, Step
 from devtools.live.scrub import Scrubber
 from devtools.live.wire import ObservingTransport
 from devtools.openapi_validation import PATCHED_SPEC, UPSTREAM_SPEC, spec_validator
@@ -109,8 +109,12 @@ def main(argv: Sequence[str] | None = None, *, transport: httpx.BaseTransport | 
             run.run()
     except KeyboardInterrupt:
         pass
+    except Exception as exc:  # a fault of this tool: still write what was found, without a traceback
+        run.stopped = "error"
+        run.steps.append(Step("internal error", "failed", None, f"{type(exc).__name__}: {exc}"))
     finally:
         raw_client.get_httpx_client().close()
+        wrong_key_client.close()
         client.close()
     report = build_report(run, base_url=base_url, budget=budget, scrubber=scrubber)
     report_path.write_text(to_json(report), encoding="utf-8")

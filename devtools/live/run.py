@@ -16,11 +16,22 @@ import uuid as uuid_module
 from collections.abc import Callable, Mapping
 from typing import Any, Final, NoReturn, TypeVar
 
+import httpx
+
 from devtools.live.budget import BudgetExhausted
 from devtools.live.interrupts import Guard
 from devtools.live.scrub import Scrubber
 from devtools.live.wire import Exchange, ObservingTransport
-from geekai_admin import ApiKey, APIStatusError, GeekAIAdmin, GeekAIError, Group, NotFoundError, RateLimitError
+from geekai_admin import (
+    APIConnectionError,
+    ApiKey,
+    APIStatusError,
+    GeekAIAdmin,
+    GeekAIError,
+    Group,
+    NotFoundError,
+    RateLimitError,
+)
 from geekai_admin_api import AuthenticatedClient
 from geekai_admin_api.api.api_keys import update_api_key
 from geekai_admin_api.models.api_key_update_request import ApiKeyUpdateRequest
@@ -114,6 +125,7 @@ class LiveRun:
             pass
         except KeyboardInterrupt:
             self.interrupted = True
+            self.steps.append(Step("interrupted", "failed", None, "Ctrl-C or SIGTERM: on to the clean-up"))
             raise
         finally:
             with self.guard.shielded(), self.transport.budget.cleaning_up():
@@ -208,9 +220,12 @@ class LiveRun:
             expired_at=UNSET,
         )
         mark = len(self.transport.exchanges)
-        # The generated parser may choke on an odd answer; the status is what counts here.
-        with contextlib.suppress(ValueError, KeyError, TypeError):
+        try:
             update_api_key.sync_detailed(uuid_module.UUID(key.uuid), client=self.raw_client, body=body)
+        except httpx.HTTPError as exc:
+            raise APIConnectionError(f"PUT /api_keys/{key.uuid}: {type(exc).__name__}: {exc}") from None
+        except (ValueError, KeyError, TypeError):
+            pass  # the generated parser's trouble with an odd answer: the status is what counts here
         status = self._last_status(mark)
         if status == 429:
             raise _RateLimited

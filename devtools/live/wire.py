@@ -92,6 +92,7 @@ class ObservingTransport(httpx.BaseTransport):
         self._validators = validators
         self._scrubber = scrubber
         self.exchanges: list[Exchange] = []
+        self._closed = False
         self._first: dict[SpecViolation, SpecViolation] = {}
         self._counts: dict[SpecViolation, int] = {}
 
@@ -173,4 +174,7 @@ class ObservingTransport(httpx.BaseTransport):
         return f"{request.method} {request.url.path}"
 
     def close(self) -> None:
-        self._inner.close()
+        """Close the real transport once, whichever of the clients sharing it closes first."""
+        if not self._closed:
+            self._closed = True
+            self._inner.close()

@@ -13,7 +13,8 @@ import pytest
 
 from devtools.live.budget import LIMIT
 from devtools.live.cli import main
-from devtools.live.run import PREFIX
+from devtools.live.run import PREFIX, LiveRun
+from geekai_admin import ApiKey
 from tests.support.fake_api import ABSENT, SYSTEM_KEY, FakeAPI, Reply, secrets_of, status
 
 BASE_URL = "https://geekai.co/api"
@@ -359,3 +360,32 @@ def test_one_omitted_field_kept_and_the_other_reset_is_mixed(live: Live) -> None
     result = live(FakeAPI(put_omitted={"expired_at": "reset"}), "--write")
     assert result.findings["put_omitted_fields"] == "mixed"
     assert result.report["details"]["put_omitted_fields"]["fields"] == {"credit_limit": "kept", "expired_at": "reset"}
+
+
+def test_a_connection_lost_on_the_generated_clients_put_is_a_failed_step(live: Live) -> None:
+    fake = FakeAPI()
+    fake.inject(Reply.raising(httpx.ConnectError("refused")), method="PUT", at=2)
+    result = live(fake, "--write")
+    assert result.code == 1
+    step = result.step("put name and group only")
+    assert (step["outcome"], step["status"]) == ("failed", None)
+    assert "ConnectError" in step["detail"]
+    assert result.findings["put_omitted_fields"] == "not_tested"
+    assert result.step("delete")["outcome"] == "ok"
+    assert throwaway_keys(fake) == []
+
+
+def test_a_fault_of_the_tool_itself_still_cleans_up_and_writes_the_report(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: LiveRun, key: ApiKey, sent: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(LiveRun, "_partial_put", broken)
+    fake = FakeAPI()
+    result = live(fake, "--write")
+    assert result.code == 1
+    assert result.report["stopped"] == "error"
+    assert result.step("internal error")["detail"] == "RuntimeError: a bug"
+    assert throwaway_keys(fake) == []
+    assert "Traceback" not in result.stderr
