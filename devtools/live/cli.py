@@ -15,6 +15,7 @@ import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -78,14 +79,21 @@ def main(argv: Sequence[str] | None = None, *, transport: httpx.BaseTransport | 
     report_path = Path(args.report)
     if not report_path.parent.is_dir():
         return _fail(f"--report {args.report}: no such directory (nothing was sent)", EXIT_USAGE)
+    try:
+        validators = {"patched": spec_validator(PATCHED_SPEC), "upstream": spec_validator(UPSTREAM_SPEC)}
+    except KeyboardInterrupt:
+        return _fail("interrupted before anything was sent", EXIT_INTERRUPTED)
 
     scrubber = Scrubber(key.reveal())
     budget = RequestBudget()
-    validators = {"patched": spec_validator(PATCHED_SPEC), "upstream": spec_validator(UPSTREAM_SPEC)}
     observing = ObservingTransport(transport or httpx.HTTPTransport(), budget, validators, scrubber)
-    policy = RetryPolicy(max_retries=2, max_retry_after=RETRY_AFTER_BOUND)
+    client = GeekAIAdmin(
+        key.reveal(),
+        base_url=base_url,
+        retry_policy=RetryPolicy(max_retries=2, max_retry_after=RETRY_AFTER_BOUND),
+        transport=observing,
+    )
     wrong_key = "sk-geekai-admin-live-wrong-" + secrets.token_hex(16)
-    client = GeekAIAdmin(key.reveal(), base_url=base_url, retry_policy=policy, transport=observing)
     wrong_key_client = GeekAIAdmin(wrong_key, base_url=base_url, max_retries=0, transport=observing)
     raw_client = AuthenticatedClient(
         base_url=base_url,
@@ -107,8 +115,8 @@ def main(argv: Sequence[str] | None = None, *, transport: httpx.BaseTransport | 
     try:
         with guard.installed():
             run.run()
-    except KeyboardInterrupt:
-        pass
+    except KeyboardInterrupt:  # also one held back during the clean-up, raised after it
+        run.interrupted = True
     except Exception as exc:  # a fault of this tool: still write what was found, without a traceback
         run.stopped = "error"
         run.steps.append(Step("internal error", "failed", None, f"{type(exc).__name__}: {exc}"))
@@ -116,10 +124,27 @@ def main(argv: Sequence[str] | None = None, *, transport: httpx.BaseTransport | 
         raw_client.get_httpx_client().close()
         wrong_key_client.close()
         client.close()
-    report = build_report(run, base_url=base_url, budget=budget, scrubber=scrubber)
-    report_path.write_text(to_json(report), encoding="utf-8")
+    return _finish(build_report(run, base_url=base_url, budget=budget, scrubber=scrubber), report_path, scrubber)
+
+
+def _finish(report: dict[str, Any], report_path: Path, scrubber: Scrubber) -> int:
+    """Write the report, print the summary; the exit status, with one line on stderr unless 0."""
     sys.stdout.write(markdown(report, report_path=str(report_path), scrubber=scrubber))
-    if run.interrupted:
-        return EXIT_INTERRUPTED
-    failed = run.stopped or any(step["outcome"] == "failed" for step in report["steps"])
-    return EXIT_FAILED if failed or report["leftover_keys"] != 0 else EXIT_OK
+    try:
+        report_path.write_text(to_json(report), encoding="utf-8")
+    except OSError as exc:
+        return _fail(scrubber.text(f"the report could not be written to {report_path}: {exc}"), EXIT_FAILED)
+    failed = [step["name"] for step in report["steps"] if step["outcome"] == "failed"]
+    if report["stopped"] == "interrupted":
+        return _fail("interrupted; the clean-up ran (see the report)", EXIT_INTERRUPTED)
+    problems = []
+    if report["stopped"]:
+        problems.append(f"stopped early ({report['stopped']})")
+    if failed:
+        problems.append(f"{len(failed)} step(s) failed ({', '.join(failed[:3])}{', ...' if len(failed) > 3 else ''})")
+    if report["leftover_keys"] != 0:
+        left = "an unknown number of" if report["leftover_keys"] is None else str(report["leftover_keys"])
+        problems.append(f"{left} geekai-admin-live- key(s) left on the account")
+    if problems:
+        return _fail(scrubber.text("; ".join(problems) + f"; see {report_path}"), EXIT_FAILED)
+    return EXIT_OK

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -389,3 +391,57 @@ def test_a_fault_of_the_tool_itself_still_cleans_up_and_writes_the_report(
     assert result.step("internal error")["detail"] == "RuntimeError: a bug"
     assert throwaway_keys(fake) == []
     assert "Traceback" not in result.stderr
+
+
+class _SignalOnFirstPut(httpx.BaseTransport):
+    """The fake's transport, with a SIGTERM (or Ctrl-C) to this process as the first PUT arrives."""
+
+    def __init__(self, fake: FakeAPI, signum: int) -> None:
+        self._inner = fake.mock_transport()
+        self._signum = signum
+        self.sent = False
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT" and not self.sent:
+            self.sent = True
+            os.kill(os.getpid(), self._signum)
+        return self._inner.handle_request(request)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_mid_lifecycle_leaves_no_key(live: Live, signum: int) -> None:
+    fake = FakeAPI()
+    transport = _SignalOnFirstPut(fake, signum)
+    result = live(fake, "--write", transport=transport)
+    assert transport.sent
+    assert result.code == 130
+    assert result.report["stopped"] == "interrupted"
+    assert fake.count("PUT") == 0  # interrupted before the PUT went out
+    assert result.step("delete throwaway key (clean-up)")["outcome"] == "ok"
+    assert throwaway_keys(fake) == []
+    assert "interrupted; the clean-up ran" in result.stderr
+
+
+def test_a_429_on_the_generated_clients_put_stops_the_run(live: Live) -> None:
+    fake = FakeAPI()
+    fake.inject(status(429, b"", Retry_After="0"), method="PUT", at=2)
+    result = live(fake, "--write")
+    assert result.code == 1
+    assert result.report["stopped"] == "rate_limited"
+    assert result.findings["rate_limited"] == [{"operation": "PUT /api_keys/{uuid}", "retry_after": 0.0}]
+    assert result.step("delete throwaway key (clean-up)")["outcome"] == "ok"
+    assert throwaway_keys(fake) == []
+    assert "stopped early (rate_limited)" in result.stderr
+
+
+def test_a_report_that_cannot_be_written_is_an_error_after_the_summary(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("GEEKAI_SYSTEM_KEY", SYSTEM_KEY)
+    (tmp_path / "report.json").mkdir()  # a directory where the file should go
+    fake = FakeAPI()
+    code = main(["--base-url", BASE_URL, "--report", str(tmp_path / "report.json")], transport=fake.mock_transport())
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "# GeekAI admin API: live conformance" in out
+    assert "the report could not be written" in err
