@@ -103,8 +103,10 @@ class ObservingTransport(httpx.BaseTransport):
             raw = self._read(response)
         finally:
             response.close()
+        # As a stream, not content=: httpx would decode the body at once, without a bound, and
+        # the client is to read it as it reads any answer (its own capped inflater included).
         answer = httpx.Response(
-            response.status_code, headers=response.headers, content=raw, extensions=response.extensions
+            response.status_code, headers=response.headers, stream=httpx.ByteStream(raw), extensions=response.extensions
         )
         self._observe(request, answer, raw)
         return answer

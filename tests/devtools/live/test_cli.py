@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import signal
@@ -445,3 +446,13 @@ def test_a_report_that_cannot_be_written_is_an_error_after_the_summary(
     assert code == 1
     assert "# GeekAI admin API: live conformance" in out
     assert "the report could not be written" in err
+
+
+def test_a_compressed_answer_is_validated_as_sent_and_read_by_the_client(live: Live) -> None:
+    fake = FakeAPI()
+    body = gzip.compress(json.dumps({"data": {"balance": 5}}).encode())
+    fake.inject(Reply.raw(body, headers=(("Content-Encoding", "gzip"),)), route="/credit/balance")
+    result = live(fake)
+    assert result.findings["balance_shape"] == "wrapped"
+    assert result.step("balance")["outcome"] == "ok"
+    assert not [v for v in result.report["violations"] if v["operation"] == "GET /credit/balance"]
