@@ -15,6 +15,7 @@ from devtools.live.wire import NOT_JSON, Exchange
 __all__ = [
     "KEY_OPERATIONS",
     "NOT_SEEN",
+    "NOT_TESTED",
     "balance_shape",
     "empty_style",
     "error_shape",

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import zlib
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -16,7 +15,7 @@ import httpx
 from devtools.live.budget import RequestBudget
 from devtools.live.scrub import Scrubber
 from devtools.openapi_validation import ContractViolation, SpecValidator
-from geekai_admin._http import MAX_BODY_BYTES
+from geekai_admin._http import MAX_BODY_BYTES, _Inflater, _TooLarge
 from geekai_admin._retry import parse_retry_after
 
 __all__ = ["NOT_JSON", "Exchange", "ObservingTransport", "SpecViolation"]
@@ -55,17 +54,16 @@ class Exchange:
 
 
 def _decoded(raw: bytes, encoding: str) -> bytes | None:
-    """The body as sent before compression, within MAX_BODY_BYTES; None if it cannot be had."""
+    """The body before compression, inflated within MAX_BODY_BYTES as the client does; None if it cannot be had."""
     if encoding in ("", "identity"):
         return raw
     if encoding not in ("gzip", "deflate"):
         return None
-    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16 if encoding == "gzip" else zlib.MAX_WBITS)
+    inflater = _Inflater(encoding)
     try:
-        out = inflater.decompress(raw, MAX_BODY_BYTES + 1)
-    except zlib.error:
+        return inflater.feed(raw) + inflater.flush()
+    except (_TooLarge, httpx.DecodingError):
         return None
-    return None if len(out) > MAX_BODY_BYTES or inflater.unconsumed_tail else out
 
 
 def _json(content: bytes) -> Any:

@@ -456,3 +456,14 @@ def test_a_compressed_answer_is_validated_as_sent_and_read_by_the_client(live: L
     assert result.findings["balance_shape"] == "wrapped"
     assert result.step("balance")["outcome"] == "ok"
     assert not [v for v in result.report["violations"] if v["operation"] == "GET /credit/balance"]
+
+
+def test_a_compressed_answer_too_large_once_inflated_is_refused_not_inflated(live: Live) -> None:
+    fake = FakeAPI()
+    bomb = gzip.compress(b'{"balance": 1' + b" " * (9 * 1024 * 1024) + b"}")
+    fake.inject(Reply.raw(bomb, headers=(("Content-Encoding", "gzip"),)), route="/credit/balance")
+    result = live(fake)
+    step = result.step("balance")
+    assert step["outcome"] == "failed"
+    assert "larger than" in step["detail"]
+    assert result.findings["balance_shape"] == "other"
