@@ -1,4 +1,4 @@
-"""Every task of the project: regenerate, lint, type-check, test (and, opt-in, demo and benchmark).
+"""Every task of the project: regenerate, lint, type-check, test (and, opt-in, demo, live run and benchmark).
 
 `nox` runs the default sessions: the whole check that CI runs. `nox -s NAME` runs one.
 """
@@ -109,6 +109,17 @@ def reliability(session: nox.Session) -> None:
     """Fault matrix, secret scan, hostile input and load over real sockets on 127.0.0.1; prints the figures."""
     _install(session, "test")
     session.run("pytest", "tests/reliability", *session.posargs, env={"GEEKAI_RELIABILITY_REPORT": "1"})
+
+
+@nox.session(default=False)
+def live(session: nox.Session) -> None:
+    """Check the live API against both specs and record what it does (needs GEEKAI_SYSTEM_KEY; see README).
+
+    Read-only unless `nox -s live -- --write`; other arguments go to `python -m devtools.live`
+    (--report PATH, --base-url URL, --region cn|global).
+    """
+    _install(session, "test")
+    session.run("python", "-m", "devtools.live", *session.posargs)
 
 
 @nox.session(default=False)

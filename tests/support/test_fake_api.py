@@ -189,6 +189,15 @@ def test_a_put_that_omits_fields_resets_them_when_told(http: httpx.Client) -> No
     assert (stored["name"], stored["group"]["name"], stored["credit_limit"], stored["expired_at"]) == ("b", "ha", 0, "")
 
 
+def test_a_put_that_omits_fields_resets_only_those_named(http: httpx.Client) -> None:
+    fake = FakeAPI(put_omitted={"expired_at": "reset"})
+    key = fake.seed(name="a", group="ha", credit_limit=7, expired_at="2030-01-01")
+    with httpx.Client(base_url="https://geekai.co/api", transport=fake.mock_transport(), headers=AUTH) as client:
+        client.put(f"/api_keys/{key.uuid}", json={"name": "b", "group": "ha"})
+    stored = fake.key(key.uuid)
+    assert (stored["name"], stored["credit_limit"], stored["expired_at"]) == ("b", 7, "")
+
+
 @pytest.mark.parametrize("shape", ["", None, ABSENT])
 def test_empty_dates_go_out_as_told(fake: FakeAPI, http: httpx.Client, shape: Any) -> None:
     fake.no_expiry = fake.never_used = fake.not_reported = shape

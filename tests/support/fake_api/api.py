@@ -16,7 +16,7 @@ import secrets
 import socket
 import threading
 import uuid as uuid_module
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final, Literal
@@ -67,6 +67,8 @@ class Absent:
 ABSENT: Final = Absent()
 EmptyShape = Literal[""] | None | Absent
 """How an empty date goes out: the empty string, JSON null, or no field at all."""
+PutOmitted = Literal["keep", "reset"] | Mapping[str, Literal["keep", "reset"]]
+"""What a PUT does to the fields it omits: all kept, all reset, or per field."""
 WRITE_METHODS: Final = frozenset({"POST", "PUT", "DELETE"})
 _ROUTE = re.compile(r"(/api_keys)(?:/([^/]*))?$|/credit/balance$")
 _NOT_FOUND: Final = {"code": "not_found", "message": "API key not found"}
@@ -178,7 +180,8 @@ class FakeAPI:
       balance: the coins `GET /credit/balance` reports (any JSON value, to test odd ones);
       balance_shape: "flat" `{"balance": n}` or "wrapped" `{"data": {"balance": n}}`;
       put_omitted: "keep" (a PUT changes only the fields it sends) or "reset" (omitted fields
-        take the spec's defaults: name "default", group balance, no limit, no expiry);
+        take the spec's defaults: name "default", group balance, no limit, no expiry), or a
+        mapping of field to "keep"/"reset" (fields not named keep), e.g. {"expired_at": "reset"};
       no_expiry / never_used / not_reported: how an empty expired_at / last_used_at / created_at
         goes out: "" , None (JSON null) or ABSENT (no field);
       not_found / unauthorized: (status, JSON body) for an unknown uuid / a wrong system key;
@@ -193,7 +196,7 @@ class FakeAPI:
         *,
         balance: Any = EXAMPLE_BALANCE,
         balance_shape: Literal["flat", "wrapped"] = "flat",
-        put_omitted: Literal["keep", "reset"] = "keep",
+        put_omitted: PutOmitted = "keep",
         no_expiry: EmptyShape = "",
         never_used: EmptyShape = "",
         not_reported: EmptyShape = "",
@@ -445,9 +448,14 @@ class FakeAPI:
 
     def _update(self, key: dict[str, Any], fields: dict[str, Any]) -> None:
         for name, default in UPDATE_DEFAULTS.items():
-            if name in fields or self.put_omitted == "reset":
+            if name in fields or self._resets(name):
                 value = fields.get(name, default)
                 key[name] = group_record(value) if name == "group" else value
+
+    def _resets(self, name: str) -> bool:
+        """Whether a PUT that omits field `name` resets it (put_omitted)."""
+        mode = self.put_omitted
+        return (mode.get(name, "keep") if isinstance(mode, Mapping) else mode) == "reset"
 
     def _public(self, key: dict[str, Any]) -> dict[str, Any]:
         """A record as list and get show it: never the secret; empty dates shaped by the knobs."""
