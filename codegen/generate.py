@@ -64,6 +64,8 @@ class Inputs:
     patch: Path = ROOT / "adminapi.patch.yaml"
     config: Path = CODEGEN / "config.yaml"
     templates: Path = CODEGEN / "templates"
+    published: Path = CODEGEN / "adminapi.published.sha256"
+    """sha256sum's line for `spec` as published: written only when upstream's document replaces it."""
 
     @classmethod
     def at(cls, root: Path) -> Inputs:
@@ -73,7 +75,12 @@ class Inputs:
             root / "adminapi.patch.yaml",
             root / "codegen/config.yaml",
             root / "codegen/templates",
+            root / "codegen/adminapi.published.sha256",
         )
+
+    def published_line(self) -> str:
+        """The line `published` must hold for the `spec` now on disk (sha256sum's format)."""
+        return f"{_sha256(self.spec)}  {self.spec.name}\n"
 
 
 def _sha256(*paths: Path) -> str:

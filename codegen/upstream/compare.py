@@ -31,14 +31,17 @@ def _generate(upstream: Upstream, inputs: Inputs, out: Path) -> None:
 
 
 def apply(upstream: Upstream, root: Path) -> None:
-    """Write the upstream document as `root`'s adminapi.yaml and regenerate; restore it if that fails."""
+    """Write the upstream document as `root`'s adminapi.yaml, record its hash as the published one, and
+    regenerate; restore both files if that fails."""
     inputs = Inputs.at(root)
-    vendored = inputs.spec.read_bytes()
+    vendored, published = inputs.spec.read_bytes(), inputs.published.read_bytes()
     inputs.spec.write_bytes(upstream.content)
+    inputs.published.write_text(inputs.published_line(), encoding="ascii")
     try:
         _generate(upstream, inputs, root / "generated")
     except ComparisonError:
         inputs.spec.write_bytes(vendored)
+        inputs.published.write_bytes(published)
         raise
 
 

@@ -62,6 +62,7 @@ def repo(tmp_path: Path) -> Path:
 
 def _untouched(repo: Path) -> None:
     assert (repo / "adminapi.yaml").read_bytes() == (ROOT / "adminapi.yaml").read_bytes()
+    assert Inputs.at(repo).published.read_bytes() == Inputs().published.read_bytes()
     assert differences(ROOT / "generated", repo / "generated") == []
 
 
@@ -229,6 +230,7 @@ def test_apply_regenerates_and_the_new_operation_must_then_be_named(run: Any, re
     assert result.status == 0, result.stderr
     written = repo / "adminapi.yaml"
     assert diff_documents(new, load_yaml(written)).changes == []
+    assert Inputs.at(repo).published.read_text(encoding="ascii") == Inputs.at(repo).published_line()
 
     package = repo / "generated" / PACKAGE
     assert (package / "api/default/get_api_keys_uuid_logs.py").is_file()
