@@ -15,6 +15,8 @@ from geekai_admin._version import __version__
 
 if TYPE_CHECKING:
     from geekai_admin._aiohttp import aiohttp_transport
+    from geekai_admin._bulk import BulkResult
+    from geekai_admin._check import CheckResult, Problem, ProblemKind, check_report
     from geekai_admin._client import AsyncGeekAIAdmin, AsyncKeys, GeekAIAdmin, Keys
     from geekai_admin._config import BASE_URL_ENV, DEFAULT_TIMEOUT, KEY_ENV, REGION_ENV, REGIONS
     from geekai_admin._exceptions import (
@@ -35,7 +37,10 @@ if TYPE_CHECKING:
     )
     from geekai_admin._models import COINS_PER_YUAN, ApiKey, Balance, CreatedKey, Group
     from geekai_admin._operations import NOT_GIVEN, NotGiven
+    from geekai_admin._report import GroupSpend, Report, build_report
     from geekai_admin._retry import RetryPolicy
+    from geekai_admin._rotation import HandOver, Rotation, RotationError, RotationStep
+    from geekai_admin._selection import KeyFilter, SortOrder, select_keys, sort_keys
 
 __all__ = [
     "BASE_URL_ENV",
@@ -55,28 +60,46 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Balance",
+    "BulkResult",
+    "CheckResult",
     "ConfigurationError",
     "ConflictError",
     "CreatedKey",
     "GeekAIAdmin",
     "GeekAIError",
     "Group",
+    "GroupSpend",
+    "HandOver",
     "InternalServerError",
     "InvalidInputError",
+    "KeyFilter",
     "Keys",
     "NotFoundError",
     "NotGiven",
     "PermissionDeniedError",
+    "Problem",
+    "ProblemKind",
     "RateLimitError",
+    "Report",
     "RetryPolicy",
+    "Rotation",
+    "RotationError",
+    "RotationStep",
+    "SortOrder",
     "__version__",
     "aiohttp_transport",
+    "build_report",
+    "check_report",
+    "select_keys",
+    "sort_keys",
 ]
 
 # Names load on first use (PEP 562), so that `import geekai_admin` and `geekai-admin --help` do not
 # pay for httpx and the generated package. Type checkers read the imports above instead.
 _MODULES = {
     "geekai_admin._aiohttp": ("aiohttp_transport",),
+    "geekai_admin._bulk": ("BulkResult",),
+    "geekai_admin._check": ("CheckResult", "Problem", "ProblemKind", "check_report"),
     "geekai_admin._client": ("AsyncGeekAIAdmin", "AsyncKeys", "GeekAIAdmin", "Keys"),
     "geekai_admin._config": ("BASE_URL_ENV", "DEFAULT_TIMEOUT", "KEY_ENV", "REGIONS", "REGION_ENV"),
     "geekai_admin._exceptions": (
@@ -97,7 +120,10 @@ _MODULES = {
     ),
     "geekai_admin._models": ("COINS_PER_YUAN", "ApiKey", "Balance", "CreatedKey", "Group"),
     "geekai_admin._operations": ("NOT_GIVEN", "NotGiven"),
+    "geekai_admin._report": ("GroupSpend", "Report", "build_report"),
     "geekai_admin._retry": ("RetryPolicy",),
+    "geekai_admin._rotation": ("HandOver", "Rotation", "RotationError", "RotationStep"),
+    "geekai_admin._selection": ("KeyFilter", "SortOrder", "select_keys", "sort_keys"),
 }
 _LAZY = {name: module for module, names in _MODULES.items() for name in names}
 

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime
+import functools
 import uuid as uuid_module
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from types import TracebackType
 from typing import Self, TypeVar
 
 import httpx
 
+from geekai_admin import _bulk as bulk
 from geekai_admin import _operations as ops
+from geekai_admin._bulk import DEFAULT_CONCURRENCY, BulkResult
+from geekai_admin._check import CheckCriteria, CheckResult
 from geekai_admin._config import DEFAULT_TIMEOUT, resolve_base_url, resolve_headers, resolve_key, resolve_timeout
 from geekai_admin._cookieless import CookielessAsyncClient, CookielessClient
 from geekai_admin._exceptions import ConfigurationError
 from geekai_admin._http import Endpoint, send_async, send_sync
 from geekai_admin._models import ApiKey, Balance, CreatedKey, Group
 from geekai_admin._operations import NOT_GIVEN, Call, Changes, NotGiven
+from geekai_admin._report import Report, ReportCriteria
 from geekai_admin._retry import RetryPolicy
+from geekai_admin._rotation import HandOver, Rotation, rotate, rotate_async
 from geekai_admin._version import __version__
 
 __all__ = ["AsyncGeekAIAdmin", "AsyncKeys", "GeekAIAdmin", "Keys"]
@@ -120,6 +127,34 @@ class GeekAIAdmin(_Base):
         """The account's credit balance, in coins and yuan."""
         return self._send(ops.balance())
 
+    def report(
+        self, *, expiring_within: int = 7, near_limit: Decimal | int = 80, today: datetime.date | None = None
+    ) -> Report:
+        """The spend report: the balance, the keys' credit used in total and per group, and the keys
+        near their limit (`near_limit` %), expiring within `expiring_within` days of `today` (default:
+        the local date), already expired, and never used. Exact Decimals; see `build_report`.
+        """
+        criteria = ReportCriteria.of(expiring_within=expiring_within, near_limit=near_limit, today=today)
+        return criteria.build(self.balance(), self.keys.list())
+
+    def check(
+        self,
+        *,
+        min_balance: Decimal | int | None = None,
+        expiring_within: int = 7,
+        max_usage: Decimal | int = 90,
+        today: datetime.date | None = None,
+    ) -> CheckResult:
+        """The thresholds crossed: a balance below `min_balance` coins (checked only when given), keys
+        expired or expiring within `expiring_within` days, keys that used `max_usage` % of their limit
+        or more. `.ok` when there is none; see `check_report`.
+        """
+        criteria = CheckCriteria.of(
+            min_balance=min_balance, expiring_within=expiring_within, max_usage=max_usage, today=today
+        )
+        balance = self.balance() if criteria.needs_balance else None
+        return criteria.run(balance, self.keys.list())
+
     def close(self) -> None:
         """Close the connections (not those of an http_client passed in: its owner closes it)."""
         if self._owns_client:
@@ -177,6 +212,34 @@ class AsyncGeekAIAdmin(_Base):
     async def balance(self) -> Balance:
         """The account's credit balance, in coins and yuan."""
         return await self._send(ops.balance())
+
+    async def report(
+        self, *, expiring_within: int = 7, near_limit: Decimal | int = 80, today: datetime.date | None = None
+    ) -> Report:
+        """The spend report: the balance, the keys' credit used in total and per group, and the keys
+        near their limit (`near_limit` %), expiring within `expiring_within` days of `today` (default:
+        the local date), already expired, and never used. Exact Decimals; see `build_report`.
+        """
+        criteria = ReportCriteria.of(expiring_within=expiring_within, near_limit=near_limit, today=today)
+        return criteria.build(await self.balance(), await self.keys.list())
+
+    async def check(
+        self,
+        *,
+        min_balance: Decimal | int | None = None,
+        expiring_within: int = 7,
+        max_usage: Decimal | int = 90,
+        today: datetime.date | None = None,
+    ) -> CheckResult:
+        """The thresholds crossed: a balance below `min_balance` coins (checked only when given), keys
+        expired or expiring within `expiring_within` days, keys that used `max_usage` % of their limit
+        or more. `.ok` when there is none; see `check_report`.
+        """
+        criteria = CheckCriteria.of(
+            min_balance=min_balance, expiring_within=expiring_within, max_usage=max_usage, today=today
+        )
+        balance = await self.balance() if criteria.needs_balance else None
+        return criteria.run(balance, await self.keys.list())
 
     async def close(self) -> None:
         """Close the connections (not those of an http_client passed in: its owner closes it)."""
@@ -249,6 +312,59 @@ class Keys:
         """Delete a key. A retry that finds the key already gone counts as success."""
         self._client._send(ops.delete(key))
 
+    def rotate(
+        self,
+        key: KeyRef,
+        *,
+        name: str | None = None,
+        delete_old: bool = True,
+        on_created: HandOver | None = None,
+    ) -> Rotation:
+        """Replace a key with a new one: same name (or `name`), group, credit limit and expiry.
+
+        Reads the old key (unless `key` is an ApiKey stating its name and group), creates the new
+        key, calls `on_created(new)` (the hand-over: store the secret there), and only once that
+        returned, deletes the old key, unless `delete_old=False` (the overlap is then yours: delete
+        it with `keys.delete` when done). Credit used does not carry over: the new key starts at 0,
+        and it is enabled whatever the old one was.
+
+        A failure after the read raises RotationError: `.step` says where, `.new` holds the new
+        key and its secret once it was created, `.old` the old key, which is never deleted before
+        the hand-over returned. Its message names the keys that exist, never the secret.
+        """
+        return rotate(self, self._client._send, key, name=name, delete_old=delete_old, on_created=on_created)
+
+    def delete_many(
+        self, keys: Iterable[KeyRef], *, concurrency: int = DEFAULT_CONCURRENCY
+    ) -> builtins.list[BulkResult]:
+        """Delete many keys, `concurrency` at a time; goes on past a failed key.
+
+        Every key is checked (a UUID, none twice) before anything is sent. One BulkResult per key,
+        in input order: `ok`, or the `error` it raised.
+        """
+        return bulk.run_sync(bulk.targets(keys, concurrency), self.delete, concurrency)
+
+    def update_many(
+        self,
+        keys: Iterable[KeyRef],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        name: str | NotGiven = NOT_GIVEN,
+        group: Group | str | NotGiven = NOT_GIVEN,
+        credit_limit: Amount | NotGiven | None = NOT_GIVEN,
+        expires: DateLike | NotGiven | None = NOT_GIVEN,
+    ) -> builtins.list[BulkResult]:
+        """Change the named fields of many keys, `concurrency` at a time; goes on past a failed key.
+
+        Each key as `update` does it (read, merge, write; an ApiKey passed skips the read). The
+        keys and the changes are checked before anything is sent. One BulkResult per key, in
+        input order, with the updated key, or the `error` it raised.
+        """
+        Changes.of(name=name, group=group, credit_limit=credit_limit, expires=expires)  # checked up front
+        work = bulk.targets(keys, concurrency)
+        change = functools.partial(self.update, name=name, group=group, credit_limit=credit_limit, expires=expires)
+        return bulk.run_sync(work, change, concurrency)
+
 
 class AsyncKeys:
     """`client.keys`: the account's API keys (asyncio)."""
@@ -307,3 +423,59 @@ class AsyncKeys:
     async def delete(self, key: KeyRef) -> None:
         """Delete a key. A retry that finds the key already gone counts as success."""
         await self._client._send(ops.delete(key))
+
+    async def rotate(
+        self,
+        key: KeyRef,
+        *,
+        name: str | None = None,
+        delete_old: bool = True,
+        on_created: HandOver | None = None,
+    ) -> Rotation:
+        """Replace a key with a new one: same name (or `name`), group, credit limit and expiry.
+
+        Reads the old key (unless `key` is an ApiKey stating its name and group), creates the new
+        key, calls `on_created(new)` (the hand-over: store the secret there), and only once that
+        returned, deletes the old key, unless `delete_old=False` (the overlap is then yours: delete
+        it with `keys.delete` when done). Credit used does not carry over: the new key starts at 0,
+        and it is enabled whatever the old one was.
+
+        A failure after the read raises RotationError: `.step` says where, `.new` holds the new
+        key and its secret once it was created, `.old` the old key, which is never deleted before
+        the hand-over returned. Its message names the keys that exist, never the secret. `on_created` may
+        return an awaitable, which is awaited.
+        """
+        return await rotate_async(
+            self, self._client._send, key, name=name, delete_old=delete_old, on_created=on_created
+        )
+
+    async def delete_many(
+        self, keys: Iterable[KeyRef], *, concurrency: int = DEFAULT_CONCURRENCY
+    ) -> builtins.list[BulkResult]:
+        """Delete many keys, `concurrency` at a time; goes on past a failed key.
+
+        Every key is checked (a UUID, none twice) before anything is sent. One BulkResult per key,
+        in input order: `ok`, or the `error` it raised.
+        """
+        return await bulk.run_async(bulk.targets(keys, concurrency), self.delete, concurrency)
+
+    async def update_many(
+        self,
+        keys: Iterable[KeyRef],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        name: str | NotGiven = NOT_GIVEN,
+        group: Group | str | NotGiven = NOT_GIVEN,
+        credit_limit: Amount | NotGiven | None = NOT_GIVEN,
+        expires: DateLike | NotGiven | None = NOT_GIVEN,
+    ) -> builtins.list[BulkResult]:
+        """Change the named fields of many keys, `concurrency` at a time; goes on past a failed key.
+
+        Each key as `update` does it (read, merge, write; an ApiKey passed skips the read). The
+        keys and the changes are checked before anything is sent. One BulkResult per key, in
+        input order, with the updated key, or the `error` it raised.
+        """
+        Changes.of(name=name, group=group, credit_limit=credit_limit, expires=expires)  # checked up front
+        work = bulk.targets(keys, concurrency)
+        change = functools.partial(self.update, name=name, group=group, credit_limit=credit_limit, expires=expires)
+        return await bulk.run_async(work, change, concurrency)

@@ -23,6 +23,8 @@ EXPORTED = {
     "BASE_URL_ENV",
     "BadRequestError",
     "Balance",
+    "BulkResult",
+    "CheckResult",
     "COINS_PER_YUAN",
     "ConfigurationError",
     "ConflictError",
@@ -31,20 +33,34 @@ EXPORTED = {
     "GeekAIAdmin",
     "GeekAIError",
     "Group",
+    "GroupSpend",
+    "HandOver",
     "InternalServerError",
     "InvalidInputError",
     "KEY_ENV",
+    "KeyFilter",
     "Keys",
     "NOT_GIVEN",
     "NotFoundError",
     "NotGiven",
     "PermissionDeniedError",
+    "Problem",
+    "ProblemKind",
     "REGIONS",
     "REGION_ENV",
     "RateLimitError",
+    "Report",
     "RetryPolicy",
+    "Rotation",
+    "RotationError",
+    "RotationStep",
+    "SortOrder",
     "__version__",
     "aiohttp_transport",
+    "build_report",
+    "check_report",
+    "select_keys",
+    "sort_keys",
 }
 GENERATED_OPERATIONS = {
     "api_keys.create_api_key",
@@ -95,7 +111,21 @@ def test_sync_and_async_clients_offer_the_same_methods() -> None:
         return {n for n in vars(cls) if not n.startswith("_")}
 
     assert public(geekai_admin.GeekAIAdmin) == public(geekai_admin.AsyncGeekAIAdmin)
-    assert public(geekai_admin.Keys) == public(geekai_admin.AsyncKeys) == {"list", "get", "create", "update", "delete"}
+    assert public(geekai_admin.GeekAIAdmin) >= {"balance", "report", "check"}
+    assert (
+        public(geekai_admin.Keys)
+        == public(geekai_admin.AsyncKeys)
+        == {
+            "list",
+            "get",
+            "create",
+            "update",
+            "delete",
+            "rotate",
+            "delete_many",
+            "update_many",
+        }
+    )
 
 
 def test_unknown_attributes_raise() -> None:

@@ -1,0 +1,117 @@
+"""Bulk changes: one operation over many keys, a bounded number at a time, going on past failures.
+
+Every key is validated before anything is sent; the results keep the input's order. The sync
+driver runs the calls on threads (the client is thread safe), the async one under a semaphore.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from geekai_admin._exceptions import GeekAIError, InvalidInputError
+from geekai_admin._models import ApiKey
+from geekai_admin._operations import key_uuid
+
+if TYPE_CHECKING:
+    from geekai_admin._client import KeyRef
+
+__all__ = ["DEFAULT_CONCURRENCY", "BulkResult", "Target", "run_async", "run_sync", "targets"]
+
+DEFAULT_CONCURRENCY = 8
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class BulkResult:
+    """One key's outcome: `ok`, else the `error` it raised. `key`: the key as changed by an
+    update, else the ApiKey passed in (None when a uuid was passed)."""
+
+    uuid: str
+    ok: bool
+    error: GeekAIError | None
+    key: ApiKey | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the error as its one-line message (which never holds the system key)."""
+        return {"uuid": self.uuid, "ok": self.ok, "error": None if self.error is None else _one_line(self.error)}
+
+
+def _one_line(error: GeekAIError) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Target:
+    """A key to act on: its validated uuid, and what the caller passed (a uuid or an ApiKey)."""
+
+    uuid: str
+    ref: KeyRef
+
+    def result(self, outcome: ApiKey | None) -> BulkResult:
+        return BulkResult(self.uuid, True, None, outcome if outcome is not None else self._given_key())
+
+    def failure(self, error: GeekAIError) -> BulkResult:
+        return BulkResult(self.uuid, False, error, self._given_key())
+
+    def _given_key(self) -> ApiKey | None:
+        return self.ref if isinstance(self.ref, ApiKey) else None
+
+
+def targets(keys: Iterable[KeyRef], concurrency: object) -> list[Target]:
+    """Every key validated (and none twice) before anything is sent; InvalidInputError otherwise."""
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise InvalidInputError("concurrency", f"expected a whole number of at least 1, got {concurrency!r}")
+    if isinstance(keys, str | bytes | ApiKey):  # one key where many were meant: refused, not iterated
+        raise InvalidInputError("keys", f"expected an iterable of keys, got one {type(keys).__name__}")
+    found: list[Target] = []
+    seen: set[str] = set()
+    for index, ref in enumerate(keys):
+        uuid = _indexed_uuid(ref, index)
+        if uuid in seen:
+            raise InvalidInputError(f"keys[{index}]", f"key {uuid} is listed twice")
+        seen.add(uuid)
+        found.append(Target(uuid, ref))
+    return found
+
+
+def _indexed_uuid(ref: KeyRef, index: int) -> str:
+    try:
+        return key_uuid(ref)
+    except InvalidInputError as error:
+        raise InvalidInputError(f"keys[{index}]", error.problem) from None
+
+
+def run_sync(work: list[Target], action: Callable[[KeyRef], ApiKey | None], concurrency: int) -> list[BulkResult]:
+    """`action` on each target, at most `concurrency` at a time on threads; results in input order."""
+
+    def one(target: Target) -> BulkResult:
+        try:
+            return target.result(action(target.ref))
+        except GeekAIError as error:
+            return target.failure(error)
+
+    if not work:
+        return []
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(work)), thread_name_prefix="geekai-bulk") as pool:
+        return list(pool.map(one, work))
+
+
+async def run_async(
+    work: list[Target], action: Callable[[KeyRef], Awaitable[ApiKey | None]], concurrency: int
+) -> list[BulkResult]:
+    """`action` on each target, at most `concurrency` at a time; results in input order."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(target: Target) -> BulkResult:
+        async with gate:
+            try:
+                return target.result(await action(target.ref))
+            except GeekAIError as error:
+                return target.failure(error)
+
+    async with asyncio.TaskGroup() as group:
+        tasks = [group.create_task(one(target)) for target in work]
+    return [task.result() for task in tasks]

@@ -1,0 +1,293 @@
+"""Key rotation: read the old key, create its successor, hand the secret over, then delete the old key.
+
+The steps and what a failure at each one means are written once, in `rotation_flow` (a generator
+that does no I/O); `rotate` and `rotate_async` drive it with a client's `keys` resource. The old
+key is never deleted before the hand-over returned, and the new secret is never lost: after the
+create, it travels on the result or on the raised RotationError.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import inspect
+from collections.abc import Callable, Generator
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal
+
+from geekai_admin import _operations as ops
+from geekai_admin._exceptions import APIResponseValidationError, APIStatusError, GeekAIError, InvalidInputError
+from geekai_admin._flow import run_async, run_sync
+from geekai_admin._inputs import check_group, check_name
+from geekai_admin._models import ApiKey, CreatedKey
+
+if TYPE_CHECKING:
+    from geekai_admin._client import AsyncKeys, KeyRef, Keys
+    from geekai_admin._operations import Call
+
+__all__ = ["Rotation", "RotationError", "RotationStep", "rotate", "rotate_async", "rotation_flow"]
+
+RotationStep = Literal["create", "hand_over", "delete"]
+HandOver = Callable[[CreatedKey], object]
+"""Receives the new key (with its secret) before the old key is touched; async: may return an awaitable."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Rotation:
+    """A finished rotation: the `new` key (with its secret, masked in repr), the `old` key as read,
+    and whether the old key was deleted (False with delete_old=False: delete it when you are done)."""
+
+    new: CreatedKey
+    old: ApiKey
+    old_deleted: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: {"new": KEY + {"secret": ...}, "old": {"uuid": ..., "deleted": ...}}. Holds the secret."""
+        return {
+            "new": {**self.new.key().to_dict(), "secret": self.new.secret},
+            "old": {"uuid": self.old.uuid, "deleted": self.old_deleted},
+        }
+
+
+class RotationError(GeekAIError):
+    """A rotation failed after the old key was read; `__cause__` is the underlying error.
+
+    `step` is where it failed ("create", "hand_over" or "delete"); `old` the old key as read;
+    `new` the new key with its secret once the create succeeded (else None); `old_deleted` is
+    False (deleting the old key is the last step). The message says which keys exist and where
+    the new secret is, never the secret itself.
+    """
+
+    def __init__(
+        self, message: str, *, step: RotationStep, old: ApiKey, new: CreatedKey | None, old_deleted: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.step: RotationStep = step
+        self.old = old
+        self.new = new
+        self.old_deleted = old_deleted
+
+
+# --- the steps ---------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Read:
+    uuid: str
+    name: str | None
+    """The new key's name when given: the old key need not state one."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Create:
+    name: str
+    group: str
+    credit_limit: Decimal | None
+    expires: datetime.date | None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _HandOver:
+    new: CreatedKey
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Delete:
+    uuid: str
+
+
+_Step = _Read | _Create | _HandOver | _Delete
+
+
+def _names(key: ApiKey) -> str:
+    return f"key {key.uuid}" if key.name is None else f"key {key.uuid} ({key.name!r})"
+
+
+def _said(error: BaseException, secret: str | None) -> str:
+    """The underlying error for a message, one line, with the secret (should it appear) cut out."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    if not isinstance(error, GeekAIError):
+        text = f"{type(error).__name__}: {text}"
+    return text.replace(secret, "<secret>") if secret else text
+
+
+def _surely_not_created(error: Exception) -> bool:
+    """The create was refused before the server made anything: bad input, or a 4xx (not 408, 429)."""
+    if isinstance(error, InvalidInputError):
+        return True
+    return isinstance(error, APIStatusError) and 400 <= error.status_code < 500 and error.status_code not in (408, 429)
+
+
+def _create_failed(error: Exception, old: ApiKey, name: str | None) -> RotationError:
+    untouched = f"old key {old.uuid} is untouched"
+    if isinstance(error, APIResponseValidationError):
+        fate = (
+            "the new key may have been created: its secret, if so, is only in the raw answer, "
+            "on this error's __cause__ (.response, .body)"
+        )
+    elif _surely_not_created(error):
+        fate = "no new key was created"
+    else:
+        fate = f"a new key named {name!r} may have been created, its secret unknown: look for it in keys.list()"
+    return RotationError(
+        f"keys.rotate: creating the new key failed ({_said(error, None)}); {untouched}; {fate}",
+        step="create",
+        old=old,
+        new=None,
+    )
+
+
+def _hand_over_failed(error: Exception, old: ApiKey, new: CreatedKey) -> RotationError:
+    return RotationError(
+        f"keys.rotate: the hand-over (on_created) raised ({_said(error, new.secret)}); new {_names(new)} exists, "
+        f"its secret is on this error's .new.secret; old key {old.uuid} is untouched (not deleted)",
+        step="hand_over",
+        old=old,
+        new=new,
+    )
+
+
+def _delete_failed(error: Exception, old: ApiKey, new: CreatedKey, handed_over: bool) -> RotationError:
+    where = "handed over, and on this error's .new.secret" if handed_over else "on this error's .new.secret"
+    return RotationError(
+        f"keys.rotate: deleting the old key failed ({_said(error, new.secret)}); both keys exist: "
+        f"new {_names(new)}, its secret {where}; old {_names(old)}, not (or not surely) deleted: "
+        f"delete it with keys.delete({old.uuid!r})",
+        step="delete",
+        old=old,
+        new=new,
+    )
+
+
+def _note(interrupt: BaseException, note: str) -> None:
+    """Says on a KeyboardInterrupt or cancellation where the rotation stopped (a dropped flow is not one)."""
+    if not isinstance(interrupt, GeneratorExit):
+        interrupt.add_note(note)
+
+
+def _complete(key: ApiKey, name: str | None) -> bool:
+    """An ApiKey passed in has what the create needs (as in update, None limit/expiry mean none)."""
+    return (name is not None or key.name is not None) and key.group is not None
+
+
+def rotation_flow(
+    key: KeyRef, *, name: str | None, delete_old: bool, hand_over: bool
+) -> Generator[_Step, Any, Rotation]:
+    """The rotation's steps; raises InvalidInputError before the first step for bad arguments."""
+    new_name = None if name is None else check_name(name)
+    if not isinstance(delete_old, bool):
+        raise InvalidInputError("delete_old", f"expected True or False, got {delete_old!r}")
+    old_uuid = ops.key_uuid(key)
+    # A failed read changes nothing: its error propagates as is.
+    old: ApiKey = key if isinstance(key, ApiKey) and _complete(key, new_name) else (yield _Read(old_uuid, new_name))
+    chosen_name = new_name if new_name is not None else old.name
+
+    try:
+        # A name or group the create cannot send fails here, before anything is sent.
+        create = _Create(check_name(chosen_name), check_group(old.group).value, old.credit_limit, old.expires)
+        new: CreatedKey = yield create
+    except Exception as error:
+        raise _create_failed(error, old, chosen_name) from error
+    except BaseException as interrupt:
+        _note(
+            interrupt,
+            f"keys.rotate was interrupted creating the new key: old key {old.uuid} is untouched; "
+            f"a new key named {chosen_name!r} may have been created, its secret unknown",
+        )
+        raise
+
+    if hand_over:
+        try:
+            yield _HandOver(new)
+        except Exception as error:
+            raise _hand_over_failed(error, old, new) from error
+        except BaseException as interrupt:
+            _note(
+                interrupt,
+                f"keys.rotate was interrupted in the hand-over: new {_names(new)} exists, its secret only "
+                f"where on_created put it; old key {old.uuid} is untouched",
+            )
+            raise
+
+    if delete_old:
+        try:
+            yield _Delete(old.uuid)
+        except Exception as error:
+            raise _delete_failed(error, old, new, hand_over) from error
+        except BaseException as interrupt:
+            handed = " (its secret was handed over)" if hand_over else ""
+            _note(
+                interrupt,
+                f"keys.rotate was interrupted deleting the old key: new {_names(new)} exists{handed}; "
+                f"old key {old.uuid} may still exist",
+            )
+            raise
+    return Rotation(new=new, old=old, old_deleted=delete_old)
+
+
+# --- the drivers -------------------------------------------------------------------------------
+
+
+def _performer(
+    keys: Keys | AsyncKeys, send: Callable[[Call[Any]], object], on_created: HandOver | None
+) -> Callable[[_Step], object]:
+    """Performs one step with the client's own methods (results are awaitables on the async client)."""
+
+    def perform(step: _Step) -> object:
+        if isinstance(step, _Read):
+            # update's read: refuses a key that does not state the fields the new key must copy
+            changes = ops.Changes() if step.name is None else ops.Changes(name=step.name)
+            return send(ops.read_for_update(step.uuid, changes))
+        if isinstance(step, _Create):
+            return keys.create(
+                name=step.name,
+                group=step.group,
+                credit_limit=step.credit_limit,
+                expires=step.expires,
+            )
+        if isinstance(step, _HandOver):
+            return None if on_created is None else on_created(step.new)
+        return keys.delete(step.uuid)
+
+    return perform
+
+
+def _in_line(on_created: HandOver) -> HandOver:
+    """The sync client's hand-over: an awaitable from it would never run, so it counts as a failure."""
+
+    def hand_over(new: CreatedKey) -> object:
+        outcome = on_created(new)
+        if inspect.isawaitable(outcome):
+            if inspect.iscoroutine(outcome):
+                outcome.close()
+            raise TypeError("on_created returned an awaitable, which GeekAIAdmin cannot await (use AsyncGeekAIAdmin)")
+        return outcome
+
+    return hand_over
+
+
+def rotate(
+    keys: Keys,
+    send: Callable[[Call[Any]], object],
+    key: KeyRef,
+    *,
+    name: str | None,
+    delete_old: bool,
+    on_created: HandOver | None,
+) -> Rotation:
+    flow = rotation_flow(key, name=name, delete_old=delete_old, hand_over=on_created is not None)
+    return run_sync(flow, _performer(keys, send, None if on_created is None else _in_line(on_created)))
+
+
+async def rotate_async(
+    keys: AsyncKeys,
+    send: Callable[[Call[Any]], object],
+    key: KeyRef,
+    *,
+    name: str | None,
+    delete_old: bool,
+    on_created: HandOver | None,
+) -> Rotation:
+    flow = rotation_flow(key, name=name, delete_old=delete_old, hand_over=on_created is not None)
+    return await run_async(flow, _performer(keys, send, on_created))
