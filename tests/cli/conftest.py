@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.cli.fakeapi import SYSTEM_KEY, FakeAdmin
+from tests.cli.running import Cli
+from tests.support.fake_api import FakeAPI
 
 
 @pytest.fixture
@@ -18,3 +20,18 @@ def cli_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GEEKAI_SYSTEM_KEY", SYSTEM_KEY)
     for name in ("GEEKAI_BASE_URL", "GEEKAI_REGION"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def api() -> FakeAPI:
+    """The one fake API (tests/support/fake_api), empty: each test seeds the keys it needs."""
+    return FakeAPI()
+
+
+@pytest.fixture
+def cli(api: FakeAPI, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """The command in process on `api`, with the environment a user would have."""
+    monkeypatch.setenv("GEEKAI_SYSTEM_KEY", api.system_key)
+    for name in ("GEEKAI_BASE_URL", "GEEKAI_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    return Cli(api, capsys)

@@ -577,8 +577,6 @@ def test_a_closed_pipe_stops_quietly(fake: FakeAdmin, monkeypatch: pytest.Monkey
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        ([], "the following arguments are required: COMMAND (see 'geekai-admin --help')"),
-        (["keys"], "the following arguments are required: ACTION (see 'geekai-admin keys --help')"),
         (["frobnicate"], "argument COMMAND: invalid choice: 'frobnicate'"),
         (["--timeout", "0", "balance"], "argument --timeout: must be a positive number of seconds, got '0'"),
         (["--timeout", "soon", "balance"], "argument --timeout: must be a positive number of seconds, got 'soon'"),

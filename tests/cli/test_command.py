@@ -120,9 +120,9 @@ def test_wrong_key_is_exit_1_with_one_hint_line_and_no_key(tmp_path: Path) -> No
 
 
 def test_usage_error_is_exit_2() -> None:
-    done = geekai_admin("keys", "rotate", env=_env())
+    done = geekai_admin("keys", "rename", env=_env())
     assert done.returncode == 2
-    assert done.stderr.startswith("geekai-admin: error: argument ACTION: invalid choice: 'rotate'")
+    assert done.stderr.startswith("geekai-admin: error: argument ACTION: invalid choice: 'rename'")
 
 
 def test_unreachable_server_is_exit_1() -> None:
