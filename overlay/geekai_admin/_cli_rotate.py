@@ -123,10 +123,6 @@ def _rotate(session: _Session) -> Produced:
         if secret_file is not None and exc.new is None:
             secret_file.discard()
         return _failed(hand_over, exc)
-    except APIResponseValidationError as exc:
-        if hand_over.new is None and exc.body:
-            raise raw_answer_error(exc, secret_file, f"the old key {uuid} was not touched") from None
-        raise
     except BaseException:
         if secret_file is not None:
             secret_file.discard()  # a no-op once the secret is written: the file is then kept

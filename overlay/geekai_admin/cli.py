@@ -510,8 +510,7 @@ def main(argv: Sequence[str] | None = None, *, transport: httpx.BaseTransport | 
         except SystemExit as exc:  # --help and --version print, then exit 0
             return exc.code if isinstance(exc.code, int) else EXIT_OK
         if args.handler is None:  # `geekai-admin` or `geekai-admin keys` alone: what is there to run
-            sys.stderr.write(_commands_page(args.help_parser))
-            return EXIT_USAGE
+            _no_command(args.help_parser)
         session = _Session(args, transport)
         return _execute(session)
     except UsageError as exc:
@@ -524,6 +523,12 @@ def main(argv: Sequence[str] | None = None, *, transport: httpx.BaseTransport | 
         # The reader went away (`geekai-admin keys list | head -1`): stop quietly.
         _silence_stdout()
         return EXIT_API_ERROR
+
+
+def _no_command(parser: argparse.ArgumentParser) -> NoReturn:
+    sys.stderr.write(_commands_page(parser))
+    where = parser.prog.removeprefix(PROG).strip()
+    raise UsageError(f"{where + ': ' if where else ''}name one of the commands above")
 
 
 def _commands_page(parser: argparse.ArgumentParser) -> str:

@@ -196,3 +196,20 @@ def test_bad_bulk_input_is_exit_2_and_sends_nothing(cli: Cli, api: FakeAPI, argv
     assert result.code == 2
     assert message in result.err
     assert api.log == []
+
+
+def test_a_dry_run_that_matches_nothing(cli: Cli, api: FakeAPI) -> None:
+    _seed(api)
+    result = cli("keys", "update", "--match", "none-*", "--name", "x", "--dry-run")
+    assert (result.code, result.out) == (0, "No key matches: nothing would change (dry run: nothing was sent).\n")
+
+
+def test_a_bulk_update_by_selectors_asks_on_a_terminal(cli: Cli, api: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    keys = _seed(api)
+    monkeypatch.setattr("sys.stdin", FakeStdin("yes\n", tty=True))
+    result = cli("keys", "update", "--in-group", "lowcost", "--no-limit", "--group", "ha")
+    assert result.code == 0
+    assert "Update these 2 key(s): group=ha, credit_limit=none? [y/N]" in result.err
+    assert result.out.splitlines()[-1] == "2 updated, 0 failed"
+    assert api.key(keys["tmp-a"])["group"]["name"] == "ha"
+    assert api.key(keys["tmp-a"])["credit_limit"] == 0

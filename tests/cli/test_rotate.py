@@ -197,3 +197,28 @@ def test_help_says_credit_used_does_not_carry_over(cli: Cli) -> None:
     assert "Credit used does not carry over" in out
     assert "--secret-file PATH" in out
     assert '"old": {"uuid": str, "deleted": bool}' in out
+
+
+@pytest.mark.parametrize("to_file", [False, True], ids=["stdout", "secret-file"])
+def test_an_unreadable_create_answer_is_handed_over_raw(cli: Cli, api: FakeAPI, tmp_path: Path, to_file: bool) -> None:
+    old = _old(api)
+    raw = '{"data": {"uuid": 7, "raw_value": "sk-only-copy"}}'
+    api.inject(Reply.raw(raw.encode()), method="POST")
+    path = tmp_path / "k"
+    result = cli("keys", "rotate", old, *(["--secret-file", str(path)] if to_file else []))
+    assert result.code == 1
+    assert f"the old key {old} was not touched" in result.err
+    if to_file:
+        assert path.read_text() == raw + "\n"
+        assert "sk-only-copy" not in result.out + result.err
+    else:
+        assert result.out == raw + "\n"
+    assert api.has_key(old)
+    assert api.count("DELETE") == 0
+
+
+def test_a_key_as_read_without_its_group_is_not_rotated(cli: Cli, api: FakeAPI) -> None:
+    old = api.seed(name="ci", group=None).uuid
+    result = cli("keys", "rotate", old)
+    assert result.code == 1
+    assert api.writes == 0

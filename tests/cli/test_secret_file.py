@@ -95,3 +95,19 @@ def test_secret_file_is_written_once(tmp_path: Path) -> None:
         secret_file.write("sk-2")
     secret_file.discard()  # after a write: keeps the file
     assert (tmp_path / "once").read_text() == "sk-1\n"
+
+
+def test_a_secret_that_cannot_be_written_after_the_create_says_so(
+    cli: Cli, api: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.fsync", full_disk)
+    path = tmp_path / "ci.key"
+    result = cli("keys", "create", "--name", "ci", "--secret-file", str(path))
+    (created,) = api.keys
+    assert (result.code, result.out) == (1, "")
+    assert f"key {created} was created, but --secret-file {path}: cannot write the secret" in result.err
+    assert api.issued_secrets[0] not in result.err
+    assert not path.exists()
