@@ -1,13 +1,16 @@
 """Argument types shared by the `geekai-admin` commands: days, percentages, coins.
 
 Each is checked when the command line is parsed, so bad input is refused before anything is
-sent. Only the standard library is imported (the parser is built on every start).
+sent. The parser is built on every start, --help too: `decimal` loads only when an option is given.
 """
 
 from __future__ import annotations
 
 import argparse
-from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 __all__ = ["coins", "days", "percent"]
 
@@ -26,6 +29,8 @@ def days(text: str) -> int:
 
 
 def _decimal(text: str) -> Decimal | None:
+    from decimal import Decimal, InvalidOperation  # noqa: PLC0415 (only when the option is given)
+
     try:
         value = Decimal(text)
     except InvalidOperation:

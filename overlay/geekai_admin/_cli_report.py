@@ -123,5 +123,5 @@ def _check(session: _Session) -> Produced:
     )
     if result.ok:
         return Produced(result.to_dict(), "OK: no problem found")
-    lines = [printable(f"{problem.kind}: {problem.message}") for problem in result.problems]
+    lines = [printable(problem.message) for problem in result.problems]  # each names its key or the balance
     return Produced(result.to_dict(), "\n".join(lines), status=EXIT_PROBLEMS)

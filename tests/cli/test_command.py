@@ -174,6 +174,16 @@ def test_the_demo_runs_against_prism() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    for line in ("$ geekai-admin balance", "$ geekai-admin keys list", "Deleted key", "shown only once"):
+    for line in (
+        "$ geekai-admin balance",
+        "$ geekai-admin keys list",
+        "Deleted key",
+        "shown only once",
+        "$ geekai-admin keys rotate 123e4567-e89b-12d3-a456-426614174000 --secret-file ci.key",
+        "Secret written to ci.key",
+        "$ geekai-admin report",
+        "$ geekai-admin check --min-balance 1000000",
+        "[exit status 3]",
+    ):
         assert line in done.stdout
     assert "[exit status 2]" in done.stdout  # the consent rule, shown

@@ -91,10 +91,11 @@ def test_check_exits_3_with_one_line_per_problem(cli: Cli, api: FakeAPI) -> None
     keys = _seed(api)
     result = cli("check", "--min-balance", "5000")
     assert result.code == 3
-    lines = result.out.splitlines()
-    kinds = sorted(line.split(":", 1)[0] for line in lines)
-    assert kinds == ["balance", "expired", "expiring", "usage"]
-    assert any(keys["near"] in line for line in lines if line.startswith("usage:"))
+    balance, expired, expiring, usage = result.out.splitlines()  # the library's order
+    assert balance == "balance 4321.5 coins is below the minimum of 5000 coins"
+    assert expired.startswith(f"key {keys['gone']} ('gone') expired on ")
+    assert expiring == f"key {keys['soon']} ('soon') expires in 3 days ({_day(3)})"
+    assert usage.startswith(f"key {keys['near']} ('near') has used 95 coins of its limit of 100 coins")
     assert result.err == ""
 
 
