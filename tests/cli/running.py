@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -23,6 +24,17 @@ class Result:
 
     def __repr__(self) -> str:
         return f"Result({self.code}, out={self.out!r}, err={self.err!r})"
+
+
+class FakeStdin(io.StringIO):
+    """stdin with a given text, on a terminal or not (`isatty`)."""
+
+    def __init__(self, text: str, *, tty: bool) -> None:
+        super().__init__(text)
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
 
 
 class Cli:

@@ -10,19 +10,10 @@ import json
 import pytest
 
 from geekai_admin._cli_output import KEY_COLUMNS
-from tests.cli.running import Cli
+from tests.cli.running import Cli, FakeStdin
 from tests.support.fake_api import FakeAPI, Reply
 
 TODAY = datetime.date.today()
-
-
-class FakeStdin(io.StringIO):
-    def __init__(self, text: str, *, tty: bool) -> None:
-        super().__init__(text)
-        self.tty = tty
-
-    def isatty(self) -> bool:
-        return self.tty
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ from geekai_admin import cli as cli_module
 from geekai_admin._config import KEY_ENV
 from geekai_admin.cli import main
 from tests.cli.fakeapi import KNOWN_UUID, SYSTEM_KEY, FakeAdmin, key_record
+from tests.cli.running import FakeStdin, Result
 
 pytestmark = pytest.mark.usefixtures("cli_env")
 
@@ -39,19 +40,6 @@ KEY_FIELDS = [
 ]
 
 
-class Result:
-    def __init__(self, code: int, out: str, err: str) -> None:
-        self.code = code
-        self.out = out
-        self.err = err
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-    def __repr__(self) -> str:
-        return f"Result({self.code}, out={self.out!r}, err={self.err!r})"
-
-
 @pytest.fixture
 def run(fake: FakeAdmin, capsys: pytest.CaptureFixture[str]) -> Any:
     def run(*argv: str, transport: httpx.BaseTransport | None = None) -> Result:
@@ -66,15 +54,6 @@ def run(fake: FakeAdmin, capsys: pytest.CaptureFixture[str]) -> Any:
         return result
 
     return run
-
-
-class FakeStdin(io.StringIO):
-    def __init__(self, text: str, *, tty: bool) -> None:
-        super().__init__(text)
-        self.tty = tty
-
-    def isatty(self) -> bool:
-        return self.tty
 
 
 # --- start-up, help, version -------------------------------------------------------------------
