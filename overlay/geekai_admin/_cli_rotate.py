@@ -122,7 +122,7 @@ def _rotate(session: _Session) -> Produced:
             raise raw_answer_error(exc.__cause__, secret_file, f"the old key {uuid} was not touched") from None
         if secret_file is not None and exc.new is None:
             secret_file.discard()
-        return _failed(hand_over, exc)
+        return _failed(hand_over, exc, args.name or exc.old.name)
     except BaseException:
         if secret_file is not None:
             secret_file.discard()  # a no-op once the secret is written: the file is then kept
@@ -149,16 +149,24 @@ def _dump(session: _Session, document: dict[str, Any]) -> str:
     return session.redact(dump_json(document))
 
 
-def _failed(hand_over: _HandOver, error: RotationError) -> Produced:
+def _failed(hand_over: _HandOver, error: RotationError, name: str | None) -> Produced:
     """A step after the read failed: say which keys exist and where the new secret is; exit 1."""
     from geekai_admin._cli_output import Produced  # noqa: PLC0415
+    from geekai_admin._rotation import _surely_not_created as surely_not_created  # noqa: PLC0415
     from geekai_admin.cli import EXIT_API_ERROR, CommandFailed  # noqa: PLC0415
 
     old, new, cause = error.old, error.new, error.__cause__
     reason = str(cause) if cause is not None else str(error)
     if new is None:
+        if isinstance(cause, Exception) and surely_not_created(cause):
+            fate = "no new key was created"
+        else:
+            fate = (
+                f"a new key named {name!r} may have been created, its secret unknown: look for it with "
+                "'geekai-admin keys list' and delete it"
+            )
         raise CommandFailed(
-            f"keys rotate: creating the new key failed: {reason}; the old key {old.uuid} was not touched"
+            f"keys rotate: creating the new key failed: {reason}; the old key {old.uuid} was not touched; {fate}"
         )
     if error.step == "hand_over":
         raise CommandFailed(
