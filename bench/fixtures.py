@@ -1,13 +1,17 @@
-"""The static answers the benchmark servers give: small, realistic admin API bodies."""
+"""The static answers the benchmark servers give: small, realistic admin API bodies.
+
+The key records and the system key are the tests' fake API's (tests.support.fake_api).
+"""
 
 from __future__ import annotations
 
 import json
 import uuid
 
+from tests.support.fake_api import SYSTEM_KEY, key_record
+
 __all__ = ["BALANCE_BODY", "DETAIL_BODY", "LIST_BODY", "LIST_SIZE", "MESSAGE_BODY", "SYSTEM_KEY", "key_uuids"]
 
-SYSTEM_KEY = "bench-system-key-0123456789"
 LIST_SIZE = 5
 """Keys in the list answer: a small account, about 2 KB of JSON."""
 
@@ -18,19 +22,10 @@ def key_uuids(count: int) -> list[str]:
 
 
 def _key(i: int, key_uuid: str) -> dict[str, object]:
-    return {
-        "uuid": key_uuid,
-        "name": f"service-{i}",
-        "value": "sk-Ab3x****************Yz9Q",
-        "group": {"name": "balance", "alias": "均衡", "desc": "Balanced between price and availability"},
-        "credit_limit": 10000,
-        "credit_used": 1234.5 + i,
-        "expired": False,
-        "status": True,
-        "expired_at": "2027-12-31" if i % 2 else "",
-        "last_used_at": "2026-11-20T08:30:00+08:00",
-        "created_at": "2026-01-15T10:00:00+08:00",
-    }
+    """A key record of the tests' one builder (the patched spec's examples), varied a little."""
+    return key_record(
+        uuid=key_uuid, name=f"service-{i}", credit_used=1234.5 + i, expired_at="2027-12-31" if i % 2 else ""
+    )
 
 
 def _dump(value: object) -> bytes:

@@ -231,7 +231,7 @@ _KEPT_FIELDS: Final = {"name": "name", "group": "group", "credit_limit": "credit
 
 
 def _means_never(wire: str, data: dict[str, Any]) -> bool:
-    """expired_at null is "never expires" (SOURCES.md); any other null says nothing."""
+    """expired_at null is "never expires" (codegen/SPEC_NOTES.md, 6); any other null says nothing."""
     return wire == "expired_at" and wire in data
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli.fakeapi import SYSTEM_KEY, FakeAdmin
 from tests.cli.running import Cli
-from tests.support.fake_api import FakeAPI
+from tests.support.fake_api import EXAMPLE_SECRET, EXAMPLE_UUID, SYSTEM_KEY, FakeAPI
 
 
 @pytest.fixture
-def fake() -> FakeAdmin:
-    return FakeAdmin()
+def fake() -> FakeAPI:
+    """The one fake API holding one key: the spec's example key (uuid EXAMPLE_UUID, "ci-pipeline")."""
+    fake = FakeAPI()
+    fake.seed(uuid=EXAMPLE_UUID, secret=EXAMPLE_SECRET)
+    return fake
 
 
 @pytest.fixture
@@ -29,9 +31,6 @@ def api() -> FakeAPI:
 
 
 @pytest.fixture
-def cli(api: FakeAPI, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+def cli(api: FakeAPI, capsys: pytest.CaptureFixture[str], cli_env: None) -> Cli:
     """The command in process on `api`, with the environment a user would have."""
-    monkeypatch.setenv("GEEKAI_SYSTEM_KEY", api.system_key)
-    for name in ("GEEKAI_BASE_URL", "GEEKAI_REGION"):
-        monkeypatch.delenv(name, raising=False)
     return Cli(api, capsys)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from devtools.prism import ROOT
-from tests.cli.fakeapi import KNOWN_UUID, SYSTEM_KEY, FakeAdmin
+from tests.support.fake_api import EXAMPLE_UUID, SYSTEM_KEY, FakeAPI
 
 pytestmark = pytest.mark.slow
 
@@ -46,9 +46,9 @@ def geekai_admin(
     return done
 
 
-def test_the_main_job_end_to_end() -> None:
-    fake = FakeAdmin()
-    with fake.serving() as base_url:
+def test_the_main_job_end_to_end(fake: FakeAPI) -> None:
+    with fake.serve() as server:
+        base_url = server.base_url
         env = _env(GEEKAI_BASE_URL=base_url)
 
         balance = geekai_admin("--json", "balance", env=env)
@@ -57,7 +57,7 @@ def test_the_main_job_end_to_end() -> None:
 
         created = geekai_admin("keys", "create", "--name", "nightly", "--credit-limit", "500", env=env)
         assert (created.returncode, created.stderr) == (0, "")
-        (secret,) = fake.created_secrets
+        (secret,) = fake.issued_secrets
         assert created.stdout.splitlines()[-1] == secret
         assert "shown only once" in created.stdout
 
@@ -76,7 +76,7 @@ def test_the_main_job_end_to_end() -> None:
         updated = geekai_admin("--json", "keys", "update", new_uuid, "--no-limit", "--expires", "2027-06-30", env=env)
         assert updated.returncode == 0
         assert json.loads(updated.stdout)["credit_limit"] is None
-        assert fake.requests[-1].json() == {
+        assert fake.log[-1].json() == {
             "name": "nightly",
             "group": "balance",
             "credit_limit": 0,
@@ -89,26 +89,26 @@ def test_the_main_job_end_to_end() -> None:
         # The secret was shown by create, and by nothing else.
         for later in (listed, table, shown, updated, deleted):
             assert secret not in later.stdout + later.stderr
-        assert all(r.headers["authorization"] == f"Bearer {SYSTEM_KEY}" for r in fake.requests)
+        assert all(r.headers["authorization"] == f"Bearer {SYSTEM_KEY}" for r in fake.log)
 
 
-def test_delete_without_terminal_or_yes_sends_nothing() -> None:
-    fake = FakeAdmin()
-    with fake.serving() as base_url:
-        done = geekai_admin("keys", "delete", KNOWN_UUID, env=_env(GEEKAI_BASE_URL=base_url))
+def test_delete_without_terminal_or_yes_sends_nothing(fake: FakeAPI) -> None:
+    with fake.serve() as server:
+        base_url = server.base_url
+        done = geekai_admin("keys", "delete", EXAMPLE_UUID, env=_env(GEEKAI_BASE_URL=base_url))
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1
     assert "pass --yes" in done.stderr
-    assert fake.requests == []
+    assert fake.log == []
 
 
-def test_wrong_key_is_exit_1_with_one_hint_line_and_no_key(tmp_path: Path) -> None:
-    fake = FakeAdmin()
+def test_wrong_key_is_exit_1_with_one_hint_line_and_no_key(tmp_path: Path, fake: FakeAPI) -> None:
     wrong = "sk-wrong-ordinary-key-12345"
     key_file = tmp_path / "system-key"
     key_file.write_text(wrong + "\n")
-    with fake.serving() as base_url:
+    with fake.serve() as server:
+        base_url = server.base_url
         done = geekai_admin("keys", "list", "--system-key-file", str(key_file), env=_env(GEEKAI_BASE_URL=base_url))
     assert done.returncode == 1
     assert done.stdout == ""
@@ -116,7 +116,7 @@ def test_wrong_key_is_exit_1_with_one_hint_line_and_no_key(tmp_path: Path) -> No
     assert "hint: GEEKAI_SYSTEM_KEY (or --system-key-file) must hold a system key" in done.stderr
     assert done.stderr.count("\n") == 1
     assert wrong not in done.stderr
-    assert fake.requests[0].headers["authorization"] == f"Bearer {wrong}"
+    assert fake.log[0].headers["authorization"] == f"Bearer {wrong}"
 
 
 def test_usage_error_is_exit_2() -> None:
@@ -127,23 +127,26 @@ def test_usage_error_is_exit_2() -> None:
 
 def test_unreachable_server_is_exit_1() -> None:
     # A port nothing listens on (the fake, closed); connection errors are retried with backoff.
-    with FakeAdmin().serving() as base_url:
-        pass
+    with FakeAPI().serve() as server:
+        base_url = server.base_url
     done = geekai_admin("balance", "--base-url", base_url, "--timeout", "5", env=_env())
     assert done.returncode == 1
     assert "hint: could not reach the server" in done.stderr
 
 
-def test_python_dash_m_is_the_same_command() -> None:
-    fake = FakeAdmin()
-    with fake.serving() as base_url:
+def test_python_dash_m_is_the_same_command(fake: FakeAPI) -> None:
+    with fake.serve() as server:
+        base_url = server.base_url
         env = _env(GEEKAI_BASE_URL=base_url)
         done = geekai_admin(
-            "--json", "-v", "keys", "get", KNOWN_UUID, env=env, command=(sys.executable, "-m", "geekai_admin")
+            "--json", "-v", "keys", "get", EXAMPLE_UUID, env=env, command=(sys.executable, "-m", "geekai_admin")
         )
-        assert (done.returncode, done.stdout) == (0, geekai_admin("--json", "keys", "get", KNOWN_UUID, env=env).stdout)
-    assert json.loads(done.stdout)["uuid"] == KNOWN_UUID
-    assert done.stderr.startswith(f"geekai-admin: debug: keys.get: GET /api_keys/{KNOWN_UUID} -> 200 in ")
+        assert (done.returncode, done.stdout) == (
+            0,
+            geekai_admin("--json", "keys", "get", EXAMPLE_UUID, env=env).stdout,
+        )
+    assert json.loads(done.stdout)["uuid"] == EXAMPLE_UUID
+    assert done.stderr.startswith(f"geekai-admin: debug: keys.get: GET /api_keys/{EXAMPLE_UUID} -> 200 in ")
 
 
 @pytest.mark.parametrize("command", [[str(COMMAND)], [sys.executable, "-m", "geekai_admin"]], ids=["script", "-m"])

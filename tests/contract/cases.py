@@ -9,12 +9,13 @@ from typing import Any
 
 from geekai_admin import AsyncGeekAIAdmin, GeekAIAdmin, RetryPolicy
 from tests.contract.prism_watch import PrismWatch
+from tests.support.fake_api import EXAMPLE_SECRET, EXAMPLE_UUID, SYSTEM_KEY
 from tests.support.openapi_validation import spec_validator
 
-SYSTEM_KEY = "sysk-Contract-Test-0123456789abcdef"
-UUID = "123e4567-e89b-12d3-a456-426614174000"
+UUID = EXAMPLE_UUID
 """The example uuid of the patched spec: what Prism answers with."""
-SECRET = "sk-Ab3xQ7mK9pL2vN8rT4wY6zC1dF5gH0jYz9Q"
+SECRET = EXAMPLE_SECRET
+"""The example secret of the patched spec: what Prism's create answers with."""
 NO_RETRY = RetryPolicy(max_retries=0)
 MODES = ["sync", "async"]
 

@@ -18,8 +18,9 @@ from geekai_admin_api import AuthenticatedClient, Client
 from geekai_admin_api.api.api_keys import create_api_key
 from geekai_admin_api.api.credit_balance import get_credit_balance
 from geekai_admin_api.models import ApiKeyCreateRequest
-from tests.contract.cases import SYSTEM_KEY, run_overlay
+from tests.contract.cases import run_overlay
 from tests.contract.prism_watch import PrismWatch
+from tests.support.fake_api import SYSTEM_KEY
 from tests.support.openapi_validation import ContractViolation, spec_validator, validating_transport
 
 BROKEN_CREATE = {"name": "ci", "group": "balance", "credit_limit": "5", "expired_at": ""}

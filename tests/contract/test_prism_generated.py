@@ -24,8 +24,9 @@ from geekai_admin_api.models import (
     UnauthorizedError,
 )
 from geekai_admin_api.types import UNSET, Response
-from tests.contract.cases import MODES, SYSTEM_KEY, UUID, spec_operation_ids
+from tests.contract.cases import MODES, UUID, spec_operation_ids
 from tests.contract.prism_watch import PrismWatch
+from tests.support.fake_api import SYSTEM_KEY
 
 KEY = uuid.UUID(UUID)
 

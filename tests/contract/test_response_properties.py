@@ -37,7 +37,8 @@ from geekai_admin import (
     InternalServerError,
     RetryPolicy,
 )
-from tests.contract.cases import SYSTEM_KEY, UUID, spec_operation_ids
+from tests.contract.cases import UUID, spec_operation_ids
+from tests.support.fake_api import SYSTEM_KEY
 from tests.support.openapi_validation import spec_validator, validating_transport
 
 EXAMPLES_PER_SCHEMA = int(os.environ.get("GEEKAI_CONTRACT_EXAMPLES", "60"))

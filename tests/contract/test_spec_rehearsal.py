@@ -24,7 +24,8 @@ from codegen.generate import PACKAGE, ROOT, Inputs, differences, generate, load_
 from codegen.overlay_apply import ActionResult, apply_overlay
 from codegen.spec_checks import check_spec
 from geekai_admin import GeekAIAdmin
-from tests.contract.cases import SYSTEM_KEY, UUID
+from tests.contract.cases import UUID
+from tests.support.fake_api import SYSTEM_KEY
 from tests.support.generated_tree import SIX_OPERATION_MODULES, operation_modules
 from tests.support.openapi_validation import SpecValidator, validating_transport
 
@@ -157,7 +158,7 @@ def test_until_regeneration_the_overlay_keeps_an_unknown_field_in_extra() -> Non
 
 
 def _fix_upstream_errors(spec: dict[str, Any]) -> None:
-    """The published errors of SOURCES.md corrected the way upstream would most likely do it."""
+    """The published errors of codegen/SPEC_NOTES.md corrected the way upstream would most likely do it."""
     paths = spec["paths"]
     # 1. No uuid parameter on the balance.
     del paths["/credit/balance"]["get"]["parameters"]

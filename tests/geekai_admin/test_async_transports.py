@@ -2,17 +2,14 @@
 
 Every test that takes `transport` runs twice: over httpx's own async transport (the default) and
 over the opt-in aiohttp transport (`aiohttp_transport()`, the `aiohttp` extra). The aiohttp
-transport cannot run on httpx.MockTransport, so the server here is a small scripted asyncio
-HTTP/1.1 server on 127.0.0.1 that records what it receives.
+transport cannot run on httpx.MockTransport, so the fake API (tests.support.fake_api) serves on
+a loopback socket here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import dataclasses
 import gzip
-import json
 import ssl
 import sys
 import types
@@ -38,118 +35,39 @@ from geekai_admin import (
 )
 from geekai_admin._aiohttp_transport import AiohttpTransport, httpx_error
 from geekai_admin._http import MAX_BODY_BYTES
-from tests.geekai_admin.fakes import NO_WAIT, SECRET, SYSTEM_KEY, UUID, key_json
-from tests.support.http_wire import read_request
+from tests.geekai_admin.fakes import NO_WAIT
+from tests.support.fake_api import EXAMPLE_UUID, SYSTEM_KEY, FakeAPI, Reply, refused_port
 
 TRANSPORTS = ["httpx", "aiohttp"]
 
 
-@dataclasses.dataclass(frozen=True)
-class Reply:
-    """One scripted answer: a status and JSON body, or `drop` (close without answering).
-
-    `close`: close the connection after answering (for a body shorter than its Content-Length).
-    """
-
-    status: int = 200
-    body: Any = None
-    raw: bytes | None = None
-    headers: tuple[tuple[str, str], ...] = ()
-    drop: bool = False
-    delay: float = 0.0
-    chunked: bool = False
-    close: bool = False
-
-
-@dataclasses.dataclass(frozen=True)
-class Received:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-class Server:
-    """Answers from a script in order (the last reply repeats) and records every request."""
-
-    def __init__(self, *replies: Reply) -> None:
-        self.replies = list(replies) or [Reply(body={})]
-        self.received: list[Received] = []
-        self.base_url = ""
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                wire = await read_request(reader)
-                if wire is None:
-                    return
-                self.received.append(Received(wire.method, wire.target, wire.headers, wire.body))
-                reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
-                if reply.delay:
-                    await asyncio.sleep(reply.delay)
-                if reply.drop:
-                    return
-                writer.write(self._encode(reply))
-                await writer.drain()
-                if reply.close:
-                    return
-        finally:
-            writer.close()
-            with contextlib.suppress(ConnectionError):
-                await writer.wait_closed()
-
-    @staticmethod
-    def _encode(reply: Reply) -> bytes:
-        content = reply.raw if reply.raw is not None else json.dumps(reply.body).encode()
-        head = [f"HTTP/1.1 {reply.status} X", "Content-Type: application/json"]
-        head += [f"{name}: {value}" for name, value in reply.headers]
-        if reply.chunked:
-            head.append("Transfer-Encoding: chunked")
-            size = 1024 * 1024
-            pieces = [content[i : i + size] for i in range(0, len(content), size)]
-            payload = b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces) + b"0\r\n\r\n"
-        else:
-            if not any(name.lower() == "content-length" for name, _ in reply.headers):
-                head.append(f"Content-Length: {len(content)}")
-            payload = content
-        return ("\r\n".join(head) + "\r\n\r\n").encode() + payload
-
-    @contextlib.asynccontextmanager
-    async def running(self) -> AsyncIterator[Server]:
-        server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{port}/api"
-        async with server:
-            yield self
-            server.close()
-
-    @property
-    def calls(self) -> list[str]:
-        return [f"{r.method} {r.path}" for r in self.received]
+def scripted(*replies: Reply) -> FakeAPI:
+    """The fake API answering every request from `replies`, in order, the last one repeating."""
+    fake = FakeAPI()
+    fake.inject(*replies, times=None)
+    return fake
 
 
 def run(
     transport: str,
-    server: Server,
+    fake: FakeAPI,
     operation: Callable[[AsyncGeekAIAdmin], Awaitable[Any]],
     *,
     retry_policy: RetryPolicy = NO_WAIT,
+    host: str = "127.0.0.1",
     **settings: Any,
 ) -> Any:
-    """Run `operation` on an AsyncGeekAIAdmin over `transport`, talking to `server`."""
+    """Run `operation` on an AsyncGeekAIAdmin over `transport`, talking to `fake` on a loopback socket."""
 
-    async def main() -> Any:
-        async with server.running():
-            chosen = aiohttp_transport() if transport == "aiohttp" else None
-            async with AsyncGeekAIAdmin(
-                SYSTEM_KEY, base_url=server.base_url, transport=chosen, retry_policy=retry_policy, **settings
-            ) as client:
-                return await operation(client)
+    async def main(base_url: str) -> Any:
+        chosen = aiohttp_transport() if transport == "aiohttp" else None
+        async with AsyncGeekAIAdmin(
+            SYSTEM_KEY, base_url=base_url, transport=chosen, retry_policy=retry_policy, **settings
+        ) as client:
+            return await operation(client)
 
-    return asyncio.run(main())
+    with fake.serve() as server:
+        return asyncio.run(main(server.base_url.replace("127.0.0.1", host)))
 
 
 @pytest.fixture(params=TRANSPORTS)
@@ -161,56 +79,60 @@ def transport(request: pytest.FixtureRequest) -> str:
 
 
 def test_balance(transport: str) -> None:
-    server = Server(Reply(body={"balance": 123456.78}))
-    balance = run(transport, server, lambda c: c.balance())
+    fake = FakeAPI(balance=123456.78)
+    balance = run(transport, fake, lambda c: c.balance())
     assert balance.coins == Decimal("123456.78")
     assert balance.yuan == Decimal("1234.5678")
-    assert server.calls == ["GET /api/credit/balance"]
+    assert fake.calls == ["GET /api/credit/balance"]
 
 
 def test_every_request_carries_the_key_and_the_client_headers(transport: str) -> None:
-    server = Server(Reply(body={"balance": 1}))
-    run(transport, server, lambda c: c.balance(), default_headers={"X-Team": "ops"})
-    headers = server.received[0].headers
-    assert headers["authorization"] == f"Bearer {SYSTEM_KEY}"
-    assert headers["accept"] == "application/json"
-    assert headers["user-agent"].startswith("geekai-admin-python/")
-    assert headers["x-team"] == "ops"
+    fake = FakeAPI()
+    run(transport, fake, lambda c: c.balance(), default_headers={"X-Team": "ops"})
+    (request,) = fake.log
+    assert request.auth == "system"
+    assert request.headers["accept"] == "application/json"
+    assert request.headers["user-agent"].startswith("geekai-admin-python/")
+    assert request.headers["x-team"] == "ops"
 
 
 def test_list(transport: str) -> None:
     other = "223e4567-e89b-12d3-a456-426614174000"
-    server = Server(Reply(body={"data": [key_json(), key_json(uuid=other, credit_limit=0, expired_at="")]}))
-    keys = run(transport, server, lambda c: c.keys.list())
-    assert [k.uuid for k in keys] == [UUID, other]
+    fake = FakeAPI()
+    fake.seed(uuid=EXAMPLE_UUID, credit_used=12.3)
+    fake.seed(uuid=other, credit_limit=0, expired_at="")
+    keys = run(transport, fake, lambda c: c.keys.list())
+    assert [k.uuid for k in keys] == [EXAMPLE_UUID, other]
     assert keys[0].credit_used == Decimal("12.3")
     assert keys[1].credit_limit is None
     assert keys[1].expires is None
-    assert server.calls == ["GET /api/api_keys"]
+    assert fake.calls == ["GET /api/api_keys"]
 
 
 def test_get(transport: str) -> None:
-    server = Server(Reply(body={"data": key_json(name="billing")}))
-    key = run(transport, server, lambda c: c.keys.get(UUID))
+    fake = FakeAPI()
+    fake.seed(uuid=EXAMPLE_UUID, name="billing")
+    key = run(transport, fake, lambda c: c.keys.get(EXAMPLE_UUID))
     assert key.name == "billing"
-    assert server.calls == [f"GET /api/api_keys/{UUID}"]
+    assert fake.calls == [f"GET /api/api_keys/{EXAMPLE_UUID}"]
 
 
 def test_create(transport: str) -> None:
-    server = Server(Reply(body={"data": key_json(raw_value=SECRET), "message": "ok"}))
-    created = run(transport, server, lambda c: c.keys.create(name="ci", credit_limit=Decimal("100.5")))
+    fake = FakeAPI()
+    created = run(transport, fake, lambda c: c.keys.create(name="ci", credit_limit=Decimal("100.5")))
     assert isinstance(created, CreatedKey)
-    assert created.secret == SECRET
-    assert server.calls == ["POST /api/api_keys"]
-    assert server.received[0].json() == {"name": "ci", "group": "balance", "credit_limit": 100.5, "expired_at": ""}
+    assert created.secret == fake.secret_of(created.uuid)
+    assert fake.calls == ["POST /api/api_keys"]
+    assert fake.log[0].json() == {"name": "ci", "group": "balance", "credit_limit": 100.5, "expired_at": ""}
 
 
 def test_update_reads_then_writes_every_field(transport: str) -> None:
-    server = Server(Reply(body={"data": key_json()}), Reply(body={"message": "success"}))
-    updated = run(transport, server, lambda c: c.keys.update(UUID, name="renamed"))
+    fake = FakeAPI()
+    fake.seed(uuid=EXAMPLE_UUID)
+    updated = run(transport, fake, lambda c: c.keys.update(EXAMPLE_UUID, name="renamed"))
     assert updated.name == "renamed"
-    assert server.calls == [f"GET /api/api_keys/{UUID}", f"PUT /api/api_keys/{UUID}"]
-    assert server.received[1].json() == {
+    assert fake.calls == [f"GET /api/api_keys/{EXAMPLE_UUID}", f"PUT /api/api_keys/{EXAMPLE_UUID}"]
+    assert fake.log[1].json() == {
         "name": "renamed",
         "group": "balance",
         "credit_limit": 10000,
@@ -219,122 +141,123 @@ def test_update_reads_then_writes_every_field(transport: str) -> None:
 
 
 def test_delete(transport: str) -> None:
-    server = Server(Reply(body={"message": "success"}))
-    assert run(transport, server, lambda c: c.keys.delete(UUID)) is None
-    assert server.calls == [f"DELETE /api/api_keys/{UUID}"]
+    fake = FakeAPI()
+    fake.seed(uuid=EXAMPLE_UUID)
+    assert run(transport, fake, lambda c: c.keys.delete(EXAMPLE_UUID)) is None
+    assert fake.calls == [f"DELETE /api/api_keys/{EXAMPLE_UUID}"]
+    assert not fake.has_key(EXAMPLE_UUID)
 
 
 def test_a_cookie_the_server_sets_is_never_sent_back(transport: str) -> None:
     # aiohttp's own jar ignores cookies from an IP address: a host name makes it take this one.
-    server = Server(Reply(body={"balance": 1}, headers=(("Set-Cookie", "sid=abc; Path=/"),)))
+    fake = scripted(Reply.json({"balance": 1}, headers=(("Set-Cookie", "sid=abc; Path=/"),)))
 
-    async def main() -> None:
-        async with server.running():
-            chosen = aiohttp_transport() if transport == "aiohttp" else None
-            base_url = server.base_url.replace("127.0.0.1", "localhost")
-            async with AsyncGeekAIAdmin(SYSTEM_KEY, base_url=base_url, transport=chosen) as client:
-                await client.balance()
-                await client.balance()
+    async def twice(client: AsyncGeekAIAdmin) -> None:
+        await client.balance()
+        await client.balance()
 
-    asyncio.run(main())
-    assert [r.headers.get("cookie") for r in server.received] == [None, None]
+    run(transport, fake, twice, host="localhost", retry_policy=RetryPolicy())
+    assert [r.headers.get("cookie") for r in fake.log] == [None, None]
 
 
 # --- errors, retries, limits -----------------------------------------------------------------
 
 
 def test_an_error_status_is_typed_and_the_key_scrubbed(transport: str) -> None:
-    server = Server(
-        Reply(401, {"code": "unauthorized", "message": f"bad key {SYSTEM_KEY}"}, headers=(("X-Request-Id", "r-1"),))
+    fake = scripted(
+        Reply.json(
+            {"code": "unauthorized", "message": f"bad key {SYSTEM_KEY}"}, 401, headers=(("X-Request-Id", "r-1"),)
+        )
     )
     with pytest.raises(AuthenticationError) as caught:
-        run(transport, server, lambda c: c.balance())
+        run(transport, fake, lambda c: c.balance())
     assert caught.value.code == "unauthorized"
     assert caught.value.request_id == "r-1"
     assert SYSTEM_KEY not in str(caught.value)
-    assert len(server.received) == 1
+    assert len(fake.log) == 1
 
 
 def test_not_found(transport: str) -> None:
-    server = Server(Reply(404, {"code": "not_found", "message": "no such key"}))
+    fake = FakeAPI(not_found=(404, {"code": "not_found", "message": "no such key"}))
     with pytest.raises(NotFoundError, match="no such key"):
-        run(transport, server, lambda c: c.keys.get(UUID))
+        run(transport, fake, lambda c: c.keys.get(EXAMPLE_UUID))
 
 
 def test_a_retryable_status_is_retried(transport: str) -> None:
-    server = Server(Reply(503, {"message": "busy"}), Reply(body={"balance": 7}))
-    assert run(transport, server, lambda c: c.balance()).coins == 7
-    assert len(server.received) == 2
+    fake = FakeAPI(balance=7)
+    fake.inject(Reply.json({"message": "busy"}, 503))
+    assert run(transport, fake, lambda c: c.balance()).coins == 7
+    assert len(fake.log) == 2
 
 
 def test_a_dropped_connection_is_retried_for_a_read(transport: str) -> None:
-    server = Server(Reply(drop=True), Reply(body={"balance": 7}))
-    assert run(transport, server, lambda c: c.balance()).coins == 7
-    assert len(server.received) == 2
+    fake = FakeAPI(balance=7)
+    fake.inject(Reply("drop"))
+    assert run(transport, fake, lambda c: c.balance()).coins == 7
+    assert len(fake.log) == 2
 
 
 def test_a_create_is_not_retried_once_the_connection_drops_after_sending(transport: str) -> None:
     # The server got the request: a second POST could create a second key (httpx-aiohttp alone
     # reports this as a connect timeout, which would be retried).
-    server = Server(Reply(drop=True), Reply(body={"data": key_json(raw_value=SECRET)}))
+    fake = FakeAPI()
+    fake.inject(Reply("drop"))
     with pytest.raises(APIConnectionError) as caught:
-        run(transport, server, lambda c: c.keys.create(name="ci"))
+        run(transport, fake, lambda c: c.keys.create(name="ci"))
     assert not isinstance(caught.value, APITimeoutError)
-    assert server.calls == ["POST /api/api_keys"]
+    assert fake.calls == ["POST /api/api_keys"]
 
 
 def test_a_refused_connection_is_a_connection_error_after_retries(transport: str) -> None:
-    async def main() -> None:
-        server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        server.close()
-        await server.wait_closed()
+    async def main(port: int) -> None:
         chosen = aiohttp_transport() if transport == "aiohttp" else None
         async with AsyncGeekAIAdmin(
             SYSTEM_KEY, base_url=f"http://127.0.0.1:{port}/api", transport=chosen, retry_policy=NO_WAIT
         ) as client:
             await client.keys.create(name="ci")  # nothing was sent: even a create may be retried
 
-    with pytest.raises(APIConnectionError, match=r"after 3 attempt\(s\)"):
-        asyncio.run(main())
+    with refused_port() as port, pytest.raises(APIConnectionError, match=r"after 3 attempt\(s\)"):
+        asyncio.run(main(port))
 
 
 def test_a_read_timeout_is_a_timeout_error(transport: str) -> None:
-    server = Server(Reply(body={"balance": 1}, delay=1.0))
+    fake = FakeAPI(slow_seconds=1.0)
+    fake.inject(Reply("slow"))
     with pytest.raises(APITimeoutError):
-        run(transport, server, lambda c: c.balance(), retry_policy=RetryPolicy(max_retries=0), timeout=0.2)
+        run(transport, fake, lambda c: c.balance(), retry_policy=RetryPolicy(max_retries=0), timeout=0.2)
 
 
 def test_a_body_over_the_cap_is_refused(transport: str) -> None:
     big = b'{"balance": 1, "pad": "' + b"x" * (MAX_BODY_BYTES + 1024) + b'"}'
-    server = Server(Reply(raw=big, chunked=True))
+    fake = scripted(Reply.raw(big, chunked=True))
     with pytest.raises(APIResponseValidationError, match="larger than"):
-        run(transport, server, lambda c: c.balance())
+        run(transport, fake, lambda c: c.balance())
 
 
 def test_a_compressed_body_that_inflates_past_the_cap_is_refused(transport: str) -> None:
     bomb = gzip.compress(b'{"balance": 1, "pad": "' + b"0" * (4 * MAX_BODY_BYTES) + b'"}')
-    server = Server(Reply(raw=bomb, headers=(("Content-Encoding", "gzip"), ("Content-Length", str(len(bomb))))))
+    fake = scripted(Reply.raw(bomb, headers=(("Content-Encoding", "gzip"), ("Content-Length", str(len(bomb))))))
     with pytest.raises(APIResponseValidationError, match="larger than"):
-        run(transport, server, lambda c: c.balance())
+        run(transport, fake, lambda c: c.balance())
 
 
 def test_a_compressed_body_is_decoded(transport: str) -> None:
     packed = gzip.compress(b'{"balance": 42}')
-    server = Server(Reply(raw=packed, headers=(("Content-Encoding", "gzip"),), chunked=True))
-    assert run(transport, server, lambda c: c.balance()).coins == 42
+    fake = scripted(Reply.raw(packed, headers=(("Content-Encoding", "gzip"),), chunked=True))
+    assert run(transport, fake, lambda c: c.balance()).coins == 42
 
 
 def test_a_declared_length_over_the_cap_is_refused_unread(transport: str) -> None:
-    server = Server(Reply(raw=b"{}", headers=(("Content-Length", str(MAX_BODY_BYTES + 1)),)), Reply(body={}))
+    fake = FakeAPI()
+    fake.inject(Reply.raw(b"{}", headers=(("Content-Length", str(MAX_BODY_BYTES + 1)),)))
     with pytest.raises(APIResponseValidationError, match="larger than"):
-        run(transport, server, lambda c: c.balance())
+        run(transport, fake, lambda c: c.balance())
 
 
 def test_a_truncated_body_is_a_connection_error(transport: str) -> None:
-    server = Server(Reply(raw=b'{"balance": 1', headers=(("Content-Length", "100"),), close=True))
+    fake = scripted(Reply.raw(b'{"balance": 1', headers=(("Content-Length", "100"),), close=True))
     with pytest.raises(APIConnectionError):
-        run(transport, server, lambda c: c.balance(), retry_policy=RetryPolicy(max_retries=0))
+        run(transport, fake, lambda c: c.balance(), retry_policy=RetryPolicy(max_retries=0))
 
 
 # --- the aiohttp extra -----------------------------------------------------------------------

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from geekai_admin import AsyncGeekAIAdmin, ConfigurationError, GeekAIAdmin, RetryPolicy
-from tests.geekai_admin.fakes import SYSTEM_KEY, FakeServer, ok
+from tests.geekai_admin.fakes import SYSTEM_KEY, ok, scripted
 
 
 @pytest.fixture(autouse=True)
@@ -19,10 +19,10 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_key_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GEEKAI_SYSTEM_KEY", f"  {SYSTEM_KEY}\n")
-    server = FakeServer(ok({"balance": 1}))
-    with GeekAIAdmin(transport=httpx.MockTransport(server)) as client:
+    server = scripted(ok({"balance": 1}))
+    with GeekAIAdmin(transport=server.mock_transport()) as client:
         client.balance()
-    assert server.requests[0].headers["authorization"] == f"Bearer {SYSTEM_KEY}"
+    assert server.log[0].headers["authorization"] == f"Bearer {SYSTEM_KEY}"
 
 
 def test_a_missing_key_names_the_variable() -> None:
@@ -135,7 +135,7 @@ def test_an_httpx_timeout_is_used_as_given() -> None:
 
 def test_http_client_and_transport_are_exclusive() -> None:
     with pytest.raises(ConfigurationError, match="not both"):
-        GeekAIAdmin(SYSTEM_KEY, http_client=httpx.Client(), transport=httpx.MockTransport(FakeServer()))
+        GeekAIAdmin(SYSTEM_KEY, http_client=httpx.Client(), transport=scripted().mock_transport())
 
 
 def test_default_headers_cannot_smuggle_another_key() -> None:
@@ -144,8 +144,8 @@ def test_default_headers_cannot_smuggle_another_key() -> None:
 
 
 def test_a_callers_http_client_is_used_and_left_open() -> None:
-    server = FakeServer(ok({"balance": 2}))
-    own = httpx.Client(transport=httpx.MockTransport(server))
+    server = scripted(ok({"balance": 2}))
+    own = httpx.Client(transport=server.mock_transport())
     with GeekAIAdmin(SYSTEM_KEY, http_client=own) as client:
         assert client.balance().coins == 2
     assert not own.is_closed

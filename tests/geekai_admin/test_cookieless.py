@@ -9,51 +9,49 @@ import pytest
 
 from geekai_admin import AsyncGeekAIAdmin, GeekAIAdmin
 from geekai_admin._cookieless import CookielessAsyncClient, CookielessClient
-from tests.geekai_admin.fakes import SYSTEM_KEY
-
-BALANCE = {"balance": 42}
+from tests.support.fake_api import SYSTEM_KEY, FakeAPI, Reply
 
 
-class CookieServer:
-    """Sets a cookie on every answer and records the Cookie header of every request."""
+def cookie_server() -> FakeAPI:
+    """The fake API setting a cookie on every answer; its log shows each request's Cookie header."""
+    fake = FakeAPI()
+    fake.inject(Reply("ok", headers=(("set-cookie", "session=abc; Path=/"),)), times=None)
+    return fake
 
-    def __init__(self) -> None:
-        self.cookie_headers: list[str | None] = []
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.cookie_headers.append(request.headers.get("cookie"))
-        return httpx.Response(200, json=BALANCE, headers={"set-cookie": "session=abc; Path=/"})
+def cookie_headers(fake: FakeAPI) -> list[str | None]:
+    return [entry.headers.get("cookie") for entry in fake.log]
 
 
 def test_a_built_sync_client_sends_no_cookie_it_was_given() -> None:
-    server = CookieServer()
-    with GeekAIAdmin(SYSTEM_KEY, transport=httpx.MockTransport(server)) as client:
+    server = cookie_server()
+    with GeekAIAdmin(SYSTEM_KEY, transport=server.mock_transport()) as client:
         client.balance()
         client.balance()
-    assert server.cookie_headers == [None, None]
+    assert cookie_headers(server) == [None, None]
 
 
 def test_a_built_async_client_sends_no_cookie_it_was_given() -> None:
-    server = CookieServer()
+    server = cookie_server()
 
     async def main() -> None:
-        async with AsyncGeekAIAdmin(SYSTEM_KEY, transport=httpx.MockTransport(server)) as client:
+        async with AsyncGeekAIAdmin(SYSTEM_KEY, transport=server.mock_transport()) as client:
             await client.balance()
             await client.balance()
 
     asyncio.run(main())
-    assert server.cookie_headers == [None, None]
+    assert cookie_headers(server) == [None, None]
 
 
 def test_a_client_passed_in_keeps_its_cookies() -> None:
-    server = CookieServer()
+    server = cookie_server()
     with (
-        httpx.Client(transport=httpx.MockTransport(server)) as http,
+        httpx.Client(transport=server.mock_transport()) as http,
         GeekAIAdmin(SYSTEM_KEY, http_client=http) as client,
     ):
         client.balance()
         client.balance()
-    assert server.cookie_headers == [None, "session=abc"]
+    assert cookie_headers(server) == [None, "session=abc"]
 
 
 @pytest.mark.parametrize("cls", [CookielessClient, CookielessAsyncClient])

@@ -19,7 +19,7 @@ from geekai_admin import (
     PermissionDeniedError,
     RateLimitError,
 )
-from tests.geekai_admin.fakes import SYSTEM_KEY, UUID, Driver, FakeServer
+from tests.geekai_admin.fakes import SYSTEM_KEY, UUID, Driver, scripted
 
 NO_RETRY: dict[str, Any] = {"retry_policy": None, "max_retries": 0}
 
@@ -45,7 +45,7 @@ NO_RETRY: dict[str, Any] = {"retry_policy": None, "max_retries": 0}
     ],
 )
 def test_each_status_maps_to_its_exception(drive: Driver, status: int, cls: type[APIStatusError]) -> None:
-    server = FakeServer(httpx.Response(status, json={"code": "c", "message": "m"}))
+    server = scripted(httpx.Response(status, json={"code": "c", "message": "m"}))
     with pytest.raises(cls) as caught:
         drive(server, lambda c: c.keys.get(UUID), **NO_RETRY)
     error = caught.value
@@ -95,13 +95,13 @@ def test_error_bodies_of_every_shape_give_a_clear_message(
     drive: Driver, answer: httpx.Response, code: str | None, message: str
 ) -> None:
     with pytest.raises(APIStatusError) as caught:
-        drive(FakeServer(answer), lambda c: c.balance(), **NO_RETRY)
+        drive(scripted(answer), lambda c: c.balance(), **NO_RETRY)
     assert caught.value.code == code
     assert caught.value.message == message
 
 
 def test_the_request_id_is_exposed(drive: Driver) -> None:
-    server = FakeServer(httpx.Response(404, json={"message": "no such key"}, headers={"X-Request-Id": "req-42"}))
+    server = scripted(httpx.Response(404, json={"message": "no such key"}, headers={"X-Request-Id": "req-42"}))
     with pytest.raises(NotFoundError) as caught:
         drive(server, lambda c: c.keys.get(UUID))
     assert caught.value.request_id == "req-42"
@@ -109,7 +109,7 @@ def test_the_request_id_is_exposed(drive: Driver) -> None:
 
 
 def test_rate_limit_carries_the_servers_hint(drive: Driver) -> None:
-    server = FakeServer(httpx.Response(429, json={"message": "slow down"}, headers={"Retry-After": "7"}))
+    server = scripted(httpx.Response(429, json={"message": "slow down"}, headers={"Retry-After": "7"}))
     with pytest.raises(RateLimitError) as caught:
         drive(server, lambda c: c.keys.list(), **NO_RETRY)
     assert caught.value.retry_after == 7.0
@@ -118,7 +118,7 @@ def test_rate_limit_carries_the_servers_hint(drive: Driver) -> None:
 def test_a_server_that_echoes_the_key_never_gets_it_into_the_exception(drive: Driver) -> None:
     echo = {"code": f"bad key {SYSTEM_KEY}", "message": f"Authorization: Bearer {SYSTEM_KEY} rejected"}
     with pytest.raises(AuthenticationError) as caught:
-        drive(FakeServer(httpx.Response(401, json=echo)), lambda c: c.balance())
+        drive(scripted(httpx.Response(401, json=echo)), lambda c: c.balance())
     assert SYSTEM_KEY not in str(caught.value)
     assert SYSTEM_KEY not in repr(caught.value)
     assert caught.value.message == "Authorization: Bearer <system key> rejected"
@@ -128,4 +128,4 @@ def test_a_server_that_echoes_the_key_never_gets_it_into_the_exception(drive: Dr
 def test_json_nested_past_the_parsers_depth_is_not_json(drive: Driver) -> None:
     deep = httpx.Response(200, text='{"balance": ' + "[" * 100_000 + "]" * 100_000 + "}")
     with pytest.raises(APIResponseValidationError, match="response is not JSON"):
-        drive(FakeServer(deep), lambda c: c.balance(), **NO_RETRY)
+        drive(scripted(deep), lambda c: c.balance(), **NO_RETRY)

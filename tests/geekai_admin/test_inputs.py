@@ -11,7 +11,7 @@ import pytest
 
 from geekai_admin import Group, InvalidInputError
 from geekai_admin._inputs import check_group, check_uuid
-from tests.geekai_admin.fakes import UUID, Driver, FakeServer
+from tests.geekai_admin.fakes import UUID, Driver, scripted
 
 BAD_UUIDS = [
     "",
@@ -41,12 +41,12 @@ def test_anything_but_a_uuid_is_refused_with_nothing_sent(drive: Driver, bad: An
         "delete": lambda c: c.keys.delete(bad),
         "update": lambda c: c.keys.update(bad, name="x"),
     }
-    server = FakeServer()
+    server = scripted()
     with pytest.raises(InvalidInputError) as caught:
         drive(server, calls[operation])
     assert caught.value.field == "uuid"
     assert isinstance(caught.value, ValueError)
-    assert server.requests == []
+    assert server.log == []
 
 
 CREATE_CASES: list[tuple[dict[str, Any], str, str]] = [
@@ -90,23 +90,23 @@ def test_bad_create_input_is_refused_with_nothing_sent(
     drive: Driver, given: dict[str, Any], field: str, message: str
 ) -> None:
     arguments = {"name": "ci", **given}
-    server = FakeServer()
+    server = scripted()
     with pytest.raises(InvalidInputError, match=message) as caught:
         drive(server, lambda c: c.keys.create(**arguments))
     assert caught.value.field == field
     assert str(caught.value).startswith(f"{field}: ")
-    assert server.requests == []
+    assert server.log == []
 
 
 @pytest.mark.parametrize(("given", "field", "message"), CREATE_CASES, ids=repr)
 def test_bad_update_input_is_refused_with_nothing_sent(
     drive: Driver, given: dict[str, Any], field: str, message: str
 ) -> None:
-    server = FakeServer()
+    server = scripted()
     with pytest.raises(InvalidInputError, match=message) as caught:
         drive(server, lambda c: c.keys.update(UUID, **given))
     assert caught.value.field == field
-    assert server.requests == []
+    assert server.log == []
 
 
 def test_a_huge_value_is_shortened_in_the_message() -> None:

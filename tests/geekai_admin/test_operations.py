@@ -20,30 +20,26 @@ from geekai_admin import (
     Group,
     InvalidInputError,
 )
-from tests.geekai_admin.fakes import SECRET, SYSTEM_KEY, UUID, Driver, FakeServer, key_json, ok
-
-
-def body_of(request: httpx.Request) -> Any:
-    return json.loads(request.content)
-
+from tests.geekai_admin.fakes import SECRET, SYSTEM_KEY, UUID, Driver, ok, scripted
+from tests.support.fake_api import key_record
 
 # --- what goes on the wire ---------------------------------------------------------------------
 
 
 def test_every_request_carries_the_key_and_asks_for_json(drive: Driver) -> None:
-    server = FakeServer(ok({"balance": 1}))
+    server = scripted(ok({"balance": 1}))
     drive(server, lambda c: c.balance())
-    request = server.requests[0]
+    request = server.log[0]
     assert request.headers["authorization"] == f"Bearer {SYSTEM_KEY}"
     assert request.headers["accept"] == "application/json"
     assert request.headers["user-agent"].startswith("geekai-admin-python/")
-    assert str(request.url) == "https://geekai.co/api/credit/balance"
+    assert request.url == "https://geekai.co/api/credit/balance"
 
 
 def test_default_headers_are_sent_too(drive: Driver) -> None:
-    server = FakeServer(ok({"balance": 1}))
+    server = scripted(ok({"balance": 1}))
     drive(server, lambda c: c.balance(), default_headers={"X-Team": "ops"})
-    assert server.requests[0].headers["x-team"] == "ops"
+    assert server.log[0].headers["x-team"] == "ops"
 
 
 # --- balance ---------------------------------------------------------------------------------
@@ -55,13 +51,13 @@ def test_default_headers_are_sent_too(drive: Driver) -> None:
     ids=["flat", "wrapped", "both-flat-wins"],
 )
 def test_balance_reads_both_documented_shapes_exactly(drive: Driver, body: dict[str, Any]) -> None:
-    balance = drive(FakeServer(ok(body)), lambda c: c.balance())
+    balance = drive(scripted(ok(body)), lambda c: c.balance())
     assert balance == Balance(coins=Decimal("12345.67"))
     assert balance.yuan == Decimal("123.4567")
 
 
 def test_balance_keeps_integers_integral(drive: Driver) -> None:
-    assert drive(FakeServer(ok({"balance": 100})), lambda c: c.balance()).yuan == Decimal(1)
+    assert drive(scripted(ok({"balance": 100})), lambda c: c.balance()).yuan == Decimal(1)
 
 
 @pytest.mark.parametrize(
@@ -77,11 +73,11 @@ def test_balance_keeps_integers_integral(drive: Driver) -> None:
 )
 def test_balance_that_does_not_fit_is_a_validation_error(drive: Driver, body: Any, message: str) -> None:
     with pytest.raises(APIResponseValidationError, match=message):
-        drive(FakeServer(ok(body)), lambda c: c.balance())
+        drive(scripted(ok(body)), lambda c: c.balance())
 
 
 def test_a_success_that_is_not_json_is_a_validation_error(drive: Driver) -> None:
-    server = FakeServer(httpx.Response(200, text="<html>maintenance</html>", headers={"content-type": "text/html"}))
+    server = scripted(httpx.Response(200, text="<html>maintenance</html>", headers={"content-type": "text/html"}))
     with pytest.raises(APIResponseValidationError, match=r"not JSON \(text/html, 24 bytes\)") as caught:
         drive(server, lambda c: c.balance())
     assert caught.value.body == "<html>maintenance</html>"
@@ -92,21 +88,21 @@ def test_a_success_that_is_not_json_is_a_validation_error(drive: Driver) -> None
 
 
 def test_list_maps_every_field(drive: Driver) -> None:
-    keys = drive(FakeServer(ok({"data": [key_json(), key_json(uuid="u2", name="b")]})), lambda c: c.keys.list())
+    keys = drive(scripted(ok({"data": [key_record(), key_record(uuid="u2", name="b")]})), lambda c: c.keys.list())
     assert [k.uuid for k in keys] == [UUID, "u2"]
     key = keys[0]
     assert key == ApiKey(
         uuid=UUID,
-        name="ci",
-        value="sk-Ab3x****Yz9Q",
+        name="ci-pipeline",
+        value="sk-Ab3x****************Yz9Q",
         group="balance",
         credit_limit=Decimal(10000),
-        credit_used=Decimal("12.3"),
+        credit_used=Decimal("1234.5"),
         expires=datetime.date(2026, 12, 31),
         expired=False,
         enabled=True,
         last_used_at=datetime.datetime(2026, 11, 20, 8, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=8))),
-        created_at=datetime.datetime(2026, 1, 15, 10, 0, tzinfo=datetime.UTC),
+        created_at=datetime.datetime(2026, 1, 15, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8))),
     )
     assert key.group == Group.BALANCE
     assert key.group == "balance"
@@ -114,19 +110,19 @@ def test_list_maps_every_field(drive: Driver) -> None:
 
 @pytest.mark.parametrize("body", [{}, {"data": None}, {"data": []}], ids=["absent", "null", "[]"])
 def test_list_without_data_is_an_empty_list(drive: Driver, body: dict[str, Any]) -> None:
-    assert drive(FakeServer(ok(body)), lambda c: c.keys.list()) == []
+    assert drive(scripted(ok(body)), lambda c: c.keys.list()) == []
 
 
 @pytest.mark.parametrize("empty", ["", None, "absent"])
 def test_empty_values_mean_no_limit_no_expiry_never_used(drive: Driver, empty: str | None) -> None:
     fields: dict[str, Any] = {"credit_limit": 0}
-    raw = key_json(**fields)
+    raw = key_record(**fields)
     for name in ("expired_at", "last_used_at", "created_at"):
         if empty == "absent":
             del raw[name]
         else:
             raw[name] = empty
-    key = drive(FakeServer(ok({"data": raw})), lambda c: c.keys.get(UUID))
+    key = drive(scripted(ok({"data": raw})), lambda c: c.keys.get(UUID))
     assert key.credit_limit is None
     assert key.expires is None
     assert key.last_used_at is None
@@ -134,18 +130,18 @@ def test_empty_values_mean_no_limit_no_expiry_never_used(drive: Driver, empty: s
 
 
 def test_a_key_with_only_a_uuid_is_read_with_nones(drive: Driver) -> None:
-    key = drive(FakeServer(ok({"data": {"uuid": UUID}})), lambda c: c.keys.get(UUID))
+    key = drive(scripted(ok({"data": {"uuid": UUID}})), lambda c: c.keys.get(UUID))
     assert key == ApiKey(uuid=UUID)
 
 
 def test_a_secret_in_a_listing_is_not_kept_where_repr_shows_it(drive: Driver) -> None:
-    key = drive(FakeServer(ok({"data": key_json(raw_value=SECRET)})), lambda c: c.keys.get(UUID))
+    key = drive(scripted(ok({"data": key_record(raw_value=SECRET)})), lambda c: c.keys.get(UUID))
     assert key.extra == {}
     assert SECRET not in repr(key)
 
 
 def test_unknown_fields_are_kept(drive: Driver) -> None:
-    key = drive(FakeServer(ok({"data": key_json(rpm_limit=60, tags=["a"])})), lambda c: c.keys.get(UUID))
+    key = drive(scripted(ok({"data": key_record(rpm_limit=60, tags=["a"])})), lambda c: c.keys.get(UUID))
     assert key.extra == {"rpm_limit": 60, "tags": ["a"]}
     assert key.to_dict()["extra"] == {"rpm_limit": 60, "tags": ["a"]}
 
@@ -160,12 +156,12 @@ def test_unknown_fields_are_kept(drive: Driver) -> None:
     ],
 )
 def test_timestamps_are_read_leniently(drive: Driver, raw: str, expected: datetime.datetime) -> None:
-    key = drive(FakeServer(ok({"data": key_json(last_used_at=raw)})), lambda c: c.keys.get(UUID))
+    key = drive(scripted(ok({"data": key_record(last_used_at=raw)})), lambda c: c.keys.get(UUID))
     assert key.last_used_at == expected
 
 
 def test_an_expiry_sent_as_a_timestamp_is_read_as_its_date(drive: Driver) -> None:
-    key = drive(FakeServer(ok({"data": key_json(expired_at="2026-12-31 23:59:59")})), lambda c: c.keys.get(UUID))
+    key = drive(scripted(ok({"data": key_record(expired_at="2026-12-31 23:59:59")})), lambda c: c.keys.get(UUID))
     assert key.expires == datetime.date(2026, 12, 31)
 
 
@@ -184,11 +180,11 @@ def test_an_expiry_sent_as_a_timestamp_is_read_as_its_date(drive: Driver) -> Non
 )
 def test_a_field_of_the_wrong_kind_is_named(drive: Driver, field: str, value: Any, message: str) -> None:
     with pytest.raises(APIResponseValidationError, match=message):
-        drive(FakeServer(ok({"data": key_json(**{field: value})})), lambda c: c.keys.get(UUID))
+        drive(scripted(ok({"data": {**key_record(), field: value}})), lambda c: c.keys.get(UUID))
 
 
 def test_one_bad_item_names_its_index(drive: Driver) -> None:
-    server = FakeServer(ok({"data": [key_json(), key_json(credit_used="x")]}))
+    server = scripted(ok({"data": [key_record(), key_record(credit_used="x")]}))
     with pytest.raises(APIResponseValidationError, match=r"keys.list\[1\]: field 'credit_used'"):
         drive(server, lambda c: c.keys.list())
 
@@ -196,25 +192,25 @@ def test_one_bad_item_names_its_index(drive: Driver) -> None:
 @pytest.mark.parametrize("body", [{"message": "ok"}, {"data": None}, {"data": []}], ids=["absent", "null", "list"])
 def test_get_without_data_is_a_validation_error(drive: Driver, body: dict[str, Any]) -> None:
     with pytest.raises(APIResponseValidationError, match=r"keys\.get: the response has no data"):
-        drive(FakeServer(ok(body)), lambda c: c.keys.get(UUID))
+        drive(scripted(ok(body)), lambda c: c.keys.get(UUID))
 
 
 @pytest.mark.parametrize("ref", [UUID, UUID.upper(), uuid.UUID(UUID), ApiKey(uuid=UUID)], ids=str)
 def test_get_accepts_a_uuid_in_any_form(drive: Driver, ref: Any) -> None:
-    server = FakeServer(ok({"data": key_json()}))
+    server = scripted(ok({"data": key_record()}))
     drive(server, lambda c: c.keys.get(ref))
-    assert server.methods == [f"GET /api/api_keys/{UUID}"]
+    assert server.calls == [f"GET /api/api_keys/{UUID}"]
 
 
 # --- create -----------------------------------------------------------------------------------
 
 
 def test_create_sends_the_defaults_and_returns_the_secret(drive: Driver) -> None:
-    server = FakeServer(ok({"data": key_json(raw_value=SECRET), "message": "ok"}))
+    server = scripted(ok({"data": key_record(raw_value=SECRET), "message": "ok"}))
     created = drive(server, lambda c: c.keys.create(name="ci"))
-    assert server.methods == ["POST /api/api_keys"]
-    assert body_of(server.requests[0]) == {"name": "ci", "group": "balance", "credit_limit": 0, "expired_at": ""}
-    assert server.requests[0].headers["content-type"] == "application/json"
+    assert server.calls == ["POST /api/api_keys"]
+    assert server.log[0].json() == {"name": "ci", "group": "balance", "credit_limit": 0, "expired_at": ""}
+    assert server.log[0].headers["content-type"] == "application/json"
     assert isinstance(created, CreatedKey)
     assert created.secret == SECRET
     assert created.key() == ApiKey(**{k: v for k, v in vars_of(created).items() if k != "secret"})
@@ -225,14 +221,14 @@ def vars_of(key: ApiKey) -> dict[str, Any]:
 
 
 def test_create_sends_every_optional_field(drive: Driver) -> None:
-    server = FakeServer(ok({"data": key_json(raw_value=SECRET)}))
+    server = scripted(ok({"data": key_record(raw_value=SECRET)}))
     drive(
         server,
         lambda c: c.keys.create(
             name="ci", group=Group.HA, credit_limit=Decimal("10000.50"), expires=datetime.date(2027, 1, 31)
         ),
     )
-    assert body_of(server.requests[0]) == {
+    assert server.log[0].json() == {
         "name": "ci",
         "group": "ha",
         "credit_limit": 10000.5,
@@ -242,23 +238,23 @@ def test_create_sends_every_optional_field(drive: Driver) -> None:
 
 @pytest.mark.parametrize(("given", "sent"), [(10000, 10000), ("250", 250), (0.5, 0.5), (0, 0), (None, 0)])
 def test_credit_limits_go_out_as_json_numbers(drive: Driver, given: Any, sent: float) -> None:
-    server = FakeServer(ok({"data": key_json(raw_value=SECRET)}))
+    server = scripted(ok({"data": key_record(raw_value=SECRET)}))
     drive(server, lambda c: c.keys.create(name="ci", credit_limit=given))
-    assert body_of(server.requests[0])["credit_limit"] == sent
-    assert type(body_of(server.requests[0])["credit_limit"]) is type(sent)
+    assert server.log[0].json()["credit_limit"] == sent
+    assert type(server.log[0].json()["credit_limit"]) is type(sent)
 
 
 def test_a_create_without_a_secret_keeps_the_body_reachable(drive: Driver) -> None:
-    server = FakeServer(ok({"data": key_json()}))
+    server = scripted(ok({"data": key_record()}))
     with pytest.raises(APIResponseValidationError, match=f"key {UUID} was created, but .* no secret") as caught:
         drive(server, lambda c: c.keys.create(name="ci"))
     assert json.loads(caught.value.body)["data"]["uuid"] == UUID
 
 
 def test_a_create_whose_body_does_not_fit_keeps_the_secret_reachable(drive: Driver) -> None:
-    body = {"data": key_json(raw_value=SECRET, credit_used="oops")}
+    body = {"data": key_record(raw_value=SECRET, credit_used="oops")}
     with pytest.raises(APIResponseValidationError) as caught:
-        drive(FakeServer(ok(body)), lambda c: c.keys.create(name="ci"))
+        drive(scripted(ok(body)), lambda c: c.keys.create(name="ci"))
     assert SECRET in caught.value.body
     assert SECRET not in str(caught.value)
     assert SECRET not in repr(caught.value)
@@ -266,17 +262,17 @@ def test_a_create_whose_body_does_not_fit_keeps_the_secret_reachable(drive: Driv
 
 def test_a_create_without_data_says_the_key_may_exist(drive: Driver) -> None:
     with pytest.raises(APIResponseValidationError, match="may have been created"):
-        drive(FakeServer(ok({"message": "ok"})), lambda c: c.keys.create(name="ci"))
+        drive(scripted(ok({"message": "ok"})), lambda c: c.keys.create(name="ci"))
 
 
 # --- update -----------------------------------------------------------------------------------
 
 
 def test_update_reads_then_writes_every_field(drive: Driver) -> None:
-    server = FakeServer(ok({"data": key_json()}), ok({"message": "ok"}))
+    server = scripted(ok({"data": key_record()}), ok({"message": "ok"}))
     updated = drive(server, lambda c: c.keys.update(UUID, name="renamed"))
-    assert server.methods == [f"GET /api/api_keys/{UUID}", f"PUT /api/api_keys/{UUID}"]
-    assert body_of(server.requests[1]) == {
+    assert server.calls == [f"GET /api/api_keys/{UUID}", f"PUT /api/api_keys/{UUID}"]
+    assert server.log[1].json() == {
         "name": "renamed",
         "group": "balance",
         "credit_limit": 10000,
@@ -287,56 +283,56 @@ def test_update_reads_then_writes_every_field(drive: Driver) -> None:
 
 
 def test_update_clears_limit_and_expiry_with_none(drive: Driver) -> None:
-    server = FakeServer(ok({"data": key_json()}), ok({"message": "ok"}))
+    server = scripted(ok({"data": key_record()}), ok({"message": "ok"}))
     updated = drive(server, lambda c: c.keys.update(UUID, credit_limit=None, expires=None))
-    assert body_of(server.requests[1]) == {"name": "ci", "group": "balance", "credit_limit": 0, "expired_at": ""}
+    assert server.log[1].json() == {"name": "ci-pipeline", "group": "balance", "credit_limit": 0, "expired_at": ""}
     assert updated.credit_limit is None
     assert updated.expires is None
 
 
 def test_update_of_a_key_in_hand_is_a_single_put(drive: Driver) -> None:
     current = ApiKey(uuid=UUID, name="ci", group="lowcost", credit_limit=Decimal(5), expires=None)
-    server = FakeServer(httpx.Response(200))
+    server = scripted(httpx.Response(200))
     updated = drive(server, lambda c: c.keys.update(current, group="ha", expires="2027-02-01"))
-    assert server.methods == [f"PUT /api/api_keys/{UUID}"]
-    assert body_of(server.requests[0]) == {"name": "ci", "group": "ha", "credit_limit": 5, "expired_at": "2027-02-01"}
+    assert server.calls == [f"PUT /api/api_keys/{UUID}"]
+    assert server.log[0].json() == {"name": "ci", "group": "ha", "credit_limit": 5, "expired_at": "2027-02-01"}
     assert updated == ApiKey(
         uuid=UUID, name="ci", group="ha", credit_limit=Decimal(5), expires=datetime.date(2027, 2, 1)
     )
 
 
 def test_update_with_nothing_to_change_sends_nothing(drive: Driver) -> None:
-    server = FakeServer()
+    server = scripted()
     with pytest.raises(InvalidInputError, match="update: name at least one of"):
         drive(server, lambda c: c.keys.update(UUID))
-    assert server.requests == []
+    assert server.log == []
 
 
 def test_update_cannot_keep_a_name_it_never_saw(drive: Driver) -> None:
-    server = FakeServer(ok({"data": {"uuid": UUID, "group": {"name": "ha"}, "expired_at": ""}}))
+    server = scripted(ok({"data": {"uuid": UUID, "group": {"name": "ha"}, "expired_at": ""}}))
     with pytest.raises(APIResponseValidationError, match=r"does not say its name, .*give name= too"):
         drive(server, lambda c: c.keys.update(UUID, credit_limit=5))
-    assert server.methods == [f"GET /api/api_keys/{UUID}"]
+    assert server.calls == [f"GET /api/api_keys/{UUID}"]
 
 
 @pytest.mark.parametrize("unsaid", ["credit_limit", "expired_at"])
 def test_update_never_resets_what_the_key_as_read_does_not_say(drive: Driver, unsaid: str) -> None:
     # ApiKey's None is both "not said" and "none": sending it back would remove a limit or expiry.
-    current = key_json()
+    current = key_record()
     del current[unsaid]
-    server = FakeServer(ok({"data": current}))
+    server = scripted(ok({"data": current}))
     argument = "credit_limit=" if unsaid == "credit_limit" else "expires="
     with pytest.raises(APIResponseValidationError, match=f"does not say its {unsaid}, .*give {argument} too"):
         drive(server, lambda c: c.keys.update(UUID, name="renamed"))
-    assert server.methods == [f"GET /api/api_keys/{UUID}"]
+    assert server.calls == [f"GET /api/api_keys/{UUID}"]
 
 
 def test_update_may_name_what_the_key_does_not_say(drive: Driver) -> None:
-    current = key_json(credit_limit=None)
+    current = key_record(credit_limit=None)
     del current["expired_at"]
-    server = FakeServer(ok({"data": current}), ok({}))
+    server = scripted(ok({"data": current}), ok({}))
     drive(server, lambda c: c.keys.update(UUID, name="renamed", credit_limit=5, expires=None))
-    assert json.loads(server.requests[1].content) == {
+    assert json.loads(server.log[1].body) == {
         "name": "renamed",
         "group": "balance",
         "credit_limit": 5,
@@ -345,30 +341,30 @@ def test_update_may_name_what_the_key_does_not_say(drive: Driver) -> None:
 
 
 def test_update_keeps_an_expiry_the_server_sends_as_null(drive: Driver) -> None:
-    server = FakeServer(ok({"data": key_json(expired_at=None)}), ok({}))
+    server = scripted(ok({"data": key_record(expired_at=None)}), ok({}))
     drive(server, lambda c: c.keys.update(UUID, name="renamed"))
-    assert json.loads(server.requests[1].content)["expired_at"] == ""
+    assert json.loads(server.log[1].body)["expired_at"] == ""
 
 
 def test_update_of_a_key_in_a_group_it_cannot_send_back_says_so(drive: Driver) -> None:
-    server = FakeServer(ok({"data": key_json(group={"name": "fast"})}), ok({}))
+    server = scripted(ok({"data": key_record(group={"name": "fast"})}), ok({}))
     with pytest.raises(InvalidInputError, match="has the group 'fast', which this client cannot send back"):
         drive(server, lambda c: c.keys.update(UUID, name="renamed"))
-    assert len(server.requests) == 1
-    server = FakeServer(ok({"data": key_json(group={"name": "fast"})}), ok({}))
+    assert len(server.log) == 1
+    server = scripted(ok({"data": key_record(group={"name": "fast"})}), ok({}))
     drive(server, lambda c: c.keys.update(UUID, name="renamed", group="ha"))
-    assert json.loads(server.requests[-1].content)["group"] == "ha"
+    assert json.loads(server.log[-1].body)["group"] == "ha"
 
 
 def test_update_rejects_bad_changes_before_reading(drive: Driver) -> None:
-    server = FakeServer()
+    server = scripted()
     with pytest.raises(InvalidInputError, match="group: must be one of"):
         drive(server, lambda c: c.keys.update(UUID, group="fastest"))
-    assert server.requests == []
+    assert server.log == []
 
 
 def test_update_accepts_an_empty_or_non_json_ack(drive: Driver) -> None:
-    server = FakeServer(httpx.Response(200, text="not json"))
+    server = scripted(httpx.Response(200, text="not json"))
     with pytest.raises(APIResponseValidationError, match=r"keys\.update: HTTP 200 response is not JSON"):
         drive(server, lambda c: c.keys.update(ApiKey(uuid=UUID, name="a", group="ha"), name="b"))
 
@@ -378,6 +374,6 @@ def test_update_accepts_an_empty_or_non_json_ack(drive: Driver) -> None:
 
 @pytest.mark.parametrize("answer", [ok({"message": "deleted"}), httpx.Response(204), httpx.Response(200)])
 def test_delete_returns_none_on_any_success(drive: Driver, answer: httpx.Response) -> None:
-    server = FakeServer(answer)
+    server = scripted(answer)
     assert drive(server, lambda c: c.keys.delete(UUID)) is None
-    assert server.methods == [f"DELETE /api/api_keys/{UUID}"]
+    assert server.calls == [f"DELETE /api/api_keys/{UUID}"]

@@ -12,17 +12,18 @@ from geekai_admin import GeekAIError
 from geekai_admin._config import SystemKey
 from geekai_admin._http import Endpoint
 from geekai_admin._retry import RetryPolicy
-from tests.geekai_admin.fakes import SECRET, SYSTEM_KEY, UUID, Driver, FakeServer, key_json, ok, texts
+from tests.geekai_admin.fakes import SECRET, SYSTEM_KEY, UUID, Driver, ok, scripted, texts
+from tests.support.fake_api import key_record
 
 SCENARIOS: dict[str, tuple[Any, list[Any]]] = {
-    "create ok": (lambda c: c.keys.create(name="ci"), [ok({"data": key_json(raw_value=SECRET)})]),
-    "create bad body": (lambda c: c.keys.create(name="ci"), [ok({"data": key_json(raw_value=SECRET, status=3)})]),
+    "create ok": (lambda c: c.keys.create(name="ci"), [ok({"data": key_record(raw_value=SECRET)})]),
+    "create bad body": (lambda c: c.keys.create(name="ci"), [ok({"data": key_record(raw_value=SECRET, status=3)})]),
     "create 500": (lambda c: c.keys.create(name="ci"), [httpx.Response(500, text=f"echo {SYSTEM_KEY}")]),
     "create lost": (lambda c: c.keys.create(name="ci"), [httpx.ReadError(f"reset {SYSTEM_KEY}")]),
     "list 401": (lambda c: c.keys.list(), [httpx.Response(401, json={"message": f"bad {SYSTEM_KEY}"})]),
-    "get retried": (lambda c: c.keys.get(UUID), [httpx.Response(503), ok({"data": key_json()})]),
+    "get retried": (lambda c: c.keys.get(UUID), [httpx.Response(503), ok({"data": key_record()})]),
     "balance timeout": (lambda c: c.balance(), [httpx.ReadTimeout("slow")]),
-    "update": (lambda c: c.keys.update(UUID, name="n"), [ok({"data": key_json()}), ok({})]),
+    "update": (lambda c: c.keys.update(UUID, name="n"), [ok({"data": key_record()}), ok({})]),
     "delete": (lambda c: c.keys.delete(UUID), [ok({})]),
     "request id echo": (
         lambda c: c.keys.get(UUID),
@@ -37,7 +38,7 @@ SCENARIOS: dict[str, tuple[Any, list[Any]]] = {
     "key in a long field value": (lambda c: c.balance(), [ok({"balance": "v" * 40 + SYSTEM_KEY})]),
     "key in a created key's field": (
         lambda c: c.keys.create(name="ci"),
-        [ok({"data": key_json(raw_value=SECRET, credit_used=f"used {SYSTEM_KEY}")})],
+        [ok({"data": key_record(raw_value=SECRET, credit_used=f"used {SYSTEM_KEY}")})],
     ),
 }
 
@@ -53,7 +54,7 @@ def test_no_secret_in_results_errors_or_logs(drive: Driver, scenario: str, caplo
         return operation(client)
 
     try:
-        seen.append(drive(FakeServer(*answers), record))
+        seen.append(drive(scripted(*answers), record))
     except GeekAIError as error:
         seen.extend([error, error.__cause__, error.__context__])
     shown = texts(seen) + "\n" + "\n".join(f"{r.getMessage()} {r.args}" for r in caplog.records)

@@ -1,6 +1,7 @@
 """Reliability and security suite (issue 6): real sockets on 127.0.0.1, injected faults.
 
-Fixtures: `fault_server` (one fake API per module, reset before each test) and `captured_logs`
+Fixtures: `fault_server` (the one fake API, tests.support.fake_api, on a loopback server per
+module; the fake and the server's counters reset before each test) and `captured_logs`
 (every log record of every logger at DEBUG, for the secret scan). Set GEEKAI_RELIABILITY_REPORT=1
 (`nox -s reliability` does) to print the measured figures as a table at the end of the run.
 """
@@ -13,15 +14,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.reliability.faultserver import FaultServer
 from tests.reliability.figures import FIGURES, LogCapture
+from tests.support.fake_api import FakeAPI, LoopbackServer
 
 REPORT_ENV = "GEEKAI_RELIABILITY_REPORT"
 
 
 @pytest.fixture(scope="module")
-def running_server() -> Iterator[FaultServer]:
-    server = FaultServer().start()
+def running_server() -> Iterator[LoopbackServer]:
+    server = LoopbackServer(FakeAPI()).start()
     try:
         yield server
     finally:
@@ -29,8 +30,9 @@ def running_server() -> Iterator[FaultServer]:
 
 
 @pytest.fixture
-def fault_server(running_server: FaultServer) -> FaultServer:
-    running_server.reset()
+def fault_server(running_server: LoopbackServer) -> LoopbackServer:
+    running_server.fake.reset()
+    running_server.reset_counters()
     return running_server
 
 

@@ -32,21 +32,23 @@ from geekai_admin import (
     RateLimitError,
     RetryPolicy,
 )
-from tests.reliability.faultserver import (
-    BALANCE_COINS,
-    SEEDED_KEYS,
+from tests.reliability.figures import FIGURES, LogCapture, exception_texts, find_leaks
+from tests.support import fake_api
+from tests.support.fake_api import (
+    EXAMPLE_BALANCE,
     SYSTEM_KEY,
-    FaultServer,
+    FakeAPI,
+    LoopbackServer,
     Reply,
     refused_port,
 )
-from tests.reliability.figures import FIGURES, LogCapture, exception_texts, find_leaks
 
 POLICY = RetryPolicy(max_retries=2, initial_delay=0.01, max_delay=0.05, max_retry_after=5.0)
 """Three attempts at most; waits of milliseconds; a Retry-After above 5 s is raised, not waited."""
 TIMEOUT = httpx.Timeout(0.75, connect=1.0)
 """Below the fault server's 1.5 s slow answer, far above a loopback round trip."""
 RENAMED = "renamed-under-fault"
+SEEDED_KEYS = 2
 
 
 class _Recovered:
@@ -56,23 +58,6 @@ class _Recovered:
 
 RECOVERED = _Recovered()
 Expect = _Recovered | type[GeekAIError]
-
-_HTML_502 = (
-    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
-)
-
-
-def _status(code: int, body: bytes = b"", content_type: str = "application/json", **headers: str) -> Reply:
-    pairs = tuple((name.replace("_", "-"), value) for name, value in headers.items())
-    return Reply("status", status=code, body=body, content_type=content_type, headers=pairs)
-
-
-S500 = _status(500, b'{"code": "server_error", "message": "internal error"}')
-S502 = _status(502, b'{"code": "bad_gateway", "message": "upstream failed"}')
-S503 = _status(503, b"", Retry_After="0")
-S504 = _status(504, b"upstream timed out", "text/plain")
-HTML_502 = _status(502, _HTML_502, "text/html")
 
 
 @dataclass(frozen=True)
@@ -84,7 +69,7 @@ class Fault:
     """
 
     name: str
-    replies: tuple[Reply, ...]
+    """A fault of the fake API's vocabulary (tests.support.fake_api.FAULTS): the replies it injects."""
     idempotent: Expect
     create: Expect
     attempts: int
@@ -95,12 +80,15 @@ class Fault:
     retry_after: float | None = None
     """The hint a RateLimitError must carry."""
 
+    @property
+    def replies(self) -> tuple[Reply, ...]:
+        return fake_api.FAULTS[self.name]
+
 
 FAULTS = [
-    Fault("429_retry_after", (_status(429, Retry_After="0"),), RECOVERED, RateLimitError, 2, 1, 0, retry_after=0),
+    Fault("429_retry_after", RECOVERED, RateLimitError, 2, 1, 0, retry_after=0),
     Fault(
         "429_retry_after_ms",
-        (_status(429, retry_after_ms="5"),) * 2,
         RECOVERED,
         RateLimitError,
         3,
@@ -110,7 +98,6 @@ FAULTS = [
     ),
     Fault(
         "429_retry_after_too_long",
-        (_status(429, Retry_After="3600"),),
         RateLimitError,
         RateLimitError,
         1,
@@ -118,28 +105,26 @@ FAULTS = [
         0,
         retry_after=3600,
     ),
-    Fault("503_burst", (S503, S503), RECOVERED, InternalServerError, 3, 1, 0),
-    Fault("503_over_budget", (S503, S503, S503), InternalServerError, InternalServerError, 3, 1, 0),
-    Fault("500_502_burst", (S500, S502), RECOVERED, InternalServerError, 3, 1, 0),
-    Fault("504_503_500_over_budget", (S504, S503, S500), InternalServerError, InternalServerError, 3, 1, 0),
-    Fault("html_502_page", (HTML_502,), RECOVERED, InternalServerError, 2, 1, 0),
-    Fault("html_502_page_persistent", (HTML_502,) * 3, InternalServerError, InternalServerError, 3, 1, 0),
-    Fault("reset_before_response", (Reply("reset_before"),), RECOVERED, APIConnectionError, 2, 1, 0),
-    Fault("reset_after_processing", (Reply("reset_after"),), RECOVERED, APIConnectionError, 2, 1, 1),
-    Fault("truncated_json_content_length", (Reply("truncate_length"),), RECOVERED, APIConnectionError, 2, 1, 1),
+    Fault("503_burst", RECOVERED, InternalServerError, 3, 1, 0),
+    Fault("503_over_budget", InternalServerError, InternalServerError, 3, 1, 0),
+    Fault("500_502_burst", RECOVERED, InternalServerError, 3, 1, 0),
+    Fault("504_503_500_over_budget", InternalServerError, InternalServerError, 3, 1, 0),
+    Fault("html_502_page", RECOVERED, InternalServerError, 2, 1, 0),
+    Fault("html_502_page_persistent", InternalServerError, InternalServerError, 3, 1, 0),
+    Fault("reset_before_response", RECOVERED, APIConnectionError, 2, 1, 0),
+    Fault("reset_after_processing", RECOVERED, APIConnectionError, 2, 1, 1),
+    Fault("truncated_json_content_length", RECOVERED, APIConnectionError, 2, 1, 1),
     Fault(
         "truncated_json_at_close",
-        (Reply("truncate_close"),),
         APIResponseValidationError,
         APIResponseValidationError,
         1,
         1,
         1,
     ),
-    Fault("slower_than_timeout", (Reply("slow"),), RECOVERED, APITimeoutError, 2, 1, 1),
+    Fault("slower_than_timeout", RECOVERED, APITimeoutError, 2, 1, 1),
     Fault(
         "200_not_json",
-        (Reply("body", body=b"<html><body>OK</body></html>", content_type="text/html"),),
         APIResponseValidationError,
         APIResponseValidationError,
         1,
@@ -148,7 +133,6 @@ FAULTS = [
     ),
     Fault(
         "200_json_array",
-        (Reply("body", body=b'["unexpected"]'),),
         APIResponseValidationError,
         APIResponseValidationError,
         1,
@@ -157,7 +141,6 @@ FAULTS = [
     ),
     Fault(
         "200_wrong_shape_object",
-        (Reply("body", body=b'{"data": {"unexpected": true}}'),),
         APIResponseValidationError,
         APIResponseValidationError,
         1,
@@ -168,7 +151,6 @@ FAULTS = [
     ),
     Fault(
         "large_body_content_length",
-        (Reply("large_length"),),
         APIResponseValidationError,
         APIResponseValidationError,
         1,
@@ -177,15 +159,19 @@ FAULTS = [
     ),
     Fault(
         "large_body_chunked",
-        (Reply("large_chunked"),),
         APIResponseValidationError,
         APIResponseValidationError,
         1,
         1,
         1,
     ),
-    Fault("connection_refused", (), APIConnectionError, APIConnectionError, 0, 0, 0, refused=True),
+    Fault("connection_refused", APIConnectionError, APIConnectionError, 0, 0, 0, refused=True),
 ]
+
+
+def test_the_matrix_covers_every_fault_of_the_fake_api() -> None:
+    assert [fault.name for fault in FAULTS] == list(fake_api.FAULTS)
+
 
 OPERATIONS = {
     # name: (method, route the fault is injected into, idempotent)
@@ -236,10 +222,10 @@ def _run(mode: str, operation: str, base_url: str, key: str) -> object:
     return asyncio.run(_run_async(operation, base_url, key))
 
 
-def _check_recovered(operation: str, server: FaultServer, key: str, result: object) -> None:
+def _check_recovered(operation: str, fake: FakeAPI, key: str, result: object) -> None:
     """The result is right and the store shows the operation done, once."""
     if operation == "balance":
-        assert getattr(result, "coins", None) == BALANCE_COINS
+        assert getattr(result, "coins", None) == Decimal(str(EXAMPLE_BALANCE))
     elif operation == "list":
         assert isinstance(result, list)
         assert len(result) == SEEDED_KEYS
@@ -247,18 +233,18 @@ def _check_recovered(operation: str, server: FaultServer, key: str, result: obje
         assert getattr(result, "uuid", None) == key
     elif operation == "create":
         assert isinstance(result, CreatedKey)
-        assert server.has_key(result.uuid)
-        assert result.secret == server.secret_of(result.uuid)
+        assert fake.has_key(result.uuid)
+        assert result.secret == fake.secret_of(result.uuid)
         assert (result.name, result.group, result.credit_limit) == ("made-under-fault", "ha", Decimal(250))
     elif operation == "update":
         assert getattr(result, "name", None) == RENAMED
-        assert server.key(key)["name"] == RENAMED
+        assert fake.key(key)["name"] == RENAMED
     else:
         assert result is None
-        assert not server.has_key(key), "a delete that succeeded left the key in place"
+        assert not fake.has_key(key), "a delete that succeeded left the key in place"
 
 
-def _check_error(fault: Fault, operation: str, server: FaultServer, key: str, error: GeekAIError) -> None:
+def _check_error(fault: Fault, operation: str, fake: FakeAPI, key: str, error: GeekAIError) -> None:
     """Checks specific to the typed error a fault ends in."""
     if isinstance(error, RateLimitError):
         assert error.retry_after == fault.retry_after
@@ -268,10 +254,10 @@ def _check_error(fault: Fault, operation: str, server: FaultServer, key: str, er
     if isinstance(error, APIResponseValidationError):
         assert isinstance(error.body, str), "the raw body must stay readable on the error"
     if operation == "delete" and fault.create_keys:
-        assert not server.has_key(key), "the server processed the delete"
+        assert not fake.has_key(key), "the server processed the delete"
 
 
-def _scan(captured: LogCapture, server: FaultServer, outcome: object, base_url: str) -> int:
+def _scan(captured: LogCapture, fake: FakeAPI, outcome: object, base_url: str) -> int:
     texts = list(captured.texts)
     assert texts, "no log record captured: the scan would prove nothing"
     if isinstance(outcome, BaseException):
@@ -283,7 +269,7 @@ def _scan(captured: LogCapture, server: FaultServer, outcome: object, base_url: 
     with GeekAIAdmin(SYSTEM_KEY, base_url=base_url) as client:
         texts += [repr(client), str(client), repr(client._settings.endpoint)]
     FIGURES.texts_scanned += len(texts)
-    leaks = find_leaks(texts, [SYSTEM_KEY, *server.issued_secrets])
+    leaks = find_leaks(texts, [SYSTEM_KEY, *fake.issued_secrets])
     FIGURES.secret_leaks += len(leaks)
     return len(leaks)
 
@@ -291,45 +277,48 @@ def _scan(captured: LogCapture, server: FaultServer, outcome: object, base_url: 
 @pytest.mark.parametrize("mode", ["sync", "async"])
 @pytest.mark.parametrize("operation", list(OPERATIONS))
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda fault: fault.name)
-def test_fault(fault: Fault, operation: str, mode: str, fault_server: FaultServer, captured_logs: LogCapture) -> None:
+def test_fault(
+    fault: Fault, operation: str, mode: str, fault_server: LoopbackServer, captured_logs: LogCapture
+) -> None:
     case = f"{fault.name}-{operation}-{mode}"
     FIGURES.faults.add(fault.name)
     FIGURES.cases[case] = False
-    server = fault_server
-    key = server.reset()[0]
+    fake = fault_server.fake
+    key = fake.reset(seeded=SEEDED_KEYS)[0]
     method, route = OPERATIONS[operation]
-    server.inject(method, route, fault.replies)
+    if fault.replies:
+        fake.inject(*fault.replies, method=method, route=route)
     expected = fault.overrides.get(operation, fault.create if operation == "create" else fault.idempotent)
 
     with refused_port() as dead_port:
-        base_url = f"http://127.0.0.1:{dead_port}/api" if fault.refused else server.base_url
+        base_url = f"http://127.0.0.1:{dead_port}/api" if fault.refused else fault_server.base_url
         outcome: object
         try:
             outcome = _run(mode, operation, base_url, key)
         except GeekAIError as error:
             outcome = error
 
-    created = server.created - SEEDED_KEYS
+    created = fake.created
     if operation == "create":
         FIGURES.creates += 1
         FIGURES.duplicate_creates += max(0, created - 1)
-    leaks = _scan(captured_logs, server, outcome, server.base_url)
+    leaks = _scan(captured_logs, fake, outcome, fault_server.base_url)
 
     if expected is RECOVERED:
         assert not isinstance(outcome, BaseException), f"expected recovery, got {outcome!r}"
-        _check_recovered(operation, server, key, outcome)
+        _check_recovered(operation, fake, key, outcome)
     else:
         assert type(outcome) is expected, f"expected {expected}, got {outcome!r}"
         assert isinstance(outcome, GeekAIError)
-        _check_error(fault, operation, server, key, outcome)
+        _check_error(fault, operation, fake, key, outcome)
     if operation == "create":
-        assert server.count("POST", "/api_keys") == fault.create_posts
+        assert fake.count("POST", "/api_keys") == fault.create_posts
         assert created == fault.create_keys, f"{created} keys created"
     else:
-        assert server.count(method, route) == fault.attempts
+        assert fake.count(method, route) == fault.attempts
         assert created == 0
     if operation == "update":
-        assert server.count("GET", "/api_keys/{uuid}") == (0 if fault.refused else 1)
+        assert fake.count("GET", "/api_keys/{uuid}") == (0 if fault.refused else 1)
     assert leaks == 0
     FIGURES.cases[case] = True
     if expected is RECOVERED:
@@ -340,16 +329,17 @@ def test_fault(fault: Fault, operation: str, mode: str, fault_server: FaultServe
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_create_keeps_the_secret_when_the_answer_does_not_fit(
-    mode: str, fault_server: FaultServer, captured_logs: LogCapture
+    mode: str, fault_server: LoopbackServer, captured_logs: LogCapture
 ) -> None:
     """A created key whose answer lacks its uuid: a typed error whose raw body holds the secret."""
-    fault_server.inject("POST", "/api_keys", [Reply("drop_field", body=b"uuid")])
+    fake = fault_server.fake
+    fake.inject(Reply("drop_field", body=b"uuid"), method="POST", route="/api_keys")
     with pytest.raises(APIResponseValidationError) as caught:
         _run(mode, "create", fault_server.base_url, "")
-    secret = fault_server.issued_secrets[-1]
+    secret = fake.issued_secrets[-1]
     assert secret in caught.value.body
-    assert fault_server.count("POST", "/api_keys") == 1
-    assert _scan(captured_logs, fault_server, caught.value, fault_server.base_url) == 0
+    assert fake.count("POST", "/api_keys") == 1
+    assert _scan(captured_logs, fake, caught.value, fault_server.base_url) == 0
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
@@ -357,8 +347,9 @@ def test_create_is_retried_when_nothing_was_sent(mode: str, captured_logs: LogCa
     """Refused, then listening: the one retry-safe case for a create. Exactly one key is made."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
-    server = FaultServer()
-    seeded = len(server.reset())
+    fake = FakeAPI()
+    fake.reset(seeded=SEEDED_KEYS)
+    server = LoopbackServer(fake)
 
     class ListenOnFirstRetry(logging.Handler):
         """Starts the server on the refused port when the client announces its first retry."""
@@ -379,9 +370,9 @@ def test_create_is_retried_when_nothing_was_sent(mode: str, captured_logs: LogCa
         else:
             sock.close()
     assert isinstance(result, CreatedKey)
-    assert server.count("POST", "/api_keys") == 1
-    assert server.created - seeded == 1
-    assert result.secret == server.issued_secrets[-1]
+    assert fake.count("POST", "/api_keys") == 1
+    assert fake.created == 1
+    assert result.secret == fake.issued_secrets[-1]
     FIGURES.creates += 1
-    FIGURES.duplicate_creates += max(0, server.created - seeded - 1)
-    assert _scan(captured_logs, server, result, base_url) == 0
+    FIGURES.duplicate_creates += max(0, fake.created - 1)
+    assert _scan(captured_logs, fake, result, base_url) == 0

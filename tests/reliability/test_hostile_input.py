@@ -1,6 +1,6 @@
 """Hostile input: each value is refused with an error naming its field, and nothing is sent.
 
-The fault server counts connections as well as requests: a refused input must not even open
+The fake API's loopback server counts connections as well as requests: a refused input must not even open
 a connection.
 """
 
@@ -23,8 +23,8 @@ from geekai_admin import (
     GeekAIError,
     InvalidInputError,
 )
-from tests.reliability.faultserver import SYSTEM_KEY, FaultServer
 from tests.reliability.figures import FIGURES, LogCapture, exception_texts, find_leaks
+from tests.support.fake_api import SYSTEM_KEY, LoopbackServer
 
 UUID = "123e4567-e89b-12d3-a456-426614174000"
 HUGE = "a" * 1_000_000
@@ -180,10 +180,10 @@ CONFIGS: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 
-def _assert_nothing_sent(server: FaultServer) -> None:
-    sent = server.count() + server.connections_accepted
+def _assert_nothing_sent(server: LoopbackServer) -> None:
+    sent = server.fake.count() + server.connections_accepted
     FIGURES.bad_input_requests += sent
-    assert sent == 0, f"{server.count()} request(s), {server.connections_accepted} connection(s) for hostile input"
+    assert sent == 0, f"{server.fake.count()} request(s), {server.connections_accepted} connection(s) for hostile input"
 
 
 def _assert_no_leak(captured: LogCapture, error: BaseException) -> None:
@@ -212,7 +212,7 @@ def test_hostile_argument(
     args: tuple[object, ...],
     keywords: dict[str, object],
     mode: str,
-    fault_server: FaultServer,
+    fault_server: LoopbackServer,
     captured_logs: LogCapture,
 ) -> None:
     with pytest.raises(InvalidInputError) as caught:
@@ -230,7 +230,7 @@ def test_hostile_argument(
 def test_hostile_setting(
     word: str,
     overrides: dict[str, Any],
-    fault_server: FaultServer,
+    fault_server: LoopbackServer,
     captured_logs: LogCapture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from geekai_admin import AsyncGeekAIAdmin, CreatedKey, GeekAIError, RetryPolicy
-from tests.reliability.faultserver import SYSTEM_KEY, FaultServer, Reply
 from tests.reliability.figures import FIGURES
+from tests.support.fake_api import SYSTEM_KEY, FakeAPI, LoopbackServer, Reply
 
 CALLS = 1000
 CONCURRENCY = 32
@@ -28,9 +28,9 @@ POLICY = RetryPolicy(max_retries=2, initial_delay=0.001, max_delay=0.01)
 
 
 @pytest.fixture
-def load_server() -> Iterator[FaultServer]:
+def load_server() -> Iterator[LoopbackServer]:
     """A server of its own: its connection count belongs to this test alone."""
-    server = FaultServer(seed=2024).start()
+    server = LoopbackServer(FakeAPI(seed=2024)).start()
     try:
         yield server
     finally:
@@ -51,7 +51,7 @@ def _open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
-def _wait_until_closed(server: FaultServer) -> int:
+def _wait_until_closed(server: LoopbackServer) -> int:
     """The server's open connections once it has seen the client's closes (bounded: 5 s)."""
     return _settled(lambda: server.open_connections, 0)
 
@@ -85,15 +85,15 @@ async def _load(base_url: str, calls: int, read_keys: list[str], delete_keys: li
         return await asyncio.gather(*(bounded(n) for n in range(calls)), return_exceptions=True)
 
 
-def test_thousand_async_calls_with_injected_503s(load_server: FaultServer) -> None:
-    server = load_server
+def test_thousand_async_calls_with_injected_503s(load_server: LoopbackServer) -> None:
+    server, fake = load_server, load_server.fake
     deletes = sum(1 for n in range(CALLS) if n % 10 >= 8)
-    seeded = server.reset(seeded=READ_KEYS + deletes + 2)
+    seeded = fake.reset(seeded=READ_KEYS + deletes + 2)
     # Warm up once (imports, SSL context, the loop's first run) so only the load is measured.
     asyncio.run(_load(server.base_url, 4, seeded[:READ_KEYS], []))
     assert _wait_until_closed(server) == 0
-    server.inject_randomly(INJECTED_503_RATE, Reply("status", status=503))
-    created_before, requests_before = server.created, server.count()
+    fake.inject_randomly(INJECTED_503_RATE, Reply("status", status=503))
+    created_before, requests_before = fake.created, fake.count()
     fds_before = _open_fds()
 
     outcomes = asyncio.run(_load(server.base_url, CALLS, seeded[:READ_KEYS], seeded[READ_KEYS:]))
@@ -105,8 +105,8 @@ def test_thousand_async_calls_with_injected_503s(load_server: FaultServer) -> No
     unhandled = [o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, GeekAIError)]
     typed = [o for o in outcomes if isinstance(o, GeekAIError)]
     creates = sum(isinstance(o, CreatedKey) for o in outcomes)
-    made = server.created - created_before
-    injected = server.injected
+    made = fake.created - created_before
+    injected = fake.injected
     FIGURES.load_calls = CALLS
     FIGURES.load_completed = len(outcomes)
     FIGURES.load_results = len(outcomes) - len(typed) - len(unhandled)
@@ -124,7 +124,7 @@ def test_thousand_async_calls_with_injected_503s(load_server: FaultServer) -> No
     # A call fails only when all three of its attempts drew a 503.
     assert Counter(type(o).__name__ for o in typed) <= Counter(InternalServerError=len(typed))
     assert made == creates, "a 503 means nothing was made: one key per successful create"
-    assert 0 < injected < (server.count() - requests_before) * 0.1
+    assert 0 < injected < (fake.count() - requests_before) * 0.1
     assert open_after == 0
     assert fds_after == fds_before
     assert server.peak_connections <= CONCURRENCY

@@ -245,6 +245,7 @@ def test_the_log_counts_writes_and_keeps_no_header_in_its_repr(fake: FakeAPI, ht
     assert fake.count("PUT", "/api_keys/{uuid}", key.uuid) == 1
     assert fake.calls == ["GET /api/api_keys", f"PUT /api/api_keys/{key.uuid}", f"DELETE /api/api_keys/{key.uuid}"]
     assert fake.log[1].json() == {"name": "b", "group": "ha"}
+    assert fake.log[0].url == f"{http.base_url}api_keys"
     assert [entry.auth for entry in fake.log] == ["system"] * 3
     assert SYSTEM_KEY not in repr(fake.log)
     assert list(secrets_of(fake)) == [SYSTEM_KEY]

@@ -99,6 +99,8 @@ class Logged:
     """Whether the Authorization header carried the fake's system key: check this, not the header."""
     status: int | None = None
     action: str = "ok"
+    url: str = ""
+    """The full URL the client asked for (scheme and host from the adapter, or the Host header)."""
 
     @property
     def is_write(self) -> bool:
@@ -174,7 +176,9 @@ class FakeAPI:
         goes out: "" , None (JSON null) or ABSENT (no field);
       not_found / unauthorized: (status, JSON body) for an unknown uuid / a wrong system key;
       system_key: the key it accepts; slow_seconds: how long a "slow" answer is held;
-      seed: the seed of `inject_randomly`.
+      seed: the seed of `inject_randomly`;
+      log_requests: False keeps no log (a long-running server, e.g. the benchmark's): then
+        `log`, `count()`, `writes` and `calls` stay empty.
     """
 
     def __init__(
@@ -191,6 +195,7 @@ class FakeAPI:
         system_key: str = SYSTEM_KEY,
         slow_seconds: float = 1.5,
         seed: int = 6,
+        log_requests: bool = True,
     ) -> None:
         self.balance = balance
         self.balance_shape = balance_shape
@@ -202,6 +207,7 @@ class FakeAPI:
         self.unauthorized = unauthorized
         self.system_key = system_key
         self.slow_seconds = slow_seconds
+        self.log_requests = log_requests
         self._random = random.Random(seed)
         self._lock = threading.RLock()
         self.issued_secrets: list[str] = []
@@ -225,16 +231,20 @@ class FakeAPI:
         return [self.seed(name=f"seed-{n}", group="balance", last_used_at="").uuid for n in range(seeded)]
 
     def seed(self, *, uuid: str | None = None, secret: str | None = None, **fields: Any) -> SeededKey:
-        """Put a key in the store. `fields`: any key field (name, group as a name, credit_limit,
-        credit_used, expired_at, last_used_at, created_at, expired, status, ...); the rest are
-        the spec's examples. `expired_at`/`last_used_at`/`created_at` of "", None or ABSENT mean
-        empty (served as the knobs say). Returns the uuid and the key's secret."""
+        """Put a key in the store; returns its uuid and secret.
+
+        `fields`: any key field (name, group as a name, credit_limit, credit_used, expired_at,
+        last_used_at, created_at, expired, status, value, ...); the rest are the spec's examples,
+        `value` the secret masked. An `expired_at`, `last_used_at` or `created_at` of "", None or
+        ABSENT means empty: served as the knobs say.
+        """
         key_uuid = uuid or str(uuid_module.uuid4())
         key_secret = secret or _new_secret()
         for name in _EMPTY_DATES:
             if name in fields and (fields[name] is None or fields[name] is ABSENT):
                 fields[name] = ""
-        record = key_record(uuid=key_uuid, value=masked(key_secret), **fields)
+        fields.setdefault("value", masked(key_secret))
+        record = key_record(uuid=key_uuid, **fields)
         with self._lock:
             self.keys[key_uuid] = record
             self._secrets[key_uuid] = key_secret
@@ -326,16 +336,21 @@ class FakeAPI:
 
     # --- one request ---------------------------------------------------------------------------
 
-    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Plan:
-        """Log the request and decide what to do with it; `headers` names in lower case."""
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes, url: str = "") -> Plan:
+        """Log the request and decide what to do with it; `headers` names in lower case.
+
+        `url`: the full URL, when the adapter knows it (default: http:// + the Host header + target).
+        """
         route, key_uuid = route_of(target)
         authorization = headers.get("authorization")
         auth: Literal["system", "wrong", "missing"] = "missing"
         if authorization is not None:
             auth = "system" if authorization == f"Bearer {self.system_key}" else "wrong"
-        entry = Logged(method, target.split("?", 1)[0], route, key_uuid, dict(headers), body, auth)
+        full = url or f"http://{headers.get('host', '')}{target}"
+        entry = Logged(method, target.split("?", 1)[0], route, key_uuid, dict(headers), body, auth, url=full)
         with self._lock:
-            self.log.append(entry)
+            if self.log_requests:
+                self.log.append(entry)
             reply = self._next_reply(method, route, key_uuid)
             entry.action = reply.action
             status, payload = self._process(entry) if reply.processes else (0, None)
@@ -365,9 +380,9 @@ class FakeAPI:
         return Plan(reply, status, body, self._headers(reply, "application/json"), delay)
 
     @staticmethod
-    def _headers(reply: Reply, content_type: str) -> tuple[tuple[str, str], ...]:
+    def _headers(reply: Reply, content_type: str | None) -> tuple[tuple[str, str], ...]:
         given = {name.lower() for name, _ in reply.headers}
-        own = [("Content-Type", content_type)] if "content-type" not in given else []
+        own = [("Content-Type", content_type)] if content_type and "content-type" not in given else []
         return (*own, *reply.headers)
 
     # --- the API's rules -----------------------------------------------------------------------

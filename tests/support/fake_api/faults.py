@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+import httpx
+
 __all__ = ["ACTIONS", "FAULTS", "LARGE_BODY_BYTES", "Action", "Reply", "status"]
 
 LARGE_BODY_BYTES: Final = 9 * 1024 * 1024
@@ -57,13 +59,14 @@ class Reply:
       "large_length" / "large_chunked" (process, answer LARGE_BODY_BYTES of valid JSON).
     Wire modifiers for answers that are sent: `delay` (seconds before answering), `chunked`
     (chunked transfer encoding), `close` (close the connection after the answer). A header given
-    in `headers` replaces the fake's own of that name (e.g. a false Content-Length).
+    in `headers` replaces the fake's own of that name (e.g. a false Content-Length);
+    `content_type=None` sends no Content-Type at all.
     """
 
     action: Action = "ok"
     status: int = 200
     body: bytes = b""
-    content_type: str = "application/json"
+    content_type: str | None = "application/json"
     headers: tuple[tuple[str, str], ...] = ()
     delay: float | None = None
     chunked: bool = False
@@ -93,12 +96,23 @@ class Reply:
         return cls("status", status=status, body=body, **wire)
 
     @classmethod
+    def from_response(cls, response: httpx.Response) -> Reply:
+        """Answer what `response` holds (status, headers, body as given), nothing processed."""
+        return cls(
+            "status",
+            status=response.status_code,
+            body=response.content,
+            content_type=None,
+            headers=tuple(response.headers.multi_items()),
+        )
+
+    @classmethod
     def raising(cls, error: BaseException) -> Reply:
         """MockTransport raises `error` (e.g. httpx.ConnectError); the loopback server resets."""
         return cls("raise", error=error)
 
 
-def status(code: int, body: bytes = b"", content_type: str = "application/json", **headers: str) -> Reply:
+def status(code: int, body: bytes = b"", content_type: str | None = "application/json", **headers: str) -> Reply:
     """Answer `code` without processing; header names use `_` for `-` (`Retry_After="0"`)."""
     pairs = tuple((name.replace("_", "-"), value) for name, value in headers.items())
     return Reply("status", status=code, body=body, content_type=content_type, headers=pairs)

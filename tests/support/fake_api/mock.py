@@ -23,7 +23,8 @@ __all__ = ["answer", "mock_transport"]
 def answer(fake: FakeAPI, request: httpx.Request) -> httpx.Response:
     """The fake's answer to one httpx request (the function a MockTransport calls)."""
     headers = {name.lower(): value for name, value in request.headers.items()}
-    plan = fake.handle(request.method, request.url.raw_path.decode("ascii"), headers, request.read())
+    target = request.url.raw_path.decode("ascii")
+    plan = fake.handle(request.method, target, headers, request.read(), url=str(request.url))
     action = plan.reply.action
     if action == "raise" and plan.reply.error is not None:
         raise plan.reply.error

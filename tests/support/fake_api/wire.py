@@ -10,11 +10,11 @@ from tests.support.fake_api.faults import LARGE_BODY_BYTES
 __all__ = ["head", "large_body_parts", "reason"]
 
 
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
+
+
 def reason(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Status"
+    return _REASONS.get(status, "Status")
 
 
 def head(status: int, headers: Iterable[tuple[str, str]]) -> bytes:
