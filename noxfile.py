@@ -86,7 +86,7 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def demo(session: nox.Session) -> None:
-    """Run `geekai-admin` through balance, create, list, get, update, delete against a local mock (needs Node.js)."""
+    """Run `geekai-admin` through its commands, rotate, report and check too, against a local mock (needs Node.js)."""
     session.install("-e", ".")
     session.run("python", "-m", "devtools.demo")
 

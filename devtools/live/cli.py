@@ -54,7 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--report", default="live-report.json", help="where the JSON report goes")
     parser.add_argument("--base-url", help="API root; beats GEEKAI_BASE_URL and GEEKAI_REGION (not with --region)")
-    parser.add_argument("--region", choices=sorted(REGIONS), help="beats GEEKAI_BASE_URL and GEEKAI_REGION (default cn)")
+    parser.add_argument(
+        "--region", choices=sorted(REGIONS), help="beats GEEKAI_BASE_URL and GEEKAI_REGION (default cn)"
+    )
     return parser
 
 

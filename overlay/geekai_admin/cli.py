@@ -4,9 +4,16 @@
     geekai-admin keys list
     geekai-admin keys get UUID
     geekai-admin keys create --name N [--group G] [--credit-limit COINS] [--expires YYYY-MM-DD]
-    geekai-admin keys update UUID [--name N] [--group G] [--credit-limit COINS | --no-limit]
-                                  [--expires YYYY-MM-DD | --no-expiry]
-    geekai-admin keys delete UUID [--yes]
+    geekai-admin keys update UUID... | SELECTORS [--name N] [--group G] [--credit-limit COINS | --no-limit]
+                                  [--expires YYYY-MM-DD | --no-expiry] [--dry-run] [--yes]
+    geekai-admin keys delete UUID... | SELECTORS [--dry-run] [--yes]
+    geekai-admin keys rotate UUID [--name N] [--keep-old] [--secret-file PATH]
+    geekai-admin report [--expiring-within DAYS] [--near-limit PCT]
+    geekai-admin check [--min-balance COINS] [--expiring-within DAYS] [--max-usage PCT]
+    geekai-admin completion bash|zsh
+
+The newer commands live in their own modules (`_cli_rotate`, `_cli_report`, `_cli_bulk`,
+`_cli_completion`); the output formats in `_cli_output`, the --help pages in `_cli_help`.
 
 Key sources, exit status and the --json shapes: EPILOG below (also shown by --help).
 
@@ -23,12 +30,14 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from geekai_admin import _cli_bulk, _cli_completion, _cli_help, _cli_report, _cli_rotate
 from geekai_admin._constants import KEY_ENV, REGIONS, Group
 from geekai_admin._version import __version__
 
 if TYPE_CHECKING:
     import httpx
 
+    from geekai_admin._cli_output import Produced
     from geekai_admin._client import GeekAIAdmin
     from geekai_admin._config import SystemKey
 
@@ -42,6 +51,7 @@ EXIT_INTERRUPTED = 130
 
 REGION_CHOICES = tuple(REGIONS)
 GROUP_CHOICES = tuple(Group)
+FORMAT_CHOICES = ("table", "json", "jsonl", "csv")
 
 _OPTION_OF_FIELD = {
     "name": "--name",
@@ -55,37 +65,48 @@ _KEY_HINT = (
     f"{KEY_ENV} (or --system-key-file) must hold a system key from geekai.co/user/provision_keys, "
     "not an ordinary API key"
 )
-EPILOG = """\
+EPILOG = (
+    """\
 The system key comes from GEEKAI_SYSTEM_KEY, or from the file named by --system-key-file (one
 trailing newline is dropped). No option takes the key itself: it would end up in shell history
 and process lists.
 
-Exit status: 0 success; 1 the API or the network failed; 2 bad input or usage, nothing sent
-(this includes a `keys delete` that was not confirmed); 130 interrupted (Ctrl-C). An error is one
-line on stderr, never a traceback, never the system key.
+Exit status: 0 success; 1 the API or the network failed (or a key of a bulk run did); 2 bad
+input or usage, nothing sent (this includes a `keys delete` that was not confirmed); 3 `check`
+found a problem; 130 interrupted (Ctrl-C). An error is one line on stderr, never a traceback,
+never the system key.
 
-With --json, stdout holds exactly one JSON document on success, and nothing on failure, with one
-exception: when a create's answer cannot be read, stdout holds that raw answer (it may carry the
-new secret, which the API never shows again) and the exit status is 1. Shapes:
+--format table (the default) is for people; json prints one JSON document (--json is the same);
+jsonl and csv print one row per key, where the output is a list of keys (keys list, bulk runs).
+With json, stdout holds exactly one JSON document on success, and nothing on failure, with two
+exceptions (exit status 1): when a create's answer cannot be read, stdout holds that raw answer (it
+may carry the new secret, which the API never shows again); a rotation whose old key could not be
+deleted still prints its document, with the new secret. Shapes (each command's --help has its own):
 
-    KEY = {"uuid": str, "name": str|null, "value": str|null (the masked key), "group": str|null,
-           "credit_limit": str|null (coins, decimal string; null = no limit),
-           "credit_used": str|null (coins), "expires": "YYYY-MM-DD"|null (null = never),
-           "expired": bool|null, "enabled": bool|null, "last_used_at": ISO 8601|null,
-           "created_at": ISO 8601|null, "extra": {fields the API added, never a secret}}
+"""
+    + _cli_help.KEY_SHAPE
+    + """
     balance      {"coins": str, "yuan": str}            (decimal strings: exact)
     keys list    {"keys": [KEY, ...]}
     keys get     KEY
     keys create  KEY + {"secret": str}                  (the full new key: shown this once)
     keys update  KEY                                    (as it stands after the change)
     keys delete  {"uuid": str, "deleted": true}
+    keys rotate  {"new": KEY + {"secret": str}, "old": {"uuid": str, "deleted": bool}}
+    bulk runs    {"dry_run": bool, "results": [{"uuid": str, "ok": bool, "error": str|null}, ...]}
+    report, check: see their --help
 """
+)
 Output = tuple[dict[str, Any], str]
 """What a command produced: its JSON document and its text for people."""
 
 
 class UsageError(Exception):
     """Bad input or usage: exit 2, nothing sent."""
+
+
+class CommandFailed(Exception):
+    """A failure the command explains in its own message (a rotation left half done, ...): exit 1."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -110,7 +131,12 @@ def _global_options(*, suppress: bool) -> _Parser:
     """
     parent = _Parser(add_help=False, argument_default=argparse.SUPPRESS if suppress else None)
     options = parent.add_argument_group("global options")
-    options.add_argument("--json", action="store_true", help="print one JSON document on stdout (shapes: --help)")
+    options.add_argument(
+        "--format",
+        choices=FORMAT_CHOICES,
+        help="output: table (default), json, or one row per key: jsonl, csv (lists of keys only)",
+    )
+    options.add_argument("--json", dest="format", action="store_const", const="json", help="the same as --format json")
     options.add_argument(
         "--region", choices=REGION_CHOICES, help="API entry: cn = geekai.co (default), global = geekai.dev"
     )
@@ -137,6 +163,7 @@ def _global_options(*, suppress: bool) -> _Parser:
 
 def build_parser() -> argparse.ArgumentParser:
     common = [_global_options(suppress=True)]
+    page = _cli_help.page
     parser = _Parser(
         prog=PROG,
         description=f"Manage GeekAI (极客智坊) API keys and read the credit balance, with a system key from {KEY_ENV}.",
@@ -145,44 +172,67 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[_global_options(suppress=False)],
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    # Not `required`: a missing command prints the list of commands (see main).
+    parser.set_defaults(handler=None, help_parser=parser, format="table")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    balance = commands.add_parser("balance", parents=common, help="the credit balance, in coins and yuan")
+    balance = commands.add_parser(
+        "balance", parents=common, help="the credit balance, in coins and yuan", **page("balance")
+    )
     balance.set_defaults(handler=_balance, command="balance")
 
-    keys = commands.add_parser("keys", parents=common, help="list, show, create, update or delete API keys")
-    actions = keys.add_subparsers(title="key commands", metavar="ACTION", required=True)
+    keys = commands.add_parser(
+        "keys", parents=common, help="list, show, create, update, rotate or delete API keys", **page("keys")
+    )
+    keys.set_defaults(help_parser=keys)
+    actions = keys.add_subparsers(title="key commands", metavar="ACTION")
 
-    listing = actions.add_parser("list", parents=common, help="every key, as a table")
-    listing.set_defaults(handler=_list, command="keys list")
+    listing = actions.add_parser(
+        "list", parents=common, help="the keys, as a table or for scripts", **page("keys list")
+    )
+    _cli_bulk.add_selectors(listing)
+    listing.add_argument("--sort", choices=_cli_bulk.SORT_CHOICES, help="order of the keys (default: the API's)")
+    listing.set_defaults(handler=_cli_bulk.listing, command="keys list", lists_keys=lambda args: True)
 
-    get = actions.add_parser("get", parents=common, help="one key")
+    get = actions.add_parser("get", parents=common, help="one key", **page("keys get"))
     get.add_argument("uuid", metavar="UUID")
     get.set_defaults(handler=_get, command="keys get")
 
-    create = actions.add_parser("create", parents=common, help="a new key; prints its secret, once")
+    create = actions.add_parser(
+        "create", parents=common, help="a new key; prints its secret, once", **page("keys create")
+    )
     create.add_argument("--name", required=True, help="the key's name")
     create.add_argument("--group", choices=GROUP_CHOICES, default="balance", help="proxy strategy (default balance)")
     create.add_argument("--credit-limit", metavar="COINS", help="spending limit in coins, 100 coins = 1 yuan")
     create.add_argument("--expires", metavar="YYYY-MM-DD", help="last day of validity (default: never)")
+    _cli_rotate.add_secret_file(create)
     create.set_defaults(handler=_create, command="keys create")
 
-    update = actions.add_parser("update", parents=common, help="change the named fields of a key, and only those")
-    update.add_argument("uuid", metavar="UUID")
-    update.add_argument("--name", help="new name")
-    update.add_argument("--group", choices=GROUP_CHOICES, help="new proxy strategy")
-    limit = update.add_mutually_exclusive_group()
+    update = actions.add_parser(
+        "update", parents=common, help="change the named fields of keys, and only those", **page("keys update")
+    )
+    _cli_bulk.add_bulk_options(update, verb="update")
+    fields = update.add_argument_group("changes")
+    fields.add_argument("--name", help="new name")
+    fields.add_argument("--group", choices=GROUP_CHOICES, help="new proxy strategy")
+    limit = fields.add_mutually_exclusive_group()
     limit.add_argument("--credit-limit", metavar="COINS", help="new spending limit in coins")
     limit.add_argument("--no-limit", action="store_true", help="remove the spending limit")
-    expiry = update.add_mutually_exclusive_group()
+    expiry = fields.add_mutually_exclusive_group()
     expiry.add_argument("--expires", metavar="YYYY-MM-DD", help="new last day of validity")
     expiry.add_argument("--no-expiry", action="store_true", help="never expire")
     update.set_defaults(handler=_update, command="keys update")
 
-    delete = actions.add_parser("delete", parents=common, help="delete a key (asks first on a terminal)")
-    delete.add_argument("uuid", metavar="UUID")
-    delete.add_argument("--yes", action="store_true", help="do not ask: required when stdin is not a terminal")
+    delete = actions.add_parser(
+        "delete", parents=common, help="delete keys (asks first on a terminal)", **page("keys delete")
+    )
+    _cli_bulk.add_bulk_options(delete, verb="delete")
     delete.set_defaults(handler=_delete, command="keys delete")
+
+    _cli_rotate.add_rotate(actions, common)
+    _cli_report.add_report(commands, common)
+    _cli_report.add_check(commands, common)
+    _cli_completion.add_completion(commands, common)
     return parser
 
 
@@ -248,13 +298,6 @@ def _balance(session: _Session) -> Output:
     return fmt.balance_json(balance), fmt.balance_text(balance)
 
 
-def _list(session: _Session) -> Output:
-    from geekai_admin import _cli_format as fmt  # noqa: PLC0415
-
-    keys = session.client().keys.list()
-    return fmt.keys_json(keys), fmt.keys_table(keys, session.redact)
-
-
 def _get(session: _Session) -> Output:
     from geekai_admin import _cli_format as fmt  # noqa: PLC0415
 
@@ -262,30 +305,40 @@ def _get(session: _Session) -> Output:
     return fmt.key_json(key), fmt.key_text(key)
 
 
-def _create(session: _Session) -> Output:
+def _create(session: _Session) -> Output | Produced:
     from geekai_admin import _cli_format as fmt  # noqa: PLC0415
+    from geekai_admin._cli_output import Produced  # noqa: PLC0415
+    from geekai_admin._cli_rotate import reserve_secret_file  # noqa: PLC0415
+    from geekai_admin._cli_secret import SecretFileError, raw_answer_error, stored_json, stored_text  # noqa: PLC0415
     from geekai_admin._exceptions import APIResponseValidationError  # noqa: PLC0415
-    from geekai_admin._responses import RAW_BODY_HINT  # noqa: PLC0415
 
     args = session.args
+    secret_file = reserve_secret_file(session)
     try:
         key = session.client().keys.create(
             name=args.name, group=args.group, credit_limit=args.credit_limit, expires=args.expires
         )
     except APIResponseValidationError as exc:
-        # The key may exist, and this body may hold the only copy of its secret: hand it over.
-        sys.stdout.write(fmt.printable(exc.body.strip()) + "\n")
-        raise APIResponseValidationError(
-            f"{exc.message.removesuffix(RAW_BODY_HINT)}; the server's raw answer is on stdout (it may hold "
-            "the new secret: store it); check with 'geekai-admin keys list' whether the key was created",
-            response=exc.response,
+        raise raw_answer_error(exc, secret_file) from None
+    except BaseException:
+        if secret_file is not None:
+            secret_file.discard()
+        raise
+    if secret_file is None:
+        return fmt.created_json(key), fmt.created_text(key)
+    try:
+        secret_file.write(key.secret)
+    except SecretFileError as exc:
+        raise CommandFailed(
+            f"keys create: key {key.uuid} was created, but {exc}: the secret is lost; delete the key "
+            f"('geekai-admin keys delete {key.uuid}') and create another"
         ) from None
-    return fmt.created_json(key), fmt.created_text(key)
+    return Produced(stored_json(key, secret_file.path), stored_text(key, secret_file.path))
 
 
-def _update(session: _Session) -> Output:
+def _update(session: _Session) -> Output | Produced:
     from geekai_admin import _cli_format as fmt  # noqa: PLC0415
-    from geekai_admin._operations import NOT_GIVEN  # noqa: PLC0415
+    from geekai_admin._operations import NOT_GIVEN, Changes  # noqa: PLC0415
 
     args = session.args
     changes: dict[str, Any] = {}
@@ -298,7 +351,10 @@ def _update(session: _Session) -> Output:
     if args.expires is not None or args.no_expiry:
         changes["expires"] = None if args.no_expiry else args.expires
     given = {"name": NOT_GIVEN, "group": NOT_GIVEN, "credit_limit": NOT_GIVEN, "expires": NOT_GIVEN, **changes}
-    key = session.client().keys.update(args.uuid, **given)
+    if _cli_bulk.is_bulk(args):
+        Changes.of(**given)  # the library's one rule, checked before the selection is read
+        return _cli_bulk.update(session, changes)
+    key = session.client().keys.update(_cli_bulk.one_uuid(args, "update"), **given)
     return fmt.key_json(key), f"Updated key {fmt.printable(key.uuid)}\n\n{fmt.key_text(key)}"
 
 
@@ -317,10 +373,12 @@ def _confirm(session: _Session, uuid: str) -> bool:
     return answer in ("y", "yes")
 
 
-def _delete(session: _Session) -> Output:
+def _delete(session: _Session) -> Output | Produced:
     from geekai_admin._inputs import check_uuid  # noqa: PLC0415
 
-    uuid = check_uuid(session.args.uuid)
+    if _cli_bulk.is_bulk(session.args):
+        return _cli_bulk.delete(session)
+    uuid = check_uuid(_cli_bulk.one_uuid(session.args, "delete"))
     if not session.args.yes:
         if not sys.stdin.isatty():
             raise UsageError(
@@ -382,7 +440,7 @@ def _execute(session: _Session) -> int:
 
 
 def _run_command(session: _Session) -> int:
-    from geekai_admin._cli_format import dump_json  # noqa: PLC0415
+    from geekai_admin._cli_output import LIST_FORMATS, Produced, render  # noqa: PLC0415
     from geekai_admin._exceptions import (  # noqa: PLC0415
         APIConnectionError,
         APIResponseValidationError,
@@ -392,9 +450,10 @@ def _run_command(session: _Session) -> int:
     )
 
     args = session.args
-    handler: Callable[[_Session], Output] = args.handler
+    handler: Callable[[_Session], Output | Produced] = args.handler
     try:
-        document, text = handler(session)
+        _check_format(args, LIST_FORMATS)
+        produced = handler(session)
     except InvalidInputError as exc:
         option = _OPTION_OF_FIELD.get(exc.field, exc.field)
         where = f"{args.command}: " if option == args.command else f"{args.command}: {option}: "
@@ -406,12 +465,31 @@ def _run_command(session: _Session) -> int:
     except (APIStatusError, APIConnectionError, APIResponseValidationError) as exc:
         _say(_error_line(session, f"{args.command}: {exc}", _hint(session, exc)))
         return EXIT_API_ERROR
+    except CommandFailed as exc:
+        _say(_error_line(session, str(exc)))
+        return EXIT_API_ERROR
     finally:
         session.close()
-    output = dump_json(document) if args.json else text
-    sys.stdout.write(session.redact(output) + "\n")
-    sys.stdout.flush()
-    return EXIT_OK
+    if isinstance(produced, tuple):
+        produced = Produced(*produced)
+    output = render(args.format, produced)
+    if output:
+        sys.stdout.write(session.redact(output) + "\n")
+        sys.stdout.flush()
+    if produced.complaint is not None:
+        _say(_error_line(session, produced.complaint))
+    return produced.status
+
+
+def _check_format(args: argparse.Namespace, list_formats: frozenset[str]) -> None:
+    """--format must fit the command's output; refused before anything is sent."""
+    if not getattr(args, "takes_format", True) and args.format != "table":
+        raise UsageError(f"{args.command}: prints a shell script: --format {args.format} does not apply")
+    if args.format in list_formats and not _cli_bulk.lists_keys(args):
+        raise UsageError(
+            f"{args.command}: --format {args.format} prints one row per key, and this output is not a list "
+            "of keys: use --format table or json (jsonl and csv fit keys list and bulk runs)"
+        )
 
 
 def main(argv: Sequence[str] | None = None, *, transport: httpx.BaseTransport | None = None) -> int:
@@ -425,6 +503,8 @@ def main(argv: Sequence[str] | None = None, *, transport: httpx.BaseTransport | 
             args = build_parser().parse_args(argv)
         except SystemExit as exc:  # --help and --version print, then exit 0
             return exc.code if isinstance(exc.code, int) else EXIT_OK
+        if args.handler is None:  # `geekai-admin` or `geekai-admin keys` alone: what is there to run
+            _no_command(args.help_parser)
         session = _Session(args, transport)
         return _execute(session)
     except UsageError as exc:
@@ -437,6 +517,26 @@ def main(argv: Sequence[str] | None = None, *, transport: httpx.BaseTransport | 
         # The reader went away (`geekai-admin keys list | head -1`): stop quietly.
         _silence_stdout()
         return EXIT_API_ERROR
+
+
+def _no_command(parser: argparse.ArgumentParser) -> NoReturn:
+    sys.stderr.write(_commands_page(parser))
+    where = parser.prog.removeprefix(PROG).strip()
+    raise UsageError(f"{where + ': ' if where else ''}name one of the commands above")
+
+
+def _commands_page(parser: argparse.ArgumentParser) -> str:
+    """What `parser` can run, one line each, and where to read more."""
+    (commands,) = (action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
+    rows = [(choice.dest, choice.help or "") for choice in commands._choices_actions]
+    width = max(len(name) for name, _ in rows)
+    lines = [f"  {name.ljust(width)}  {summary}" for name, summary in rows]
+    word = str(commands.metavar or "COMMAND")
+    return (
+        f"{parser.format_usage()}\n{word.lower()}s:\n" + "\n".join(lines) + "\n\n"
+        f"Run '{parser.prog} {word} --help' for its options, an example and its JSON shape,\n"
+        f"and '{PROG} --help' for the global options and the exit statuses.\n"
+    )
 
 
 def _silence_stdout() -> None:

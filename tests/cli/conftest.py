@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.cli.running import Cli
 from tests.support.fake_api import EXAMPLE_SECRET, EXAMPLE_UUID, SYSTEM_KEY, FakeAPI
 
 
@@ -21,3 +22,15 @@ def cli_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GEEKAI_SYSTEM_KEY", SYSTEM_KEY)
     for name in ("GEEKAI_BASE_URL", "GEEKAI_REGION"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def api() -> FakeAPI:
+    """The one fake API (tests/support/fake_api), empty: each test seeds the keys it needs."""
+    return FakeAPI()
+
+
+@pytest.fixture
+def cli(api: FakeAPI, capsys: pytest.CaptureFixture[str], cli_env: None) -> Cli:
+    """The command in process on `api`, with the environment a user would have."""
+    return Cli(api, capsys)

@@ -21,6 +21,7 @@ import pytest
 from geekai_admin import REGIONS, Group, __version__
 from geekai_admin import cli as cli_module
 from geekai_admin.cli import main
+from tests.cli.running import FakeStdin, Result
 from tests.support.fake_api import EXAMPLE_UUID, SYSTEM_KEY, FakeAPI, Reply, key_record
 
 pytestmark = pytest.mark.usefixtures("cli_env")
@@ -41,19 +42,6 @@ KEY_FIELDS = [
 ]
 
 
-class Result:
-    def __init__(self, code: int, out: str, err: str) -> None:
-        self.code = code
-        self.out = out
-        self.err = err
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-    def __repr__(self) -> str:
-        return f"Result({self.code}, out={self.out!r}, err={self.err!r})"
-
-
 @pytest.fixture
 def run(fake: FakeAPI, capsys: pytest.CaptureFixture[str]) -> Any:
     def run(*argv: str, transport: httpx.BaseTransport | None = None) -> Result:
@@ -68,15 +56,6 @@ def run(fake: FakeAPI, capsys: pytest.CaptureFixture[str]) -> Any:
         return result
 
     return run
-
-
-class FakeStdin(io.StringIO):
-    def __init__(self, text: str, *, tty: bool) -> None:
-        super().__init__(text)
-        self.tty = tty
-
-    def isatty(self) -> bool:
-        return self.tty
 
 
 # --- start-up, help, version -------------------------------------------------------------------
@@ -581,8 +560,6 @@ def test_a_closed_pipe_stops_quietly(fake: FakeAPI, monkeypatch: pytest.MonkeyPa
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        ([], "the following arguments are required: COMMAND (see 'geekai-admin --help')"),
-        (["keys"], "the following arguments are required: ACTION (see 'geekai-admin keys --help')"),
         (["frobnicate"], "argument COMMAND: invalid choice: 'frobnicate'"),
         (["--timeout", "0", "balance"], "argument --timeout: must be a positive number of seconds, got '0'"),
         (["--timeout", "soon", "balance"], "argument --timeout: must be a positive number of seconds, got 'soon'"),

@@ -1,0 +1,54 @@
+"""Argument types shared by the `geekai-admin` commands: days, percentages, coins.
+
+Each is checked when the command line is parsed, so bad input is refused before anything is
+sent. The parser is built on every start, --help too: `decimal` loads only when an option is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+__all__ = ["coins", "days", "percent"]
+
+_MAX_DAYS = 100_000
+
+
+def days(text: str) -> int:
+    """A whole number of days, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= _MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"must be a whole number of days from 0 to {_MAX_DAYS}, got {text!r}")
+    return value
+
+
+def _decimal(text: str) -> Decimal | None:
+    from decimal import Decimal, InvalidOperation  # noqa: PLC0415 (only when the option is given)
+
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def percent(text: str) -> Decimal:
+    """A percentage, 0 to 1000 (a key can overspend its limit), exact."""
+    value = _decimal(text.removesuffix("%"))
+    if value is None or not 0 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"must be a percentage from 0 to 1000, got {text!r}")
+    return value
+
+
+def coins(text: str) -> Decimal:
+    """An amount of coins, 0 or more, exact."""
+    value = _decimal(text)
+    if value is None or value < 0:
+        raise argparse.ArgumentTypeError(f"must be an amount of coins, 0 or more, got {text!r}")
+    return value

@@ -1,0 +1,84 @@
+"""The command's output formats: what `--format table|json|jsonl|csv` turns a command's result into.
+
+Every command produces a `Produced`: a JSON document, a text for people, and, when its output is
+a list of keys, the rows that `jsonl` (one JSON object a line) and `csv` print. CSV cells that a
+spreadsheet would read as a formula are defused (OWASP's "CSV injection" advice): a cell starting
+with = + - @ TAB or CR gets a leading '.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from geekai_admin._cli_format import dump_json, key_json
+from geekai_admin._models import ApiKey
+
+__all__ = ["KEY_COLUMNS", "LIST_FORMATS", "Produced", "csv_cell", "render"]
+
+KEY_COLUMNS = tuple(key_json(ApiKey(uuid="")))
+"""KEY's fields in their documented order (key_json's): the CSV header of a list of keys."""
+LIST_FORMATS = frozenset({"jsonl", "csv"})
+"""The formats that print one row per key: only for outputs that are a list of keys."""
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Produced:
+    """What a command produced, in every form it can be printed in."""
+
+    document: Mapping[str, Any]
+    """`--format json`: the one JSON document."""
+    text: str
+    """`--format table`: the text for people."""
+    rows: Sequence[Mapping[str, Any]] | None = None
+    """`jsonl` and `csv`: one mapping per key (KEY, maybe with more columns); None: not a list."""
+    columns: Sequence[str] = KEY_COLUMNS
+    """The CSV header: the keys of each row, in order."""
+    status: int = 0
+    """The exit status of a run that printed this (0, or 1 or 3 for partial failures and problems)."""
+    complaint: str | None = None
+    """One line for stderr when `status` is not 0: what went wrong, in short."""
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell: null empty, booleans true/false, JSON values as JSON; formulas defused."""
+    if value is None:
+        text = ""
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str):
+        text = value
+    else:
+        text = json.dumps(value, separators=(",", ":"))
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _csv(produced: Produced) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(produced.columns)
+    for row in produced.rows or ():
+        writer.writerow([csv_cell(row.get(column)) for column in produced.columns])
+    return out.getvalue().removesuffix("\n")
+
+
+def _jsonl(produced: Produced) -> str:
+    return "\n".join(json.dumps(dict(row), separators=(",", ":")) for row in produced.rows or ())
+
+
+_RENDERERS: dict[str, Callable[[Produced], str]] = {
+    "table": lambda produced: produced.text,
+    "json": lambda produced: dump_json(produced.document),
+    "jsonl": _jsonl,
+    "csv": _csv,
+}
+
+
+def render(output_format: str, produced: Produced) -> str:
+    """`produced` in `output_format`; the command has checked that a list format applies."""
+    return _RENDERERS[output_format](produced)

@@ -1,0 +1,62 @@
+"""Running the command in process against the one fake API, with the checks every run must pass."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from geekai_admin.cli import main
+from tests.support.fake_api import SYSTEM_KEY, FakeAPI
+
+
+class Result:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code = code
+        self.out = out
+        self.err = err
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+    def __repr__(self) -> str:
+        return f"Result({self.code}, out={self.out!r}, err={self.err!r})"
+
+
+class FakeStdin(io.StringIO):
+    """stdin with a given text, on a terminal or not (`isatty`)."""
+
+    def __init__(self, text: str, *, tty: bool) -> None:
+        super().__init__(text)
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+class Cli:
+    """`cli("keys", "list")`: main(argv) on the fake's MockTransport; stdout, stderr and the status.
+
+    Every run is checked: the system key in no output, no traceback, and a failure ends stderr
+    with one error line.
+    """
+
+    def __init__(self, api: FakeAPI, capsys: pytest.CaptureFixture[str]) -> None:
+        self.api = api
+        self.capsys = capsys
+
+    def __call__(self, *argv: str, transport: httpx.BaseTransport | None = None) -> Result:
+        code = main(list(argv), transport=transport or self.api.mock_transport())
+        out, err = self.capsys.readouterr()
+        result = Result(code, out, err)
+        assert SYSTEM_KEY not in out + err, result
+        assert "Traceback" not in err, result
+        if code not in (0, 3, 130):  # 3: check found problems; 130: interrupted
+            # One error line, last; a terminal prompt may come before it.
+            assert err.endswith("\n"), result
+            assert err.count("geekai-admin: error: ") == 1, result
+            assert "geekai-admin: error: " in err.splitlines()[-1], result
+        return result

@@ -1,0 +1,60 @@
+"""Help people can use: the commands listed when none is given, and a full page for each."""
+
+from __future__ import annotations
+
+import pytest
+
+from geekai_admin import _cli_bulk
+from geekai_admin._selection import SORT_ORDERS
+from tests.cli.running import Cli
+from tests.support.fake_api import FakeAPI
+
+COMMANDS = [
+    ("balance",),
+    ("keys", "list"),
+    ("keys", "get"),
+    ("keys", "create"),
+    ("keys", "update"),
+    ("keys", "delete"),
+    ("keys", "rotate"),
+    ("report",),
+    ("check",),
+    ("completion",),
+]
+
+
+def test_no_command_lists_the_commands_and_exits_2(cli: Cli, api: FakeAPI) -> None:
+    result = cli()
+    assert (result.code, result.out) == (2, "")
+    for command in ("balance", "keys", "report", "check", "completion"):
+        assert f"\n  {command} " in result.err
+    assert "Run 'geekai-admin COMMAND --help'" in result.err
+    assert api.log == []
+
+
+def test_keys_alone_lists_its_actions(cli: Cli) -> None:
+    result = cli("keys")
+    assert result.code == 2
+    for action in ("list", "get", "create", "update", "delete", "rotate"):
+        assert f"\n  {action} " in result.err
+    assert "Run 'geekai-admin keys ACTION --help'" in result.err
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_each_command_has_a_description_options_an_example_and_its_json(cli: Cli, command: tuple[str, ...]) -> None:
+    result = cli(*command, "--help")
+    assert result.code == 0
+    usage, description = result.out.split("\n\n")[:2]
+    assert usage.startswith(f"usage: geekai-admin {' '.join(command)}")
+    assert description.endswith(".")
+    assert "\n" not in description.strip()
+    assert "global options:" in result.out
+    assert "\n  $ geekai-admin " in result.out  # an example
+    if command != ("completion",):
+        assert "--json" in result.out.split("global options:")[1]
+        assert "\n--json" in result.out  # the JSON shape
+
+
+def test_the_sort_names_are_the_librarys() -> None:
+    # Copied so that --help does not import the library (and httpx); pinned here.
+    assert tuple(SORT_ORDERS) == _cli_bulk.SORT_CHOICES

@@ -1,0 +1,113 @@
+"""--secret-file on `keys create`: a new 0600 file holding the secret, and the secret nowhere else."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from geekai_admin._cli_secret import SecretFile, SecretFileError
+from tests.cli.running import Cli
+from tests.support.fake_api import FakeAPI, Reply
+
+
+def test_create_writes_the_secret_to_a_new_private_file_and_nowhere_else(
+    cli: Cli, api: FakeAPI, tmp_path: Path
+) -> None:
+    path = tmp_path / "ci.key"
+    result = cli("keys", "create", "--name", "ci", "--secret-file", str(path))
+    assert (result.code, result.err) == (0, "")
+    (secret,) = api.issued_secrets
+    assert path.read_text() == secret + "\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert secret not in result.out
+    assert f"Secret written to {path}" in result.out
+
+
+def test_create_json_names_the_file_instead_of_the_secret(cli: Cli, api: FakeAPI, tmp_path: Path) -> None:
+    path = tmp_path / "ci.key"
+    document = cli("--json", "keys", "create", "--name", "ci", "--secret-file", str(path)).json()
+    assert document["secret_file"] == str(path)
+    assert "secret" not in document
+    assert path.read_text() == api.issued_secrets[0] + "\n"
+
+
+def test_an_existing_path_is_refused_before_anything_is_sent(cli: Cli, api: FakeAPI, tmp_path: Path) -> None:
+    path = tmp_path / "taken"
+    path.write_text("precious\n")
+    result = cli("keys", "create", "--name", "ci", "--secret-file", str(path))
+    assert (result.code, result.out) == (2, "")
+    assert f"--secret-file {path}: it already exists" in result.err
+    assert "nothing was sent" in result.err
+    assert api.log == []
+    assert path.read_text() == "precious\n"
+
+
+def test_a_symlink_is_never_followed(cli: Cli, api: FakeAPI, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere"
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    result = cli("keys", "create", "--name", "ci", "--secret-file", str(link))
+    assert result.code == 2
+    assert api.log == []
+    assert not target.exists()
+
+
+def test_a_missing_folder_is_refused_before_anything_is_sent(cli: Cli, api: FakeAPI, tmp_path: Path) -> None:
+    result = cli("keys", "create", "--name", "ci", "--secret-file", str(tmp_path / "no" / "such" / "file"))
+    assert result.code == 2
+    assert "No such file or directory" in result.err
+    assert api.log == []
+
+
+def test_a_failed_create_leaves_no_empty_file(cli: Cli, api: FakeAPI, tmp_path: Path) -> None:
+    api.inject(Reply.json({"code": "boom", "message": "server down"}, 500), method="POST")
+    path = tmp_path / "ci.key"
+    result = cli("keys", "create", "--name", "ci", "--secret-file", str(path))
+    assert result.code == 1
+    assert not path.exists()
+
+
+def test_bad_input_leaves_no_empty_file(cli: Cli, api: FakeAPI, tmp_path: Path) -> None:
+    path = tmp_path / "ci.key"
+    result = cli("keys", "create", "--name", "ci", "--credit-limit", "lots", "--secret-file", str(path))
+    assert result.code == 2
+    assert api.log == []
+    assert not path.exists()
+
+
+def test_an_unreadable_answer_goes_to_the_file_not_stdout(cli: Cli, api: FakeAPI, tmp_path: Path) -> None:
+    raw = '{"data": {"uuid": 7, "raw_value": "sk-only-copy-of-the-secret"}}'
+    api.inject(Reply.raw(raw.encode()), method="POST")
+    path = tmp_path / "ci.key"
+    result = cli("keys", "create", "--name", "ci", "--secret-file", str(path))
+    assert result.code == 1
+    assert "sk-only-copy-of-the-secret" not in result.out + result.err
+    assert path.read_text() == raw + "\n"
+    assert f"the server's raw answer is in {path}" in result.err
+
+
+def test_secret_file_is_written_once(tmp_path: Path) -> None:
+    secret_file = SecretFile(str(tmp_path / "once"))
+    secret_file.write("sk-1")
+    with pytest.raises(SecretFileError, match="already written"):
+        secret_file.write("sk-2")
+    secret_file.discard()  # after a write: keeps the file
+    assert (tmp_path / "once").read_text() == "sk-1\n"
+
+
+def test_a_secret_that_cannot_be_written_after_the_create_says_so(
+    cli: Cli, api: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.fsync", full_disk)
+    path = tmp_path / "ci.key"
+    result = cli("keys", "create", "--name", "ci", "--secret-file", str(path))
+    (created,) = api.keys
+    assert (result.code, result.out) == (1, "")
+    assert f"key {created} was created, but --secret-file {path}: cannot write the secret" in result.err
+    assert api.issued_secrets[0] not in result.err
+    assert not path.exists()
