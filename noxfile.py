@@ -1,4 +1,4 @@
-"""Every task of the project: regenerate, lint, type-check, test (and, opt-in, demo and benchmark).
+"""Every task of the project: regenerate, lint, type-check, test, document (opt-in: release-check, demo, benchmark).
 
 `nox` runs the default sessions: the whole check that CI runs. `nox -s NAME` runs one.
 """
@@ -28,6 +28,25 @@ PYTHONS = [
     if (match := re.fullmatch(r"Programming Language :: Python :: (3\.\d+)", classifier))
 ]
 FULL_PYTHON = PYTHONS[0]
+
+
+def _pyenv_interpreters_on_path(versions: list[str]) -> None:
+    """Put pyenv's installs of these versions on PATH, so that uv finds them instead of downloading.
+
+    pyenv's shims run only the versions `pyenv global` names; the others are installed but, to
+    uv, missing (and a download fails without network, which fails the run as it should).
+    """
+    installs = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    found = []
+    for version in versions:
+        candidates = [path for path in installs.glob(f"{version}.*/bin") if (path / f"python{version}").exists()]
+        if candidates:
+            found.append(str(max(candidates, key=lambda path: [int(n) for n in re.findall(r"\d+", path.parent.name)])))
+    if found:
+        os.environ["PATH"] = os.pathsep.join([*found, os.environ.get("PATH", "")])
+
+
+_pyenv_interpreters_on_path(PYTHONS)
 # What the newer Pythons, the lowest versions and the unpacked sdist run: the suite less the Prism
 # contract tests and the `slow` ones (generator runs, the wheel build, the command as a subprocess).
 UNIT_TESTS = ["-m", "not slow", "--ignore=tests/contract"]
@@ -92,9 +111,8 @@ def tests(session: nox.Session) -> None:
     """pytest on every supported Python; extra arguments go to pytest (`nox -s tests-3.12` runs one).
 
     On the first (oldest) Python: every test, with coverage of the overlay (>= 95%). On the newer
-    ones, without arguments: every test but the Prism contract tests and the `slow` ones (the
-    generator runs, the wheel build, the command as a subprocess), which exercise no code that
-    differs between Python versions and would double the run's time.
+    ones, without arguments: UNIT_TESTS. What they leave out (Prism, the generator, the wheel, the
+    command as a subprocess) depends on no Python version, and would double the run's time.
     """
     _install(session, "test")
     if session.python == FULL_PYTHON:
