@@ -4,7 +4,8 @@
 
 The site is served on 127.0.0.1 (a free port) for the duration, and Playwright drives the given
 Chromium (the system's: Playwright downloads no browser here) from a fresh profile. Checks: the
-home page renders with its title and navigation; the reference page of GeekAIAdmin documents each
+home page renders with its title and navigation, and the Chinese getting-started page in
+Chinese; the reference page of GeekAIAdmin documents each
 of its public methods; the site's search, run from the page's own `?q=` parameter (the search
 works in a web worker, after the page has loaded), lists results for GEEKAI_SYSTEM_KEY.
 """
@@ -76,14 +77,24 @@ def problems(browser: str, base_url: str) -> list[str]:
             context.close()
 
 
+def _title(page: Page) -> str:
+    """The page's first heading, less its permalink sign."""
+    return page.locator("article h1").first.inner_text(timeout=WAIT_MS).rstrip("¶").strip()
+
+
 def _page_problems(page: Page, base_url: str) -> list[str]:
     from geekai_admin import GeekAIAdmin  # noqa: PLC0415 - the docs session installs the package
 
     found = []
     page.goto(f"{base_url}/")
-    title = page.locator("article h1").first.inner_text(timeout=WAIT_MS).rstrip("¶").strip()  # less the permalink
+    title = _title(page)
     if title != "geekai-admin" or page.locator(".md-nav__link").count() == 0:
         found.append(f"the home page shows the title {title!r} and {page.locator('.md-nav__link').count()} nav links")
+
+    page.goto(f"{base_url}/zh/getting-started/")
+    zh_title = _title(page)
+    if zh_title != "快速上手" or not (page.locator("html").get_attribute("lang") or "").startswith("zh"):
+        found.append(f"the Chinese getting-started page shows the title {zh_title!r}")
 
     page.goto(f"{base_url}/reference/clients/")
     methods = _public_methods(GeekAIAdmin)
@@ -101,7 +112,7 @@ def _page_problems(page: Page, base_url: str) -> list[str]:
         hits = results.all_inner_texts()
         if not any(SEARCHED.lower() in hit.lower() for hit in hits):
             found.append(f"no search result for {SEARCHED} mentions it: {hits}")
-    print(f"site check: home page {title!r}; GeekAIAdmin's {methods} documented; {results.count()} search results")
+    print(f"site check: home page {title!r}; looked for GeekAIAdmin's {methods}; {results.count()} search results")
     return found
 
 
