@@ -12,6 +12,8 @@ import tempfile
 from pathlib import Path
 
 import nox
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -140,10 +142,7 @@ def lowest(session: nox.Session) -> None:
 
 def _requirement_name(requirement: str) -> str:
     """The normalised project name of a requirement string (PEP 503)."""
-    name = re.match(r"[A-Za-z0-9._-]+", requirement)
-    if name is None:
-        raise ValueError(f"not a requirement: {requirement!r}")
-    return re.sub(r"[-_.]+", "-", name.group(0)).lower()
+    return canonicalize_name(Requirement(requirement).name)
 
 
 @nox.session(default=False)
