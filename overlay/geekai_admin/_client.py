@@ -111,7 +111,8 @@ class GeekAIAdmin(_Base):
         self._http = http_client or CookielessClient(
             timeout=self._settings.timeout, transport=transport, headers=self._settings.endpoint.headers
         )
-        self.keys = Keys(self)
+        self.keys: Keys = Keys(self)
+        """The account's API keys: `list`, `get`, `create`, `update`, `delete`."""
 
     def _send(self, call: Call[T]) -> T:
         return send_sync(self._http, self._settings.endpoint, call)
@@ -169,7 +170,8 @@ class AsyncGeekAIAdmin(_Base):
         self._http = http_client or CookielessAsyncClient(
             timeout=self._settings.timeout, transport=transport, headers=self._settings.endpoint.headers
         )
-        self.keys = AsyncKeys(self)
+        self.keys: AsyncKeys = AsyncKeys(self)
+        """The account's API keys, awaited: `list`, `get`, `create`, `update`, `delete`."""
 
     async def _send(self, call: Call[T]) -> T:
         return await send_async(self._http, self._settings.endpoint, call)
