@@ -1,19 +1,58 @@
-"""Every task of the project: regenerate, lint, type-check, test (and, opt-in, demo, live run and benchmark).
+"""Every task of the project: regenerate, lint, type-check, test, document (opt-in: release-check, demo,
+live run, upstream check, benchmark).
 
 `nox` runs the default sessions: the whole check that CI runs. `nox -s NAME` runs one.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import nox
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "typecheck", "generated", "tests"]
+nox.options.sessions = ["lint", "typecheck", "generated", "tests", "lowest", "workflow-lint", "docs"]
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+# Every supported Python, read from the classifiers so that the two cannot disagree. The first one
+# runs the whole suite with the coverage gate; the others run it without the slow parts.
+PYTHONS = [
+    match.group(1)
+    for classifier in PYPROJECT["project"]["classifiers"]
+    if (match := re.fullmatch(r"Programming Language :: Python :: (3\.\d+)", classifier))
+]
+FULL_PYTHON = PYTHONS[0]
+
+
+def _pyenv_interpreters_on_path(versions: list[str]) -> None:
+    """Put pyenv's installs of these versions on PATH, so that uv finds them instead of downloading.
+
+    pyenv's shims run only the versions `pyenv global` names; the others are installed but, to
+    uv, missing (and a download fails without network, which fails the run as it should).
+    """
+    installs = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    found = []
+    for version in versions:
+        candidates = [path for path in installs.glob(f"{version}.*/bin") if (path / f"python{version}").exists()]
+        if candidates:
+            found.append(str(max(candidates, key=lambda path: [int(n) for n in re.findall(r"\d+", path.parent.name)])))
+    if found:
+        os.environ["PATH"] = os.pathsep.join([*found, os.environ.get("PATH", "")])
+
+
+_pyenv_interpreters_on_path(PYTHONS)
+# What the newer Pythons, the lowest versions and the unpacked sdist run: the suite less the Prism
+# contract tests and the `slow` ones (generator runs, the wheel build, the command as a subprocess).
+UNIT_TESTS = ["-m", "not slow", "--ignore=tests/contract"]
 
 PYTHON_SOURCES = ["overlay", "codegen", "devtools", "tests", "bench", "noxfile.py"]
 TYPED_SOURCES = [
@@ -91,17 +130,41 @@ def demo(session: nox.Session) -> None:
     session.run("python", "-m", "devtools.demo")
 
 
-@nox.session
+@nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """pytest with coverage of the overlay (>= 95%); extra arguments go to pytest."""
+    """pytest on every supported Python; extra arguments go to pytest (`nox -s tests-3.12` runs one).
+
+    On the first (oldest) Python: every test, with coverage of the overlay (>= 95%). On the newer
+    ones, without arguments: UNIT_TESTS. What they leave out (Prism, the generator, the wheel, the
+    command as a subprocess) depends on no Python version, and would double the run's time.
+    """
     _install(session, "test")
-    session.run(
-        "pytest",
-        "--cov",
-        "--cov-report=term-missing",
-        "--cov-fail-under=95",
-        *session.posargs,
-    )
+    if session.python == FULL_PYTHON:
+        session.run("pytest", "--cov", "--cov-report=term-missing", "--cov-fail-under=95", *session.posargs)
+    else:
+        session.run("pytest", *(session.posargs or UNIT_TESTS))
+
+
+@nox.session(python=FULL_PYTHON)
+def lowest(session: nox.Session) -> None:
+    """The suite (less Prism and the slow tests) against the lowest versions the package declares.
+
+    uv's lowest-direct resolution installs httpx, attrs and httpx-aiohttp (the `aiohttp` extra) at
+    their declared lower bounds; the test tools keep their pins, except those the package itself
+    declares (the test group pins the newest httpx-aiohttp). devtools.lowest then fails unless each
+    installed version is its lower bound, so that a test tool cannot lift one unseen.
+    """
+    runtime = [*PYPROJECT["project"]["dependencies"], *PYPROJECT["project"]["optional-dependencies"]["aiohttp"]]
+    declared = {_requirement_name(requirement) for requirement in runtime}
+    tools = [r for r in nox.project.dependency_groups(PYPROJECT, "test") if _requirement_name(r) not in declared]
+    session.install("--resolution", "lowest-direct", *tools, "-e", ".[aiohttp]")
+    session.run("python", "-m", "devtools.lowest", *runtime)
+    session.run("pytest", *(session.posargs or UNIT_TESTS))
+
+
+def _requirement_name(requirement: str) -> str:
+    """The normalised project name of a requirement string (PEP 503)."""
+    return canonicalize_name(Requirement(requirement).name)
 
 
 @nox.session(default=False)
@@ -132,3 +195,87 @@ def bench(session: nox.Session) -> None:
     """
     session.install("--group", "bench", "-e", ".[aiohttp]")
     session.run("python", "-m", "bench", *session.posargs)
+
+
+@nox.session(name="workflow-lint")
+def workflow_lint(session: nox.Session) -> None:
+    """zizmor (offline: every audit that needs no GitHub API) over every file in .github/workflows."""
+    _install(session, "workflow-lint", project=False)
+    workflows = sorted(str(path) for path in Path(".github/workflows").glob("*.y*ml"))
+    if not workflows:
+        session.error("no workflow files in .github/workflows")
+    session.run("zizmor", "--offline", *workflows)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site into site/ with `mkdocs build --strict`, then check it in Chromium.
+
+    The check (devtools/site_check.py) serves site/ on 127.0.0.1 and opens it in headless
+    Chromium: the home page renders, GeekAIAdmin's reference page lists its methods, and the
+    site's search finds GEEKAI_SYSTEM_KEY. Chromium is installed with apt-get (Debian's
+    `chromium`) when no Chromium or Chrome is on PATH and the session runs as root.
+    `nox -s docs -- serve` serves the site with live reload instead.
+    """
+    _install(session, "docs")
+    if session.posargs[:1] == ["serve"]:
+        session.run("mkdocs", "serve", *session.posargs[1:])
+        return
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site")
+    session.run("python", "-m", "devtools.site_check", "site", "--browser", _chromium(session))
+
+
+def _chromium(session: nox.Session) -> str:
+    """A headless-capable Chromium or Chrome: on PATH, else Debian's `chromium` installed with apt-get."""
+    for name in ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome"):
+        if found := shutil.which(name):
+            return found
+    if shutil.which("apt-get") is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        session.error("the docs check needs Chromium: install it (Debian: apt-get install chromium)")
+    session.run("apt-get", "update", external=True)
+    session.run("apt-get", "install", "-y", "--no-install-recommends", "chromium", external=True)
+    found = shutil.which("chromium")
+    if found is None:
+        session.error("apt-get installed chromium, but it is not on PATH")
+    return found
+
+
+@nox.session(name="release-check", python=FULL_PYTHON, default=False)
+def release_check(session: nox.Session) -> None:
+    """Build the sdist and the wheel into dist/ and check them as PyPI, a user and a packager would.
+
+    twine check --strict; METADATA (License-Expression, License-File, the classifiers), the
+    changelog's entry for the version and the sdist's contents (every tracked file) by
+    devtools/release.py; the wheel alone in a fresh venv (`geekai-admin --version`, every public
+    name imports); the sdist unpacked in a temporary folder, installed from there in a fresh venv
+    and its unit tests run there.
+    """
+    _install(session, "release", project=False)
+    with tempfile.TemporaryDirectory(prefix="geekai-admin-release-check-") as tmp:
+        _release_check(session, Path(tmp))
+
+
+def _release_check(session: nox.Session, work: Path) -> None:
+    dist = Path("dist")
+    shutil.rmtree(dist, ignore_errors=True)
+    session.run("python", "-m", "build", "--installer=uv", "--outdir", str(dist), ".")
+    (sdist,) = dist.glob("*.tar.gz")
+    (wheel,) = dist.glob("*.whl")
+    session.run("twine", "check", "--strict", str(sdist), str(wheel))
+    session.run("python", "-m", "devtools.release", "check", str(sdist), str(wheel))
+
+    wheel_python = _fresh_venv(session, work / "wheel-venv")
+    session.run("uv", "pip", "install", "--quiet", "--python", wheel_python, str(wheel))
+    session.run(wheel_python, "-m", "devtools.release", "smoke", external=True)
+
+    unpacked = session.run("python", "-m", "devtools.release", "unpack", str(sdist), str(work), silent=True)
+    sdist_python = _fresh_venv(session, work / "sdist-venv")
+    with session.chdir(str(unpacked).strip()):
+        session.run("uv", "pip", "install", "--quiet", "--python", sdist_python, "--group", "test", "-e", ".")
+        session.run(sdist_python, "-m", "pytest", "-p", "no:cacheprovider", *UNIT_TESTS, external=True)
+
+
+def _fresh_venv(session: nox.Session, location: Path) -> str:
+    """A new virtualenv from the session's interpreter; its python."""
+    session.run("uv", "venv", "--quiet", "--python", str(Path(session.bin) / "python"), str(location))
+    return str(location / "bin" / "python")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 import venv
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from devtools.release import metadata_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -32,6 +35,19 @@ def test_the_wheel_ships_both_packages_typed_and_nothing_else(wheel: Path) -> No
     assert not any("/tests/" in n or n.endswith(".yaml") for n in names)
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "geekai-admin = geekai_admin.cli:main" in entry_points
+
+
+def test_the_wheel_metadata_carries_the_license_expression_and_every_classifier(wheel: Path) -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert metadata_problems(wheel, project) == []
+
+
+def test_the_classifiers_name_each_python_from_the_lowest_supported_on() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    prefix = "Programming Language :: Python :: 3."
+    minors = [int(c.removeprefix(prefix)) for c in project["classifiers"] if c.startswith(prefix)]
+    assert project["requires-python"] == f">=3.{minors[0]}"
+    assert minors == list(range(minors[0], minors[0] + len(minors)))
 
 
 def test_the_wheel_installs_and_runs_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:

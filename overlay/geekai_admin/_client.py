@@ -122,7 +122,7 @@ class GeekAIAdmin(_Base):
 
     @property
     def keys(self) -> Keys:
-        """The account's API keys: list, get, create, update, delete."""
+        """The account's API keys: list, get, create, update, delete, rotate, delete_many, update_many."""
         return self._keys
 
     def _send(self, call: Call[T]) -> T:
@@ -213,7 +213,7 @@ class AsyncGeekAIAdmin(_Base):
 
     @property
     def keys(self) -> AsyncKeys:
-        """The account's API keys: list, get, create, update, delete (awaited)."""
+        """The account's API keys: list, get, create, update, delete, rotate, delete_many, update_many (awaited)."""
         return self._keys
 
     async def _send(self, call: Call[T]) -> T:

@@ -1,0 +1,54 @@
+"""The documentation site covers the public surface: every name in __all__, every subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import pytest
+
+import geekai_admin
+from devtools.command_help import command_parser, on_page_markdown
+from devtools.release import ROOT
+
+DOCS = ROOT / "docs"
+COMMAND_PAGES = [DOCS / "command.md", DOCS / "command.zh.md"]
+
+
+def _subcommands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> list[str]:
+    """Every command path, the top level ("") first, in --help order."""
+    found = [" ".join(path)]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                found += _subcommands(child, (*path, name))
+    return found
+
+
+def test_the_reference_documents_every_public_name_once() -> None:
+    text = "\n".join(page.read_text(encoding="utf-8") for page in sorted((DOCS / "reference").glob("*.md")))
+    documented = re.findall(r"^::: geekai_admin\.(\S+)$", text, re.MULTILINE)
+    assert sorted(documented) == sorted(geekai_admin.__all__)
+
+
+@pytest.mark.parametrize("page", COMMAND_PAGES, ids=lambda page: page.name)
+def test_each_command_page_has_a_section_showing_the_help_of_every_subcommand(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    leaves = [path for path in _subcommands(command_parser("")) if path != "keys"]
+    headings = re.findall(r"^### `geekai-admin ?([a-z \-]*)`$", text, re.MULTILINE)
+    helps = [path.strip() for path in re.findall(r"^<!-- geekai-admin --help:([a-z \-]*)-->$", text, re.MULTILINE)]
+    assert headings == leaves
+    assert helps == leaves
+
+
+def test_the_help_marker_becomes_that_commands_help() -> None:
+    rendered = on_page_markdown("before\n<!-- geekai-admin --help: keys delete -->\nafter")
+    assert rendered.startswith("before\n```text\nusage: geekai-admin keys delete")
+    assert "--yes" in rendered
+    assert rendered.endswith("```\nafter")
+
+
+def test_an_unknown_command_in_a_help_marker_fails_the_build() -> None:
+    with pytest.raises(ValueError, match="no 'rotate'"):
+        on_page_markdown("<!-- geekai-admin --help: keys rotate -->")
