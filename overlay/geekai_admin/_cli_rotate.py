@@ -152,13 +152,12 @@ def _dump(session: _Session, document: dict[str, Any]) -> str:
 def _failed(hand_over: _HandOver, error: RotationError, name: str | None) -> Produced:
     """A step after the read failed: say which keys exist and where the new secret is; exit 1."""
     from geekai_admin._cli_output import Produced  # noqa: PLC0415
-    from geekai_admin._rotation import _surely_not_created as surely_not_created  # noqa: PLC0415
     from geekai_admin.cli import EXIT_API_ERROR, CommandFailed  # noqa: PLC0415
 
     old, new, cause = error.old, error.new, error.__cause__
     reason = str(cause) if cause is not None else str(error)
     if new is None:
-        if isinstance(cause, Exception) and surely_not_created(cause):
+        if not error.new_may_exist:
             fate = "no new key was created"
         else:
             fate = (

@@ -55,13 +55,22 @@ class RotationError(GeekAIError):
     """A rotation failed after the old key was read; `__cause__` is the underlying error.
 
     `step` is where it failed ("create", "hand_over" or "delete"); `old` the old key as read;
-    `new` the new key with its secret once the create succeeded (else None); `old_deleted` is
-    False (deleting the old key is the last step). The message says which keys exist and where
-    the new secret is, never the secret itself.
+    `new` the new key with its secret once the create succeeded (else None); `new_may_exist` is
+    True when a failed create may still have made a key whose secret is unknown (a 5xx, a lost
+    answer, an unreadable one: look for it in `keys.list()`); `old_deleted` is False (deleting
+    the old key is the last step). The message says which keys exist and where the new secret
+    is, never the secret itself.
     """
 
     def __init__(
-        self, message: str, *, step: RotationStep, old: ApiKey, new: CreatedKey | None, old_deleted: bool = False
+        self,
+        message: str,
+        *,
+        step: RotationStep,
+        old: ApiKey,
+        new: CreatedKey | None,
+        old_deleted: bool = False,
+        new_may_exist: bool | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -69,6 +78,7 @@ class RotationError(GeekAIError):
         self.old = old
         self.new = new
         self.old_deleted = old_deleted
+        self.new_may_exist: bool = new is not None if new_may_exist is None else new_may_exist
 
 
 # --- the steps ---------------------------------------------------------------------------------
@@ -133,6 +143,7 @@ def _create_failed(error: Exception, old: ApiKey, name: str | None) -> RotationE
         step="create",
         old=old,
         new=None,
+        new_may_exist=not _surely_not_created(error),
     )
 
 

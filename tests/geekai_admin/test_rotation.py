@@ -206,6 +206,7 @@ def test_a_refused_create_leaves_the_old_key_untouched(against: Against, fake_ap
         against(lambda c: c.keys.rotate(old.uuid, on_created=hand_over))
     error = caught.value
     assert (error.step, error.new, error.old.uuid, error.old_deleted) == ("create", None, old.uuid, False)
+    assert error.new_may_exist is False
     assert f"old key {old.uuid} is untouched" in str(error)
     assert "no new key was created" in str(error)
     assert hand_over.received == []
@@ -221,6 +222,7 @@ def test_a_create_that_may_have_reached_the_server_says_a_key_may_exist(against:
     assert isinstance(caught.value.__cause__, InternalServerError)
     assert fake_api.count("POST") == 1  # a create is never retried
     assert "a new key named 'ci' may have been created, its secret unknown" in str(caught.value)
+    assert caught.value.new_may_exist is True
     assert fake_api.has_key(old.uuid)
     assert fake_api.count("DELETE") == 0
 
@@ -233,6 +235,7 @@ def test_a_create_whose_answer_was_lost_says_the_key_may_exist(against: Against,
     assert isinstance(caught.value.__cause__, APIConnectionError)
     assert fake_api.count("POST") == 1
     assert fake_api.created == 1  # it was: the message is right to say so
+    assert caught.value.new_may_exist is True
     assert fake_api.count("DELETE") == 0
 
 
@@ -258,6 +261,7 @@ def test_an_unreadable_create_answer_keeps_the_raw_body_and_the_old_key(against:
     (secret,) = fake_api.issued_secrets
     assert secret in cause.body  # the secret is not lost
     assert "__cause__ (.response, .body)" in str(error)
+    assert error.new_may_exist is True
     assert secret not in shows(error)
     assert fake_api.has_key(old.uuid)
     assert fake_api.count("DELETE") == 0
