@@ -20,6 +20,7 @@ from geekai_admin._selection import check_coins, check_percent, key_label, usage
 __all__ = ["CheckCriteria", "CheckResult", "Problem", "ProblemKind", "check_report"]
 
 ProblemKind = Literal["balance", "expiring", "usage", "expired"]
+"""What a `Problem` is about: a low balance, a key expiring soon, a key over the usage threshold, an expired key."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

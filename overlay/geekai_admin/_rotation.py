@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["Rotation", "RotationError", "RotationStep", "rotate", "rotate_async", "rotation_flow"]
 
 RotationStep = Literal["create", "hand_over", "delete"]
+"""The step of a rotation that failed: creating the new key, handing it over (`on_created`), deleting the old one."""
 HandOver = Callable[[CreatedKey], object]
 """Receives the new key (with its secret) before the old key is touched; async: may return an awaitable."""
 

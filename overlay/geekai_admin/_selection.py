@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 SortOrder = Literal["name", "created", "last-used", "credit-used", "expires"]
+"""The orders `sort_keys` knows (ascending; keys without the value last): the command's `keys list --sort`."""
 SORT_ORDERS: tuple[SortOrder, ...] = get_args(SortOrder)
 
 

@@ -32,39 +32,6 @@ def test_the_reference_documents_every_public_name_once() -> None:
     assert sorted(documented) == sorted(geekai_admin.__all__)
 
 
-def _readme_line_ranges() -> list[tuple[str, int, int]]:
-    """Each `--8<-- "README.md:FIRST:LAST"` in the docs: the page, and the lines it includes."""
-    return [
-        (page.name, int(first), int(last))
-        for page in sorted(DOCS.rglob("*.md"))
-        for first, last in re.findall(
-            r'^--8<-- "README\.md:(\d+):(\d+)"$', page.read_text(encoding="utf-8"), re.MULTILINE
-        )
-    ]
-
-
-def _section_around(lines: list[str], index: int) -> list[str]:
-    """The body of the README's `## ` section holding line `index` (0-based), without blank ends."""
-    headings = [i for i, line in enumerate(lines) if line.startswith("## ")]
-    start = max(i for i in headings if i < index)
-    end = min([i for i in headings if i > start] + [len(lines)])
-    body = lines[start + 1 : end]
-    while body and not body[0].strip():
-        body.pop(0)
-    while body and not body[-1].strip():
-        body.pop()
-    return body
-
-
-@pytest.mark.parametrize("included", _readme_line_ranges(), ids=lambda included: included[0])
-def test_a_readme_line_range_in_the_docs_is_exactly_one_section(included: tuple[str, int, int]) -> None:
-    # A README section without [start:NAME] markers can only be included by line range, which an edit
-    # of the README above it shifts silently: this fails instead. (Markers are better: see operations.md.)
-    _, first, last = included
-    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
-    assert lines[first - 1 : last] == _section_around(lines, first - 1)
-
-
 @pytest.mark.parametrize("page", COMMAND_PAGES, ids=lambda page: page.name)
 def test_each_command_page_has_a_section_showing_the_help_of_every_subcommand(page: Path) -> None:
     text = page.read_text(encoding="utf-8")

@@ -30,7 +30,7 @@ def operation_drift(package: Path) -> list[str]:
     return [
         *(
             f"new operation module {m}: name the operation in adminapi.patch.yaml (operationId and tag), "
-            "regenerate, and add its module to SIX_OPERATION_MODULES"
+            "regenerate, and add it to OPERATIONS in tests/support/generated_tree.py"
             for m in sorted(found - SIX_OPERATION_MODULES)
         ),
         *(f"operation module {m} is gone: did upstream remove the operation?" for m in gone),

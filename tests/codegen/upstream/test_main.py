@@ -236,7 +236,7 @@ def test_apply_regenerates_and_the_new_operation_must_then_be_named(run: Any, re
     assert (package / "api/default/get_api_keys_uuid_logs.py").is_file()
     assert operation_drift(package) == [
         "new operation module api/default/get_api_keys_uuid_logs.py: name the operation in adminapi.patch.yaml "
-        "(operationId and tag), regenerate, and add its module to SIX_OPERATION_MODULES"
+        "(operationId and tag), regenerate, and add it to OPERATIONS in tests/support/generated_tree.py"
     ]
     spec = json.loads((repo / "generated/provenance.json").read_text(encoding="utf-8"))["spec"]
     assert spec["sha256"] == hashlib.sha256(written.read_bytes()).hexdigest()
