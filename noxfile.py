@@ -213,8 +213,9 @@ def docs(session: nox.Session) -> None:
 
     The check (devtools/site_check.py) serves site/ on 127.0.0.1 and opens it in headless
     Chromium: the home page renders, GeekAIAdmin's reference page lists its methods, and the
-    site's search finds GEEKAI_SYSTEM_KEY. Chromium is installed with apt-get (Debian's
-    `chromium`) when no Chromium or Chrome is on PATH and the session runs as root.
+    site's search finds GEEKAI_SYSTEM_KEY. The browser: DOCS_BROWSER (an executable) if set, else a
+    Chromium or Chrome on PATH, else Debian's `chromium` installed with apt-get when the session
+    runs as root.
     `nox -s docs -- serve` serves the site with live reload instead.
     """
     _install(session, "docs")
@@ -226,12 +227,19 @@ def docs(session: nox.Session) -> None:
 
 
 def _chromium(session: nox.Session) -> str:
-    """A headless-capable Chromium or Chrome: on PATH, else Debian's `chromium` installed with apt-get."""
+    """A headless-capable Chromium or Chrome: DOCS_BROWSER, on PATH, else Debian's `chromium` by apt-get."""
+    if configured := os.environ.get("DOCS_BROWSER"):
+        if found := shutil.which(configured):
+            return found
+        session.error(f"DOCS_BROWSER={configured!r} is not an executable")
     for name in ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome"):
         if found := shutil.which(name):
             return found
     if shutil.which("apt-get") is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
-        session.error("the docs check needs Chromium: install it (Debian: apt-get install chromium)")
+        session.error(
+            "the docs check needs Chromium: install it (Debian: apt-get install chromium)"
+            " or set DOCS_BROWSER to a Chromium or Chrome executable"
+        )
     session.run("apt-get", "update", external=True)
     session.run("apt-get", "install", "-y", "--no-install-recommends", "chromium", external=True)
     found = shutil.which("chromium")
