@@ -1,5 +1,5 @@
-"""Every task of the project: regenerate, lint, type-check, test, document (opt-in: release-check, demo,
-live run, upstream check, benchmark).
+"""Every task of the project: regenerate, lint, type-check, test, document (opt-in: generate,
+release-check, demo, reliability figures, live run, upstream check, benchmark).
 
 `nox` runs the default sessions: the whole check that CI runs. `nox -s NAME` runs one.
 """
@@ -81,7 +81,7 @@ def _install(session: nox.Session, *groups: str, project: bool = True) -> None:
     session.install(*args)
 
 
-@nox.session
+@nox.session(default=False)
 def generate(session: nox.Session) -> None:
     """Rewrite generated/ from adminapi.yaml and adminapi.patch.yaml (wipes it first)."""
     _install(session, "codegen", project=False)
@@ -149,10 +149,11 @@ def tests(session: nox.Session) -> None:
 def lowest(session: nox.Session) -> None:
     """The suite (less Prism and the slow tests) against the lowest versions the package declares.
 
-    uv's lowest-direct resolution installs httpx, attrs and httpx-aiohttp (the `aiohttp` extra) at
-    their declared lower bounds; the test tools keep their pins, except those the package itself
-    declares (the test group pins the newest httpx-aiohttp). devtools.lowest then fails unless each
-    installed version is its lower bound, so that a test tool cannot lift one unseen.
+    uv's lowest-direct resolution installs every run-time dependency (httpx, attrs, msgspec, shtab)
+    and httpx-aiohttp (the `aiohttp` extra) at their declared lower bounds; the test tools keep
+    their pins, except those the package itself declares (the test group pins the newest shtab and
+    httpx-aiohttp). devtools.lowest then fails unless each installed version is its lower bound, so
+    that a test tool cannot lift one unseen.
     """
     runtime = [*PYPROJECT["project"]["dependencies"], *PYPROJECT["project"]["optional-dependencies"]["aiohttp"]]
     declared = {_requirement_name(requirement) for requirement in runtime}
