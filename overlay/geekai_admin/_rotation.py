@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from geekai_admin._operations import Call
     from geekai_admin._types import KeyRef
 
-__all__ = ["Rotation", "RotationError", "RotationStep", "rotate", "rotate_async", "rotation_flow"]
+__all__ = ["Rotation", "RotationError", "RotationStep", "rotate", "rotate_async", "rotation_flow", "surely_not_created"]
 
 RotationStep = Literal["create", "hand_over", "delete"]
 """The step of a rotation that failed: creating the new key, handing it over (`on_created`), deleting the old one."""
@@ -121,7 +121,7 @@ def _said(error: BaseException, secret: str | None) -> str:
     return text.replace(secret, "<secret>") if secret else text
 
 
-def _surely_not_created(error: Exception) -> bool:
+def surely_not_created(error: Exception) -> bool:
     """The create was refused before the server made anything: bad input, or a 4xx (not 408, 429)."""
     if isinstance(error, InvalidInputError):
         return True
@@ -135,7 +135,7 @@ def _create_failed(error: Exception, old: ApiKey, name: str | None) -> RotationE
             "the new key may have been created: its secret, if so, is only in the raw answer, "
             "on this error's __cause__ (.response, .body)"
         )
-    elif _surely_not_created(error):
+    elif surely_not_created(error):
         fate = "no new key was created"
     else:
         fate = f"a new key named {name!r} may have been created, its secret unknown: look for it in keys.list()"
@@ -144,7 +144,7 @@ def _create_failed(error: Exception, old: ApiKey, name: str | None) -> RotationE
         step="create",
         old=old,
         new=None,
-        new_may_exist=not _surely_not_created(error),
+        new_may_exist=not surely_not_created(error),
     )
 
 

@@ -396,8 +396,14 @@ def _delete(session: _Session) -> Output | Produced:
 
 def _hint(session: _Session, error: Exception) -> str | None:
     from geekai_admin._exceptions import APIConnectionError, APIStatusError, APITimeoutError  # noqa: PLC0415
+    from geekai_admin._rotation import surely_not_created  # noqa: PLC0415
 
     if isinstance(error, APIStatusError):
+        if session.args.command == "keys create" and not surely_not_created(error):
+            return (
+                "the key may have been created anyway, its secret unknown: look for it with "
+                "'geekai-admin keys list' before creating it again"
+            )
         by_status = {
             401: _KEY_HINT,
             403: "this system key may not do this; " + _KEY_HINT,
