@@ -277,6 +277,13 @@ def _in_line(on_created: HandOver) -> HandOver:
     return hand_over
 
 
+def _checked_hand_over(on_created: HandOver | None) -> HandOver | None:
+    """Refused before anything is sent: a hand-over that cannot be called would fail after the create."""
+    if on_created is not None and not callable(on_created):
+        raise InvalidInputError("on_created", f"expected a function or None, got {type(on_created).__name__}")
+    return on_created
+
+
 def rotate(
     keys: Keys,
     send: Callable[[Call[Any]], object],
@@ -286,6 +293,7 @@ def rotate(
     delete_old: bool,
     on_created: HandOver | None,
 ) -> Rotation:
+    on_created = _checked_hand_over(on_created)
     flow = rotation_flow(key, name=name, delete_old=delete_old, hand_over=on_created is not None)
     return run_sync(flow, _performer(keys, send, None if on_created is None else _in_line(on_created)))
 
@@ -299,5 +307,6 @@ async def rotate_async(
     delete_old: bool,
     on_created: HandOver | None,
 ) -> Rotation:
+    on_created = _checked_hand_over(on_created)
     flow = rotation_flow(key, name=name, delete_old=delete_old, hand_over=on_created is not None)
     return await run_async(flow, _performer(keys, send, on_created))

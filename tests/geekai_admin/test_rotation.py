@@ -169,6 +169,8 @@ def test_an_async_hand_over_is_awaited(fake_api: FakeAPI) -> None:
         ("123e4567-e89b-12d3-a456-426614174000", {"name": ""}, "name"),
         ("123e4567-e89b-12d3-a456-426614174000", {"name": "a\nb"}, "name"),
         ("123e4567-e89b-12d3-a456-426614174000", {"delete_old": "no"}, "delete_old"),
+        ("123e4567-e89b-12d3-a456-426614174000", {"on_created": "vault"}, "on_created"),
+        ("123e4567-e89b-12d3-a456-426614174000", {"on_created": 1}, "on_created"),
     ],
 )
 def test_bad_arguments_are_refused_before_anything_is_sent(
