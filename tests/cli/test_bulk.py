@@ -204,3 +204,12 @@ def test_a_bulk_update_by_selectors_asks_on_a_terminal(cli: Cli, api: FakeAPI, m
     assert result.out.splitlines()[-1] == "2 updated, 0 failed"
     assert api.key(keys["tmp-a"])["group"]["name"] == "ha"
     assert api.key(keys["tmp-a"])["credit_limit"] == 0
+
+
+def test_a_bulk_update_to_a_zero_limit_is_refused_before_anything_is_read(cli: Cli, api: FakeAPI) -> None:
+    _seed(api)
+    result = cli("keys", "update", "--in-group", "lowcost", "--credit-limit", "0", "--yes")
+    assert result.code == 2
+    assert "--credit-limit: 0 means no limit to the API" in result.err
+    assert "use --no-limit" in result.err
+    assert api.log == []

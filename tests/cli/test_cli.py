@@ -318,6 +318,7 @@ def test_create_json_has_the_secret_as_a_field(run: Any, fake: FakeAPI) -> None:
         (["--credit-limit", "-1"], "keys create: --credit-limit: must not be negative"),
         (["--expires", "31/12/2026"], "keys create: --expires: expected a datetime.date or 'YYYY-MM-DD'"),
         (["--group", "fast"], "argument --group: invalid choice: 'fast'"),
+        (["--credit-limit", "0"], "keys create: --credit-limit: 0 means no limit to the API, not a limit of 0"),
     ],
 )
 def test_create_refuses_bad_input_before_sending(run: Any, fake: FakeAPI, argv: list[str], message: str) -> None:
@@ -416,6 +417,8 @@ def test_update_new_limit_and_expiry(run: Any, fake: FakeAPI) -> None:
         (["--credit-limit", "5", "--no-limit"], "argument --no-limit: not allowed with argument --credit-limit"),
         (["--no-expiry", "--expires", "2027-01-01"], "argument --expires: not allowed with argument --no-expiry"),
         (["--name", ""], "keys update: --name: must not be empty"),
+        (["--credit-limit", "0"], "keys update: --credit-limit: 0 means no limit to the API, not a limit of 0"),
+        (["--credit-limit", "0.00"], "keys update: --credit-limit: 0 means no limit to the API"),
     ],
 )
 def test_update_refuses_bad_input_before_sending(run: Any, fake: FakeAPI, argv: list[str], message: str) -> None:
