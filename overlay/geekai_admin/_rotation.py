@@ -248,7 +248,7 @@ def _performer(
         if isinstance(step, _Read):
             # update's read: refuses a key that does not state the fields the new key must copy
             changes = ops.Changes() if step.name is None else ops.Changes(name=step.name)
-            return send(ops.read_for_update(step.uuid, changes))
+            return send(ops.read_for_update(step.uuid, changes, for_rotation=True))
         if isinstance(step, _Create):
             return keys.create(
                 name=step.name,
