@@ -51,6 +51,12 @@ def test_list_selectors_combine_with_and(cli: Cli, api: FakeAPI) -> None:
     assert api.writes == 0
 
 
+def test_a_selection_that_matches_nothing_says_so_not_that_there_are_no_keys(cli: Cli, api: FakeAPI) -> None:
+    _seed(api)
+    result = cli("keys", "list", "--match", "nothing-*")
+    assert (result.code, result.out) == (0, "No key matches (of 3).\n")
+
+
 def test_list_sort(cli: Cli, api: FakeAPI) -> None:
     _seed(api)
     assert _names(cli, "--sort", "name") == ["prod", "tmp-a", "tmp-b"]
