@@ -69,6 +69,8 @@ def targets(keys: Iterable[KeyRef], concurrency: object) -> list[Target]:
         keys, str | bytes | uuid_module.UUID | ApiKey
     ):  # one key where many were meant: refused, not iterated
         raise InvalidInputError("keys", f"expected an iterable of keys, got one {type(keys).__name__}")
+    if not isinstance(keys, Iterable):
+        raise InvalidInputError("keys", f"expected an iterable of keys, got {type(keys).__name__}")
     found: list[Target] = []
     seen: set[str] = set()
     for index, ref in enumerate(keys):

@@ -107,11 +107,14 @@ def listing(session: _Session) -> Produced:
 
     args = session.args
     keys: Sequence[ApiKey] = session.client().keys.list()
+    listed = len(keys)
     if has_selectors(args):
         keys = select_keys(keys, _key_filter(args))
     if args.sort is not None:
         keys = sort_keys(keys, args.sort)
-    return Produced(fmt.keys_json(keys), fmt.keys_table(keys, session.redact), [fmt.key_json(k) for k in keys])
+    # "No API keys." would be wrong when the account has keys and the selectors matched none.
+    text = f"No key matches (of {listed})." if listed and not keys else fmt.keys_table(keys, session.redact)
+    return Produced(fmt.keys_json(keys), text, [fmt.key_json(k) for k in keys])
 
 
 # --- bulk delete and update ------------------------------------------------------------------------

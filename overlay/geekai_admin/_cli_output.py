@@ -58,13 +58,18 @@ def csv_cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def _csv(produced: Produced) -> str:
+def _csv_line(cells: Sequence[str]) -> str:
+    # Written with "\r\n" and cut off: Python before 3.13 quotes only the terminator's
+    # characters, so with "\n" a cell holding a bare "\r" went out unquoted and split its row.
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(produced.columns)
-    for row in produced.rows or ():
-        writer.writerow([csv_cell(row.get(column)) for column in produced.columns])
-    return out.getvalue().removesuffix("\n")
+    csv.writer(out, lineterminator="\r\n").writerow(cells)
+    return out.getvalue().removesuffix("\r\n")
+
+
+def _csv(produced: Produced) -> str:
+    lines = [_csv_line(produced.columns)]
+    lines.extend(_csv_line([csv_cell(row.get(column)) for column in produced.columns]) for row in produced.rows or ())
+    return "\n".join(lines)
 
 
 def _jsonl(produced: Produced) -> str:

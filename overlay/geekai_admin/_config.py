@@ -91,30 +91,34 @@ def resolve_base_url(base_url: str | None, region: str | None) -> str:
     """
     if base_url is not None and region is not None:
         raise ConfigurationError("pass region or base_url, not both: each names the API root")
+    # A bad value names where it came from: the argument, or the variable the user may have forgotten.
+    what = "base_url"
     if base_url is None and region is None:
         base_url = os.environ.get(BASE_URL_ENV) or None
+        what = BASE_URL_ENV
     if base_url is None:
         chosen = region if region is not None else os.environ.get(REGION_ENV) or DEFAULT_REGION
         if chosen not in REGIONS:
-            raise ConfigurationError(f"region must be one of {', '.join(REGIONS)}; got {chosen!r}")
+            source = "region" if region is not None else REGION_ENV
+            raise ConfigurationError(f"{source} must be one of {', '.join(REGIONS)}; got {chosen!r}")
         return REGIONS[chosen]
     if not isinstance(base_url, str):
-        raise ConfigurationError(f"base_url must be a string, got {type(base_url).__name__}")
+        raise ConfigurationError(f"{what} must be a string, got {type(base_url).__name__}")
     try:
         url = httpx.URL(base_url)
     except httpx.InvalidURL as exc:
-        raise ConfigurationError(f"base_url is not a valid URL: {exc}") from None
+        raise ConfigurationError(f"{what} is not a valid URL: {exc}") from None
     if url.port is not None and not 0 < url.port < 65536:
-        raise ConfigurationError(f"base_url is not a valid URL: port {url.port} is out of range")
+        raise ConfigurationError(f"{what} is not a valid URL: port {url.port} is out of range")
     if url.scheme not in ("https", "http") or not url.host:
-        raise ConfigurationError(f"base_url must be an https:// URL with a host; got {base_url!r}")
+        raise ConfigurationError(f"{what} must be an https:// URL with a host; got {base_url!r}")
     if url.scheme == "http" and not _is_loopback(url.host):
         raise ConfigurationError(
-            f"base_url {base_url!r} is plain http:// to a non-loopback host: the system key would travel "
+            f"{what} {base_url!r} is plain http:// to a non-loopback host: the system key would travel "
             "unencrypted. Use https://, or http:// only to localhost / 127.0.0.1 / ::1"
         )
     if url.userinfo or url.query or url.fragment:
-        raise ConfigurationError("base_url must not carry credentials, a query or a fragment")
+        raise ConfigurationError(f"{what} must not carry credentials, a query or a fragment")
     return str(url).rstrip("/")
 
 

@@ -231,6 +231,7 @@ class Changes:
 
 
 _UPDATE: Final = "keys.update"
+_ROTATE: Final = "keys.rotate"
 """The label of both calls of an update: the read and the write."""
 _KNOWN_GROUPS: Final = frozenset(Group)
 _KEPT_FIELDS: Final = {"name": "name", "group": "group", "credit_limit": "credit_limit", "expires": "expired_at"}
@@ -242,11 +243,12 @@ def _means_never(wire: str, data: dict[str, Any]) -> bool:
     return wire == "expired_at" and wire in data
 
 
-def read_for_update(key: str | uuid_module.UUID, changes: Changes) -> Call[ApiKey]:
-    """The GET before an update; refuses a key that does not say what the PUT must keep.
+def read_for_update(key: str | uuid_module.UUID, changes: Changes, *, for_rotation: bool = False) -> Call[ApiKey]:
+    """The GET before an update (or a rotation); refuses a key that does not say what the PUT must keep.
 
     ApiKey's None means both "not said" and "none" (no limit, no expiry); here only what the
-    server sent counts, so a field it left out is never sent back as "none".
+    server sent counts, so a field it left out is never sent back as "none". `for_rotation`: the
+    read is keys.rotate's, whose new key copies those fields (and which has no arguments for them).
     """
     kept = {arg: wire for arg, wire in _KEPT_FIELDS.items() if isinstance(getattr(changes, arg), NotGiven)}
 
@@ -254,14 +256,20 @@ def read_for_update(key: str | uuid_module.UUID, changes: Changes) -> Call[ApiKe
         current, data = _read_detail(response, what)
         unsaid = [arg for arg, wire in kept.items() if data.get(wire) is None and not _means_never(wire, data)]
         if unsaid:
+            consequence = (
+                "which the new key must copy: nothing was written"
+                if for_rotation
+                else f"which the PUT would reset: give {', '.join(a + '=' for a in unsaid)} too"
+            )
             raise APIResponseValidationError(
                 f"{what}: key {current.uuid} as read does not say its {', '.join(kept[a] for a in unsaid)}, "
-                f"which the PUT would reset: give {', '.join(a + '=' for a in unsaid)} too",
+                + consequence,
                 response=response,
             )
         return current
 
-    return _call(_UPDATE, get_api_key._get_kwargs(uuid_module.UUID(check_uuid(key))), parse)
+    operation = _ROTATE if for_rotation else _UPDATE
+    return _call(operation, get_api_key._get_kwargs(uuid_module.UUID(check_uuid(key))), parse)
 
 
 def update(key: KeyRef, changes: Changes) -> Flow[ApiKey]:

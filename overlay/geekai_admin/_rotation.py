@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from geekai_admin._operations import Call
     from geekai_admin._types import KeyRef
 
-__all__ = ["Rotation", "RotationError", "RotationStep", "rotate", "rotate_async", "rotation_flow"]
+__all__ = ["Rotation", "RotationError", "RotationStep", "rotate", "rotate_async", "rotation_flow", "surely_not_created"]
 
 RotationStep = Literal["create", "hand_over", "delete"]
 """The step of a rotation that failed: creating the new key, handing it over (`on_created`), deleting the old one."""
@@ -121,7 +121,7 @@ def _said(error: BaseException, secret: str | None) -> str:
     return text.replace(secret, "<secret>") if secret else text
 
 
-def _surely_not_created(error: Exception) -> bool:
+def surely_not_created(error: Exception) -> bool:
     """The create was refused before the server made anything: bad input, or a 4xx (not 408, 429)."""
     if isinstance(error, InvalidInputError):
         return True
@@ -135,7 +135,7 @@ def _create_failed(error: Exception, old: ApiKey, name: str | None) -> RotationE
             "the new key may have been created: its secret, if so, is only in the raw answer, "
             "on this error's __cause__ (.response, .body)"
         )
-    elif _surely_not_created(error):
+    elif surely_not_created(error):
         fate = "no new key was created"
     else:
         fate = f"a new key named {name!r} may have been created, its secret unknown: look for it in keys.list()"
@@ -144,7 +144,7 @@ def _create_failed(error: Exception, old: ApiKey, name: str | None) -> RotationE
         step="create",
         old=old,
         new=None,
-        new_may_exist=not _surely_not_created(error),
+        new_may_exist=not surely_not_created(error),
     )
 
 
@@ -248,7 +248,7 @@ def _performer(
         if isinstance(step, _Read):
             # update's read: refuses a key that does not state the fields the new key must copy
             changes = ops.Changes() if step.name is None else ops.Changes(name=step.name)
-            return send(ops.read_for_update(step.uuid, changes))
+            return send(ops.read_for_update(step.uuid, changes, for_rotation=True))
         if isinstance(step, _Create):
             return keys.create(
                 name=step.name,
@@ -277,6 +277,13 @@ def _in_line(on_created: HandOver) -> HandOver:
     return hand_over
 
 
+def _checked_hand_over(on_created: HandOver | None) -> HandOver | None:
+    """Refused before anything is sent: a hand-over that cannot be called would fail after the create."""
+    if on_created is not None and not callable(on_created):
+        raise InvalidInputError("on_created", f"expected a function or None, got {type(on_created).__name__}")
+    return on_created
+
+
 def rotate(
     keys: Keys,
     send: Callable[[Call[Any]], object],
@@ -286,6 +293,7 @@ def rotate(
     delete_old: bool,
     on_created: HandOver | None,
 ) -> Rotation:
+    on_created = _checked_hand_over(on_created)
     flow = rotation_flow(key, name=name, delete_old=delete_old, hand_over=on_created is not None)
     return run_sync(flow, _performer(keys, send, None if on_created is None else _in_line(on_created)))
 
@@ -299,5 +307,6 @@ async def rotate_async(
     delete_old: bool,
     on_created: HandOver | None,
 ) -> Rotation:
+    on_created = _checked_hand_over(on_created)
     flow = rotation_flow(key, name=name, delete_old=delete_old, hand_over=on_created is not None)
     return await run_async(flow, _performer(keys, send, on_created))

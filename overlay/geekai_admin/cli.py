@@ -313,6 +313,7 @@ def _create(session: _Session) -> Output | Produced:
     from geekai_admin._exceptions import APIResponseValidationError  # noqa: PLC0415
 
     args = session.args
+    _no_zero_limit(args.credit_limit, "leave --credit-limit out for a key without a limit")
     secret_file = reserve_secret_file(session)
     try:
         key = session.client().keys.create(
@@ -336,6 +337,21 @@ def _create(session: _Session) -> Output | Produced:
     return Produced(stored_json(key, secret_file.path), stored_text(key, secret_file.path))
 
 
+def _no_zero_limit(value: str | None, instead: str) -> str | None:
+    """--credit-limit 0 is refused: the API reads 0 as no limit, the opposite of what it seems to say."""
+    from decimal import Decimal, InvalidOperation  # noqa: PLC0415
+
+    from geekai_admin._exceptions import InvalidInputError  # noqa: PLC0415
+
+    try:
+        zero = value is not None and Decimal(value) == 0
+    except InvalidOperation:  # not a number: the library names the problem
+        zero = False
+    if zero:
+        raise InvalidInputError("credit_limit", f"0 means no limit to the API, not a limit of 0 coins: {instead}")
+    return value
+
+
 def _update(session: _Session) -> Output | Produced:
     from geekai_admin import _cli_format as fmt  # noqa: PLC0415
     from geekai_admin._operations import NOT_GIVEN, Changes  # noqa: PLC0415
@@ -347,7 +363,7 @@ def _update(session: _Session) -> Output | Produced:
     if args.group is not None:
         changes["group"] = args.group
     if args.credit_limit is not None or args.no_limit:
-        changes["credit_limit"] = None if args.no_limit else args.credit_limit
+        changes["credit_limit"] = None if args.no_limit else _no_zero_limit(args.credit_limit, "use --no-limit")
     if args.expires is not None or args.no_expiry:
         changes["expires"] = None if args.no_expiry else args.expires
     given = {"name": NOT_GIVEN, "group": NOT_GIVEN, "credit_limit": NOT_GIVEN, "expires": NOT_GIVEN, **changes}
@@ -396,8 +412,14 @@ def _delete(session: _Session) -> Output | Produced:
 
 def _hint(session: _Session, error: Exception) -> str | None:
     from geekai_admin._exceptions import APIConnectionError, APIStatusError, APITimeoutError  # noqa: PLC0415
+    from geekai_admin._rotation import surely_not_created  # noqa: PLC0415
 
     if isinstance(error, APIStatusError):
+        if session.args.command == "keys create" and not surely_not_created(error):
+            return (
+                "the key may have been created anyway, its secret unknown: look for it with "
+                "'geekai-admin keys list' before creating it again"
+            )
         by_status = {
             401: _KEY_HINT,
             403: "this system key may not do this; " + _KEY_HINT,

@@ -51,6 +51,12 @@ def test_list_selectors_combine_with_and(cli: Cli, api: FakeAPI) -> None:
     assert api.writes == 0
 
 
+def test_a_selection_that_matches_nothing_says_so_not_that_there_are_no_keys(cli: Cli, api: FakeAPI) -> None:
+    _seed(api)
+    result = cli("keys", "list", "--match", "nothing-*")
+    assert (result.code, result.out) == (0, "No key matches (of 3).\n")
+
+
 def test_list_sort(cli: Cli, api: FakeAPI) -> None:
     _seed(api)
     assert _names(cli, "--sort", "name") == ["prod", "tmp-a", "tmp-b"]
@@ -204,3 +210,12 @@ def test_a_bulk_update_by_selectors_asks_on_a_terminal(cli: Cli, api: FakeAPI, m
     assert result.out.splitlines()[-1] == "2 updated, 0 failed"
     assert api.key(keys["tmp-a"])["group"]["name"] == "ha"
     assert api.key(keys["tmp-a"])["credit_limit"] == 0
+
+
+def test_a_bulk_update_to_a_zero_limit_is_refused_before_anything_is_read(cli: Cli, api: FakeAPI) -> None:
+    _seed(api)
+    result = cli("keys", "update", "--in-group", "lowcost", "--credit-limit", "0", "--yes")
+    assert result.code == 2
+    assert "--credit-limit: 0 means no limit to the API" in result.err
+    assert "use --no-limit" in result.err
+    assert api.log == []

@@ -318,6 +318,7 @@ def test_create_json_has_the_secret_as_a_field(run: Any, fake: FakeAPI) -> None:
         (["--credit-limit", "-1"], "keys create: --credit-limit: must not be negative"),
         (["--expires", "31/12/2026"], "keys create: --expires: expected a datetime.date or 'YYYY-MM-DD'"),
         (["--group", "fast"], "argument --group: invalid choice: 'fast'"),
+        (["--credit-limit", "0"], "keys create: --credit-limit: 0 means no limit to the API, not a limit of 0"),
     ],
 )
 def test_create_refuses_bad_input_before_sending(run: Any, fake: FakeAPI, argv: list[str], message: str) -> None:
@@ -358,6 +359,28 @@ def test_create_whose_answer_has_no_secret_says_so_once(run: Any, fake: FakeAPI)
     )
 
 
+@pytest.mark.parametrize("status", [500, 502, 503, 429, 408])
+def test_a_create_the_server_may_have_carried_out_says_to_look_before_creating_again(
+    run: Any, fake: FakeAPI, status: int
+) -> None:
+    fake.inject(Reply.json({"code": "boom", "message": "kaput"}, status), method="POST", times=None)
+    result = run("keys", "create", "--name", "ci")
+    assert result.code == 1
+    assert fake.count("POST") == 1  # never retried: a second key could be made
+    assert result.err.endswith(
+        "; hint: the key may have been created anyway, its secret unknown: look for it with "
+        "'geekai-admin keys list' before creating it again\n"
+    )
+
+
+@pytest.mark.parametrize("status", [400, 403, 409, 422])
+def test_a_refused_create_gives_no_maybe_created_hint(run: Any, fake: FakeAPI, status: int) -> None:
+    fake.inject(Reply.json({"code": "no", "message": "refused"}, status), method="POST", times=None)
+    result = run("keys", "create", "--name", "ci")
+    assert result.code == 1
+    assert "may have been created" not in result.err
+
+
 # --- update ---------------------------------------------------------------------------------------
 
 
@@ -394,6 +417,8 @@ def test_update_new_limit_and_expiry(run: Any, fake: FakeAPI) -> None:
         (["--credit-limit", "5", "--no-limit"], "argument --no-limit: not allowed with argument --credit-limit"),
         (["--no-expiry", "--expires", "2027-01-01"], "argument --expires: not allowed with argument --no-expiry"),
         (["--name", ""], "keys update: --name: must not be empty"),
+        (["--credit-limit", "0"], "keys update: --credit-limit: 0 means no limit to the API, not a limit of 0"),
+        (["--credit-limit", "0.00"], "keys update: --credit-limit: 0 means no limit to the API"),
     ],
 )
 def test_update_refuses_bad_input_before_sending(run: Any, fake: FakeAPI, argv: list[str], message: str) -> None:
@@ -490,13 +515,13 @@ def test_403_hint(run: Any, fake: FakeAPI) -> None:
     assert "HTTP 403 [forbidden] nope; hint: this system key may not do this" in result.err
 
 
-def test_500_with_request_id_and_no_hint(run: Any, fake: FakeAPI) -> None:
+def test_500_with_request_id(run: Any, fake: FakeAPI) -> None:
     fake.inject(
         Reply.json({"code": "internal", "message": "boom"}, 500, headers=(("X-Request-Id", "req-42"),)), times=None
     )
     result = run("keys", "create", "--name", "x")
     assert result.code == 1
-    assert result.err == "geekai-admin: error: keys create: HTTP 500 [internal] boom (request id req-42)\n"
+    assert result.err.startswith("geekai-admin: error: keys create: HTTP 500 [internal] boom (request id req-42); ")
 
 
 def test_404_on_balance_has_no_uuid_hint(run: Any, fake: FakeAPI) -> None:

@@ -64,6 +64,17 @@ def test_csv_has_the_key_fields_as_header_exact_amounts_and_escaped_formulas(cli
     assert by_uuid[second]["expired"] in ("true", "false")
 
 
+def test_csv_quotes_a_cell_with_a_line_break_so_each_key_stays_one_row(cli: Cli, api: FakeAPI) -> None:
+    names = {api.seed(name=name).uuid: name for name in ("x\ry", "\rcr", "a\nb", "c\r\nd")}
+    result = cli("keys", "list", "--format", "csv")
+    assert result.code == 0
+    header, *rows = list(csv.reader(io.StringIO(result.out, newline="")))
+    assert all(len(row) == len(header) for row in rows)
+    assert {row[0]: row[1] for row in rows} == {uuid: csv_cell(name) for uuid, name in names.items()}
+    assert result.out.endswith("\n")
+    assert not result.out.endswith("\r\n")
+
+
 def test_jsonl_is_one_key_a_line_as_in_json(cli: Cli, api: FakeAPI) -> None:
     _seed_two(api)
     lines = cli("keys", "list", "--format", "jsonl").out.splitlines()

@@ -85,6 +85,8 @@ def test_nothing_to_delete_sends_nothing(against: Against, fake_api: FakeAPI) ->
         ([MISSING, 42], 8, "keys[1]", "got int"),
         (MISSING, 8, "keys", "got one str"),
         (uuid.UUID(MISSING), 8, "keys", "got one UUID"),
+        (None, 8, "keys", "got NoneType"),
+        (42, 8, "keys", "got int"),
         ([MISSING], 0, "concurrency", "at least 1"),
         ([MISSING], True, "concurrency", "at least 1"),
     ],

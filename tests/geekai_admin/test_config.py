@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import re
+from typing import Any
 
 import httpx
 import pytest
@@ -68,6 +70,24 @@ def test_the_region_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
 def test_an_unknown_region_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="region must be one of cn, global; got 'eu'"):
         GeekAIAdmin(SYSTEM_KEY, region="eu")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("GEEKAI_REGION", "eu", "GEEKAI_REGION must be one of cn, global; got 'eu'"),
+        ("GEEKAI_BASE_URL", "geekai.co/api", "GEEKAI_BASE_URL must be an https:// URL with a host"),
+        ("GEEKAI_BASE_URL", "http://example.com/api", "GEEKAI_BASE_URL 'http://example.com/api' is plain http://"),
+    ],
+)
+@pytest.mark.parametrize("client", [GeekAIAdmin, AsyncGeekAIAdmin])
+def test_a_bad_variable_is_named_in_the_error(
+    monkeypatch: pytest.MonkeyPatch, client: Any, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.delenv("GEEKAI_BASE_URL", raising=False)
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigurationError, match=re.escape(message)):
+        client(SYSTEM_KEY)
 
 
 def test_the_base_url_comes_from_the_environment_and_beats_the_regions_variable(

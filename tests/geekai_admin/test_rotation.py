@@ -169,6 +169,8 @@ def test_an_async_hand_over_is_awaited(fake_api: FakeAPI) -> None:
         ("123e4567-e89b-12d3-a456-426614174000", {"name": ""}, "name"),
         ("123e4567-e89b-12d3-a456-426614174000", {"name": "a\nb"}, "name"),
         ("123e4567-e89b-12d3-a456-426614174000", {"delete_old": "no"}, "delete_old"),
+        ("123e4567-e89b-12d3-a456-426614174000", {"on_created": "vault"}, "on_created"),
+        ("123e4567-e89b-12d3-a456-426614174000", {"on_created": 1}, "on_created"),
     ],
 )
 def test_bad_arguments_are_refused_before_anything_is_sent(
@@ -192,9 +194,14 @@ def test_a_failed_read_raises_as_is_and_nothing_is_written(against: Against, fak
 def test_a_key_read_without_its_limit_is_refused_and_nothing_is_written(against: Against, fake_api: FakeAPI) -> None:
     old = seed_old(fake_api)
     fake_api.inject(Reply("drop_field", body=b"credit_limit"), method="GET")
-    with pytest.raises(APIResponseValidationError, match="credit_limit"):
+    with pytest.raises(APIResponseValidationError, match="credit_limit") as caught:
         against(lambda c: c.keys.rotate(old.uuid))
     assert fake_api.writes == 0
+    # rotate's own words: it has no PUT to reset a field, nor a credit_limit= to give
+    assert str(caught.value) == (
+        f"keys.rotate: key {old.uuid} as read does not say its credit_limit, which the new key must copy: "
+        "nothing was written"
+    )
 
 
 @pytest.mark.parametrize("refusal", [DENIED, Reply.json({"code": "invalid_request", "message": "bad"}, 422)])
