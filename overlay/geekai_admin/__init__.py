@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from geekai_admin._check import CheckResult, Problem, ProblemKind, check_report
     from geekai_admin._client import AsyncGeekAIAdmin, AsyncKeys, GeekAIAdmin, Keys
     from geekai_admin._config import DEFAULT_TIMEOUT
-    from geekai_admin._constants import BASE_URL_ENV, KEY_ENV, REGION_ENV, REGIONS, Group, Region
+    from geekai_admin._constants import BASE_URL_ENV, KEY_ENV, REGION_ENV, REGIONS, Group, Region, SortOrder
     from geekai_admin._exceptions import (
         APIConnectionError,
         APIResponseValidationError,
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from geekai_admin._report import GroupSpend, Report, build_report
     from geekai_admin._retry import RetryPolicy
     from geekai_admin._rotation import HandOver, Rotation, RotationError, RotationStep
-    from geekai_admin._selection import KeyFilter, SortOrder, select_keys, sort_keys
+    from geekai_admin._selection import KeyFilter, select_keys, sort_keys
     from geekai_admin._types import Amount, DateLike, KeyRef
 
 __all__ = [
@@ -108,7 +108,7 @@ _MODULES = {
     "geekai_admin._check": ("CheckResult", "Problem", "ProblemKind", "check_report"),
     "geekai_admin._client": ("AsyncGeekAIAdmin", "AsyncKeys", "GeekAIAdmin", "Keys"),
     "geekai_admin._config": ("DEFAULT_TIMEOUT",),
-    "geekai_admin._constants": ("BASE_URL_ENV", "KEY_ENV", "REGIONS", "REGION_ENV", "Group", "Region"),
+    "geekai_admin._constants": ("BASE_URL_ENV", "KEY_ENV", "REGIONS", "REGION_ENV", "Group", "Region", "SortOrder"),
     "geekai_admin._exceptions": (
         "APIConnectionError",
         "APIResponseValidationError",
@@ -131,7 +131,7 @@ _MODULES = {
     "geekai_admin._retry": ("RetryPolicy",),
     "geekai_admin._types": ("Amount", "DateLike", "KeyRef"),
     "geekai_admin._rotation": ("HandOver", "Rotation", "RotationError", "RotationStep"),
-    "geekai_admin._selection": ("KeyFilter", "SortOrder", "select_keys", "sort_keys"),
+    "geekai_admin._selection": ("KeyFilter", "select_keys", "sort_keys"),
 }
 _LAZY = {name: module for module, names in _MODULES.items() for name in names}
 

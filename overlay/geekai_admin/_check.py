@@ -12,8 +12,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from geekai_admin._exceptions import InvalidInputError
-from geekai_admin._models import ApiKey, Balance
-from geekai_admin._models import json_ready as _jsonable
+from geekai_admin._models import ApiKey, Balance, plain_decimal
 from geekai_admin._report import ReportCriteria
 from geekai_admin._selection import check_coins, check_percent, key_label, usage_percent
 
@@ -49,7 +48,7 @@ class CheckResult:
 
 
 def _coins(amount: Decimal) -> str:
-    return f"{_jsonable(amount)} coins"
+    return f"{plain_decimal(amount)} coins"
 
 
 def _expired(key: ApiKey, today: datetime.date) -> str:
@@ -70,7 +69,7 @@ def _usage(key: ApiKey, threshold: Decimal) -> str:
     shown = "" if percent is None else f"{percent:.1f}%, "
     return (
         f"{key_label(key)} has used {_coins(used)} of its limit of {_coins(limit)} "
-        f"({shown}threshold {_jsonable(threshold)}%)"
+        f"({shown}threshold {plain_decimal(threshold)}%)"
     )
 
 

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from geekai_admin.cli import _Session
 
 __all__ = [
-    "SORT_CHOICES",
     "add_bulk_options",
     "add_selectors",
     "delete",
@@ -33,8 +32,6 @@ __all__ = [
     "update",
 ]
 
-SORT_CHOICES = ("name", "created", "last-used", "credit-used", "expires")
-CONCURRENCY = 8
 _SELECTOR_DESTS = ("match", "in_group", "expired", "expiring_within", "unused")
 
 
@@ -114,7 +111,7 @@ def listing(session: _Session) -> Produced:
         keys = sort_keys(keys, args.sort)
     # "No API keys." would be wrong when the account has keys and the selectors matched none.
     text = f"No key matches (of {listed})." if listed and not keys else fmt.keys_table(keys, session.redact)
-    return Produced(fmt.keys_json(keys), text, [fmt.key_json(k) for k in keys])
+    return Produced(fmt.keys_json(keys), text, [k.to_dict() for k in keys])
 
 
 # --- bulk delete and update ------------------------------------------------------------------------
@@ -161,18 +158,17 @@ def _confirm(session: _Session, question: str, keys: Sequence[ApiKey] | None, uu
     args = session.args
     if args.yes:
         return
+    from geekai_admin.cli import confirmed  # noqa: PLC0415
+
     shown = fmt.keys_table(keys, session.redact) if keys is not None else "\n".join(uuids)
-    sys.stderr.write(f"{shown}\n{question} [y/N] ")
-    sys.stderr.flush()
-    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+    if not confirmed(f"{shown}\n{question}"):
         raise _usage(f"{args.command}: not confirmed: nothing was changed")
 
 
 def _row(result: BulkResult, before: ApiKey | None) -> dict[str, Any]:
-    from geekai_admin import _cli_format as fmt  # noqa: PLC0415
 
     key = result.key or before
-    fields = fmt.key_json(key) if key is not None else {"uuid": result.uuid}
+    fields = key.to_dict() if key is not None else {"uuid": result.uuid}
     return {**fields, **_outcome(result)}
 
 
@@ -185,7 +181,7 @@ def _dry_run(session: _Session, keys: Sequence[ApiKey], what: str) -> Produced:
     from geekai_admin._cli_output import Produced  # noqa: PLC0415
 
     results = [{"uuid": key.uuid, "ok": True, "error": None} for key in keys]
-    rows = [fmt.key_json(key) for key in keys]
+    rows = [key.to_dict() for key in keys]
     if not keys:
         text = "No key matches: nothing would change (dry run: nothing was sent)."
     else:
@@ -224,7 +220,7 @@ def delete(session: _Session) -> Produced:
         return _dry_run(session, keys or [], f"delete {len(uuids)} key(s)")
     if uuids:
         _confirm(session, f"Delete these {len(uuids)} key(s)? This cannot be undone.", keys, uuids)
-    results = session.client().keys.delete_many(keys if keys is not None else uuids, concurrency=CONCURRENCY)
+    results = session.client().keys.delete_many(keys if keys is not None else uuids)
     return _report(session, results, keys, "deleted")
 
 
@@ -238,5 +234,5 @@ def update(session: _Session, changes: Mapping[str, Any]) -> Produced:
         return _dry_run(session, keys or [], f"update {len(uuids)} key(s): {printable(what)}")
     if uuids and keys is not None:
         _confirm(session, f"Update these {len(uuids)} key(s): {printable(what)}?", keys, uuids)
-    results = session.client().keys.update_many(keys if keys is not None else uuids, concurrency=CONCURRENCY, **changes)
+    results = session.client().keys.update_many(keys if keys is not None else uuids, **changes)
     return _report(session, results, keys, "updated")

@@ -17,8 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from geekai_admin._models import COINS_PER_YUAN, ApiKey, Balance, CreatedKey, json_ready, plain_decimal
-from geekai_admin_api.types import SECRET_FIELDS
+from geekai_admin._models import COINS_PER_YUAN, ApiKey, Balance, CreatedKey, plain_decimal
 
 __all__ = [
     "balance_json",
@@ -26,7 +25,6 @@ __all__ = [
     "created_json",
     "created_text",
     "dump_json",
-    "key_json",
     "key_text",
     "keys_json",
     "keys_table",
@@ -69,25 +67,17 @@ def status_of(key: ApiKey) -> str:
     return "active" if key.enabled else "disabled"
 
 
-def _public_extra(key: ApiKey) -> dict[str, Any]:
-    return {name: value for name, value in key.extra.items() if name not in SECRET_FIELDS}
-
-
 # --- JSON ----------------------------------------------------------------------------------------
 
 
-def key_json(key: ApiKey) -> dict[str, Any]:
-    """KEY: the fixed set of fields, in a fixed order; never the secret."""
-    return {**key.to_dict(), "extra": json_ready(_public_extra(key))}
-
-
 def keys_json(keys: Sequence[ApiKey]) -> dict[str, Any]:
-    return {"keys": [key_json(key) for key in keys]}
+    """KEY is `ApiKey.to_dict()`: the fixed set of fields, in a fixed order; never the secret."""
+    return {"keys": [key.to_dict() for key in keys]}
 
 
 def created_json(key: CreatedKey) -> dict[str, Any]:
     """KEY plus `secret`: the full new key, which the server shows this once."""
-    return {**key_json(key), "secret": key.secret}
+    return {**key.to_dict(), "secret": key.secret}
 
 
 def balance_json(balance: Balance) -> dict[str, Any]:
@@ -127,7 +117,7 @@ def key_text(key: ApiKey) -> str:
         ("last used", _moment(key.last_used_at)),
         ("created", "-" if key.created_at is None else _moment(key.created_at)),
     ]
-    rows += [(f"extra.{name}", json.dumps(json_ready(value))) for name, value in _public_extra(key).items()]
+    rows += [(f"extra.{name}", json.dumps(value)) for name, value in key.to_dict()["extra"].items()]
     width = max(len(printable(label)) for label, _ in rows)
     return "\n".join(f"{printable(label).ljust(width)}  {printable(value)}" for label, value in rows)
 

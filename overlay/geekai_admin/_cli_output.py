@@ -15,13 +15,13 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from geekai_admin._cli_format import dump_json, key_json
+from geekai_admin._cli_format import dump_json
 from geekai_admin._models import ApiKey
 
 __all__ = ["KEY_COLUMNS", "LIST_FORMATS", "Produced", "csv_cell", "render"]
 
-KEY_COLUMNS = tuple(key_json(ApiKey(uuid="")))
-"""KEY's fields in their documented order (key_json's): the CSV header of a list of keys."""
+KEY_COLUMNS = tuple(ApiKey(uuid="").to_dict())
+"""KEY's fields in their documented order (ApiKey.to_dict()'s): the CSV header of a list of keys."""
 LIST_FORMATS = frozenset({"jsonl", "csv"})
 """The formats that print one row per key: only for outputs that are a list of keys."""
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

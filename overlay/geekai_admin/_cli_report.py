@@ -14,8 +14,6 @@ from geekai_admin import _cli_args
 from geekai_admin._cli_help import page
 
 if TYPE_CHECKING:
-    from decimal import Decimal
-
     from geekai_admin._cli_output import Produced
     from geekai_admin._models import ApiKey
     from geekai_admin.cli import _Session
@@ -24,7 +22,6 @@ __all__ = ["EXIT_PROBLEMS", "add_check", "add_report"]
 
 EXIT_PROBLEMS = 3
 """`check` found something that needs attention."""
-_KEY_LISTS = ("near_limit", "expiring", "expired", "unused")
 
 
 def add_report(commands: Any, common: Sequence[argparse.ArgumentParser]) -> None:
@@ -75,10 +72,6 @@ def add_check(commands: Any, common: Sequence[argparse.ArgumentParser]) -> None:
     check.set_defaults(handler=_check, command="check")
 
 
-def _amount(value: Decimal) -> str:
-    return format(value, "f")
-
-
 def _section(title: str, keys: tuple[ApiKey, ...], redact: Any) -> str:
     from geekai_admin._cli_format import keys_table  # noqa: PLC0415
 
@@ -88,29 +81,28 @@ def _section(title: str, keys: tuple[ApiKey, ...], redact: Any) -> str:
 
 
 def _report(session: _Session) -> Produced:
-    from geekai_admin._cli_format import balance_text, key_json, printable  # noqa: PLC0415
+    from geekai_admin._cli_format import balance_text, printable  # noqa: PLC0415
     from geekai_admin._cli_output import Produced  # noqa: PLC0415
+    from geekai_admin._models import plain_decimal  # noqa: PLC0415
 
     args = session.args
     report = session.client().report(expiring_within=args.expiring_within, near_limit=args.near_limit)
     groups = sorted(report.by_group.items())
     width = max([len("GROUP"), *(len(printable(name)) for name, _ in groups)])
     group_lines = [f"  {'GROUP'.ljust(width)}  KEYS  CREDIT USED"] + [
-        f"  {printable(name).ljust(width)}  {str(spend.keys).rjust(4)}  {_amount(spend.credit_used)}"
+        f"  {printable(name).ljust(width)}  {str(spend.keys).rjust(4)}  {plain_decimal(spend.credit_used)}"
         for name, spend in groups
     ]
     parts = [
         balance_text(report.balance),
-        f"Keys: {report.keys}, credit used {_amount(report.credit_used)} coins in all",
+        f"Keys: {report.keys}, credit used {plain_decimal(report.credit_used)} coins in all",
         "By group:\n" + "\n".join(group_lines) if groups else "By group: no keys",
-        _section(f"Near their limit (>= {_amount(args.near_limit)} %)", report.near_limit, session.redact),
+        _section(f"Near their limit (>= {plain_decimal(args.near_limit)} %)", report.near_limit, session.redact),
         _section(f"Expiring within {args.expiring_within} days", report.expiring, session.redact),
         _section("Expired", report.expired, session.redact),
         _section("Never used", report.unused, session.redact),
     ]
-    # The key lists as KEY, the shape every other command prints (the rest is the library's to_dict()).
-    lists = {name: [key_json(key) for key in getattr(report, name)] for name in _KEY_LISTS}
-    return Produced({**report.to_dict(), **lists}, "\n\n".join(parts))
+    return Produced(report.to_dict(), "\n\n".join(parts))
 
 
 def _check(session: _Session) -> Produced:

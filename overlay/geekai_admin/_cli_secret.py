@@ -68,9 +68,7 @@ class SecretFile:
 
 def stored_json(key: CreatedKey, path: str) -> dict[str, Any]:
     """KEY plus `secret_file`: the secret itself is in the file, and nowhere else."""
-    from geekai_admin._cli_format import key_json  # noqa: PLC0415
-
-    return {**key_json(key), "secret_file": path}
+    return {**key.to_dict(), "secret_file": path}
 
 
 def stored_text(key: CreatedKey, path: str) -> str:

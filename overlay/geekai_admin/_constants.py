@@ -8,9 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
-__all__ = ["BASE_URL_ENV", "DEFAULT_REGION", "KEY_ENV", "REGIONS", "REGION_ENV", "Group", "Region"]
+__all__ = [
+    "BASE_URL_ENV",
+    "DEFAULT_REGION",
+    "KEY_ENV",
+    "OUTPUT_FORMATS",
+    "REGIONS",
+    "REGION_ENV",
+    "SORT_ORDERS",
+    "Group",
+    "Region",
+    "SortOrder",
+]
 
 KEY_ENV: Final = "GEEKAI_SYSTEM_KEY"
 REGION_ENV: Final = "GEEKAI_REGION"
@@ -36,3 +47,11 @@ class Group(StrEnum):
     """High availability (高可用)."""
     NONE = "none"
     """No proxy (不使用代理)."""
+
+
+SortOrder = Literal["name", "created", "last-used", "credit-used", "expires"]
+"""The orders `sort_keys` knows (ascending; keys without the value last): the command's `keys list --sort`."""
+SORT_ORDERS: Final[tuple[SortOrder, ...]] = get_args(SortOrder)
+
+OUTPUT_FORMATS: Final = ("table", "json", "jsonl", "csv")
+"""The command's `--format` choices; `table` is the default."""

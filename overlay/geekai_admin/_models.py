@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from geekai_admin_api.types import SECRET_FIELDS
+
 __all__ = ["COINS_PER_YUAN", "ApiKey", "Balance", "CreatedKey", "json_ready", "plain_decimal"]
 
 COINS_PER_YUAN = Decimal(100)
@@ -71,8 +73,12 @@ class ApiKey:
     extra: Mapping[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready (`json_ready`): dates in ISO 8601, amounts as plain decimal strings; never the secret."""
-        return {f.name: json_ready(getattr(self, f.name)) for f in dataclasses.fields(ApiKey)}
+        """JSON-ready (`json_ready`): dates in ISO 8601, amounts as plain decimal strings; never the secret,
+        not even a secret field someone put in `extra` (the command's KEY shape is this)."""
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(ApiKey)}
+        fields["extra"] = {name: value for name, value in self.extra.items() if name not in SECRET_FIELDS}
+        encoded: dict[str, Any] = json_ready(fields)
+        return encoded
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

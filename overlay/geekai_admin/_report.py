@@ -11,8 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from geekai_admin._models import ApiKey, Balance
-from geekai_admin._models import json_ready as _jsonable
+from geekai_admin._models import ApiKey, Balance, plain_decimal
 from geekai_admin._selection import (
     check_days,
     check_percent,
@@ -37,7 +36,7 @@ class GroupSpend:
     credit_used: Decimal
 
     def to_dict(self) -> dict[str, Any]:
-        return {"keys": self.keys, "credit_used": _jsonable(self.credit_used)}
+        return {"keys": self.keys, "credit_used": plain_decimal(self.credit_used)}
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,7 +65,7 @@ class Report:
         return {
             "balance": self.balance.to_dict(),
             "keys": self.keys,
-            "credit_used": _jsonable(self.credit_used),
+            "credit_used": plain_decimal(self.credit_used),
             "by_group": {name: spend.to_dict() for name, spend in self.by_group.items()},
             "near_limit": [key.to_dict() for key in self.near_limit],
             "expiring": [key.to_dict() for key in self.expiring],

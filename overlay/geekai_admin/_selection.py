@@ -11,8 +11,9 @@ import datetime
 import fnmatch
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation, getcontext, localcontext
-from typing import Any, Literal, get_args
+from typing import Any
 
+from geekai_admin._constants import SORT_ORDERS, SortOrder
 from geekai_admin._exceptions import InvalidInputError
 from geekai_admin._models import ApiKey
 
@@ -33,11 +34,6 @@ __all__ = [
     "sort_keys",
     "usage_percent",
 ]
-
-SortOrder = Literal["name", "created", "last-used", "credit-used", "expires"]
-"""The orders `sort_keys` knows (ascending; keys without the value last): the command's `keys list --sort`."""
-SORT_ORDERS: tuple[SortOrder, ...] = get_args(SortOrder)
-
 
 # --- argument checks ---------------------------------------------------------------------------
 

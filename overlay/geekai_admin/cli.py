@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from geekai_admin import _cli_bulk, _cli_completion, _cli_help, _cli_report, _cli_rotate
-from geekai_admin._constants import KEY_ENV, REGIONS, Group
+from geekai_admin._constants import KEY_ENV, OUTPUT_FORMATS, REGIONS, SORT_ORDERS, Group
 from geekai_admin._version import __version__
 
 if TYPE_CHECKING:
@@ -51,7 +51,6 @@ EXIT_INTERRUPTED = 130
 
 REGION_CHOICES = tuple(REGIONS)
 GROUP_CHOICES = tuple(Group)
-FORMAT_CHOICES = ("table", "json", "jsonl", "csv")
 
 _OPTION_OF_FIELD = {
     "name": "--name",
@@ -133,7 +132,7 @@ def _global_options(*, suppress: bool) -> _Parser:
     options = parent.add_argument_group("global options")
     options.add_argument(
         "--format",
-        choices=FORMAT_CHOICES,
+        choices=OUTPUT_FORMATS,
         help="output: table (default), json, or one row per key: jsonl, csv (lists of keys only)",
     )
     options.add_argument("--json", dest="format", action="store_const", const="json", help="the same as --format json")
@@ -191,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
         "list", parents=common, help="the keys, as a table or for scripts", **page("keys list")
     )
     _cli_bulk.add_selectors(listing)
-    listing.add_argument("--sort", choices=_cli_bulk.SORT_CHOICES, help="order of the keys (default: the API's)")
+    listing.add_argument("--sort", choices=SORT_ORDERS, help="order of the keys (default: the API's)")
     listing.set_defaults(handler=_cli_bulk.listing, command="keys list", lists_keys=lambda args: True)
 
     get = actions.add_parser("get", parents=common, help="one key", **page("keys get"))
@@ -302,7 +301,7 @@ def _get(session: _Session) -> Output:
     from geekai_admin import _cli_format as fmt  # noqa: PLC0415
 
     key = session.client().keys.get(session.args.uuid)
-    return fmt.key_json(key), fmt.key_text(key)
+    return key.to_dict(), fmt.key_text(key)
 
 
 def _create(session: _Session) -> Output | Produced:
@@ -371,7 +370,7 @@ def _update(session: _Session) -> Output | Produced:
         Changes.of(**given)  # the library's one rule, checked before the selection is read
         return _cli_bulk.update(session, changes)
     key = session.client().keys.update(_cli_bulk.one_uuid(args, "update"), **given)
-    return fmt.key_json(key), f"Updated key {fmt.printable(key.uuid)}\n\n{fmt.key_text(key)}"
+    return key.to_dict(), f"Updated key {fmt.printable(key.uuid)}\n\n{fmt.key_text(key)}"
 
 
 def _confirm(session: _Session, uuid: str) -> bool:
@@ -380,13 +379,17 @@ def _confirm(session: _Session, uuid: str) -> bool:
 
     key = session.client().keys.get(uuid)
     used = "-" if key.credit_used is None else plain_decimal(key.credit_used)
-    sys.stderr.write(
+    return confirmed(
         f"Delete key {fmt.printable(repr(key.name or ''))} ({key.uuid}; {used} coins used, "
-        f"status {fmt.status_of(key)})? This cannot be undone. [y/N] "
+        f"status {fmt.status_of(key)})? This cannot be undone."
     )
+
+
+def confirmed(question: str) -> bool:
+    """Ask on stderr (stdout stays the command's output); only "y" or "yes" is a yes."""
+    sys.stderr.write(f"{question} [y/N] ")
     sys.stderr.flush()
-    answer = sys.stdin.readline().strip().lower()
-    return answer in ("y", "yes")
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
 def _delete(session: _Session) -> Output | Produced:

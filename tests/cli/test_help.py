@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import typing
+
 import pytest
 
-from geekai_admin import _cli_bulk
-from geekai_admin._selection import SORT_ORDERS
+from geekai_admin import SortOrder
+from geekai_admin.cli import UsageError, build_parser
 from tests.cli.running import Cli
 from tests.support.fake_api import FakeAPI
 
@@ -55,6 +57,11 @@ def test_each_command_has_a_description_options_an_example_and_its_json(cli: Cli
         assert "\n--json" in result.out  # the JSON shape
 
 
-def test_the_sort_names_are_the_librarys() -> None:
-    # Copied so that --help does not import the library (and httpx); pinned here.
-    assert tuple(SORT_ORDERS) == _cli_bulk.SORT_CHOICES
+@pytest.mark.parametrize("order", typing.get_args(SortOrder))
+def test_keys_list_sorts_by_every_order_the_library_knows(order: str) -> None:
+    assert build_parser().parse_args(["keys", "list", "--sort", order]).sort == order
+
+
+def test_keys_list_refuses_an_order_the_library_does_not_know() -> None:
+    with pytest.raises(UsageError, match="invalid choice: 'size'"):
+        build_parser().parse_args(["keys", "list", "--sort", "size"])

@@ -52,6 +52,12 @@ def test_amounts_are_written_in_plain_decimal_notation_never_with_an_exponent() 
     assert json.loads(json.dumps(data)) == data
 
 
+def test_to_dict_never_carries_a_secret_field_even_from_extra() -> None:
+    key = ApiKey(uuid=UUID, extra={"raw_value": "sk-leaked", "secret": "sk-leaked", "remark": "kept"})
+    assert key.to_dict()["extra"] == {"remark": "kept"}
+    assert "sk-leaked" not in json.dumps(key.to_dict())
+
+
 def test_group_members_equal_their_strings() -> None:
     assert Group.LOWCOST == "lowcost"  # type: ignore[comparison-overlap]
     assert [g.value for g in Group] == ["lowcost", "balance", "ha", "none"]
