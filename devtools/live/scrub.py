@@ -11,10 +11,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from geekai_admin_api.types import SECRET_FIELDS  # the fields of a response body that hold a full key
+
 __all__ = ["SECRET_FIELDS", "Scrubber"]
 
-SECRET_FIELDS = frozenset({"raw_value", "secret"})
-"""Fields of a response body that hold a full key."""
 _MASK = "<hidden>"
 _BEARER = re.compile(r"(?i)\bbearer\s+[^\s\"',;]+")
 _AUTHORIZATION = re.compile(r"(?i)(\bauthorization\b[\"']?\s*[:=]\s*[\"']?)[^\"'\r\n,}]+")

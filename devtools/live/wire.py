@@ -15,7 +15,7 @@ import httpx
 from devtools.live.budget import RequestBudget
 from devtools.live.scrub import Scrubber
 from devtools.openapi_validation import ContractViolation, SpecValidator
-from geekai_admin._body import MAX_BODY_BYTES, _Inflater, _TooLarge
+from geekai_admin._body import _INFLATED_ENCODINGS, _PLAIN_ENCODINGS, MAX_BODY_BYTES, _Inflater, _TooLarge
 from geekai_admin._retry import parse_retry_after
 
 __all__ = ["NOT_JSON", "Exchange", "ObservingTransport", "SpecViolation"]
@@ -55,9 +55,9 @@ class Exchange:
 
 def _decoded(raw: bytes, encoding: str) -> bytes | None:
     """The body before compression, inflated within MAX_BODY_BYTES as the client does; None if it cannot be had."""
-    if encoding in ("", "identity"):
+    if encoding in _PLAIN_ENCODINGS:
         return raw
-    if encoding not in ("gzip", "deflate"):
+    if encoding not in _INFLATED_ENCODINGS:
         return None
     inflater = _Inflater(encoding)
     try:
