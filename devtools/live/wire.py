@@ -15,8 +15,8 @@ import httpx
 from devtools.live.budget import RequestBudget
 from devtools.live.scrub import Scrubber
 from devtools.openapi_validation import ContractViolation, SpecValidator
-from geekai_admin._body import _INFLATED_ENCODINGS, _PLAIN_ENCODINGS, MAX_BODY_BYTES, _Inflater, _TooLarge
-from geekai_admin._retry import parse_retry_after
+from geekai_admin._transport._body import _INFLATED_ENCODINGS, _PLAIN_ENCODINGS, MAX_BODY_BYTES, _Inflater, _TooLarge
+from geekai_admin._transport._retry import parse_retry_after
 
 __all__ = ["NOT_JSON", "Exchange", "ObservingTransport", "SpecViolation"]
 

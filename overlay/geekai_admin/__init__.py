@@ -14,9 +14,7 @@ from typing import TYPE_CHECKING
 from geekai_admin._version import __version__
 
 if TYPE_CHECKING:
-    from geekai_admin._aiohttp import aiohttp_transport
-    from geekai_admin._bulk import BulkResult
-    from geekai_admin._check import CheckResult, Problem, ProblemKind, check_report
+    from geekai_admin._calls import NOT_GIVEN, NotGiven
     from geekai_admin._client import AsyncGeekAIAdmin, AsyncKeys, GeekAIAdmin, Keys
     from geekai_admin._config import DEFAULT_TIMEOUT
     from geekai_admin._constants import BASE_URL_ENV, KEY_ENV, REGION_ENV, REGIONS, Group, Region, SortOrder
@@ -37,12 +35,14 @@ if TYPE_CHECKING:
         RateLimitError,
     )
     from geekai_admin._models import COINS_PER_YUAN, ApiKey, Balance, CreatedKey
-    from geekai_admin._operations import NOT_GIVEN, NotGiven
-    from geekai_admin._report import GroupSpend, Report, build_report
-    from geekai_admin._retry import RetryPolicy
-    from geekai_admin._rotation import HandOver, Rotation, RotationError, RotationStep
-    from geekai_admin._selection import KeyFilter, select_keys, sort_keys
+    from geekai_admin._transport._aiohttp import aiohttp_transport
+    from geekai_admin._transport._retry import RetryPolicy
     from geekai_admin._types import Amount, DateLike, KeyRef
+    from geekai_admin.ops._bulk import BulkResult
+    from geekai_admin.ops._check import CheckResult, Problem, ProblemKind, check_report
+    from geekai_admin.ops._report import GroupSpend, Report, build_report
+    from geekai_admin.ops._rotation import HandOver, Rotation, RotationError, RotationStep
+    from geekai_admin.ops._selection import KeyFilter, select_keys, sort_keys
 
 __all__ = [
     "BASE_URL_ENV",
@@ -103,9 +103,9 @@ __all__ = [
 # Names load on first use (PEP 562), so that `import geekai_admin` and `geekai-admin --help` do not
 # pay for httpx and the generated package. Type checkers read the imports above instead.
 _MODULES = {
-    "geekai_admin._aiohttp": ("aiohttp_transport",),
-    "geekai_admin._bulk": ("BulkResult",),
-    "geekai_admin._check": ("CheckResult", "Problem", "ProblemKind", "check_report"),
+    "geekai_admin._transport._aiohttp": ("aiohttp_transport",),
+    "geekai_admin.ops._bulk": ("BulkResult",),
+    "geekai_admin.ops._check": ("CheckResult", "Problem", "ProblemKind", "check_report"),
     "geekai_admin._client": ("AsyncGeekAIAdmin", "AsyncKeys", "GeekAIAdmin", "Keys"),
     "geekai_admin._config": ("DEFAULT_TIMEOUT",),
     "geekai_admin._constants": ("BASE_URL_ENV", "KEY_ENV", "REGIONS", "REGION_ENV", "Group", "Region", "SortOrder"),
@@ -126,12 +126,12 @@ _MODULES = {
         "RateLimitError",
     ),
     "geekai_admin._models": ("COINS_PER_YUAN", "ApiKey", "Balance", "CreatedKey"),
-    "geekai_admin._operations": ("NOT_GIVEN", "NotGiven"),
-    "geekai_admin._report": ("GroupSpend", "Report", "build_report"),
-    "geekai_admin._retry": ("RetryPolicy",),
+    "geekai_admin._calls": ("NOT_GIVEN", "NotGiven"),
+    "geekai_admin.ops._report": ("GroupSpend", "Report", "build_report"),
+    "geekai_admin._transport._retry": ("RetryPolicy",),
     "geekai_admin._types": ("Amount", "DateLike", "KeyRef"),
-    "geekai_admin._rotation": ("HandOver", "Rotation", "RotationError", "RotationStep"),
-    "geekai_admin._selection": ("KeyFilter", "select_keys", "sort_keys"),
+    "geekai_admin.ops._rotation": ("HandOver", "Rotation", "RotationError", "RotationStep"),
+    "geekai_admin.ops._selection": ("KeyFilter", "select_keys", "sort_keys"),
 }
 _LAZY = {name: module for module, names in _MODULES.items() for name in names}
 

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from geekai_admin import _cli_args
 
 if TYPE_CHECKING:
-    from geekai_admin._bulk import BulkResult
     from geekai_admin._cli_output import Produced
     from geekai_admin._models import ApiKey
-    from geekai_admin._selection import KeyFilter
     from geekai_admin.cli import _Session
+    from geekai_admin.ops._bulk import BulkResult
+    from geekai_admin.ops._selection import KeyFilter
 
 __all__ = [
     "add_bulk_options",
@@ -76,7 +76,7 @@ def lists_keys(args: argparse.Namespace) -> bool:
 
 
 def _key_filter(args: argparse.Namespace) -> KeyFilter:
-    from geekai_admin._selection import KeyFilter  # noqa: PLC0415
+    from geekai_admin.ops._selection import KeyFilter  # noqa: PLC0415
 
     return KeyFilter(
         match=args.match,
@@ -100,7 +100,7 @@ def listing(session: _Session) -> Produced:
     """`keys list`: every key, or the selected ones, optionally sorted."""
     from geekai_admin import _cli_format as fmt  # noqa: PLC0415
     from geekai_admin._cli_output import Produced  # noqa: PLC0415
-    from geekai_admin._selection import select_keys, sort_keys  # noqa: PLC0415
+    from geekai_admin.ops._selection import select_keys, sort_keys  # noqa: PLC0415
 
     args = session.args
     keys: Sequence[ApiKey] = session.client().keys.list()
@@ -138,7 +138,7 @@ def one_uuid(args: argparse.Namespace, verb: str) -> str:
 def _targets(session: _Session, verb: str) -> tuple[list[str], list[ApiKey] | None]:
     """The UUIDs to act on, and the keys when selectors chose them; refuses what cannot run."""
     from geekai_admin._inputs import check_uuid  # noqa: PLC0415
-    from geekai_admin._selection import select_keys  # noqa: PLC0415
+    from geekai_admin.ops._selection import select_keys  # noqa: PLC0415
 
     args = session.args
     _check_targets(args, verb)

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from geekai_admin._cli_output import Produced
     from geekai_admin._cli_secret import SecretFile
     from geekai_admin._models import CreatedKey
-    from geekai_admin._rotation import RotationError
     from geekai_admin.cli import _Session
+    from geekai_admin.ops._rotation import RotationError
 
 __all__ = ["add_rotate", "reserve_secret_file"]
 
@@ -105,7 +105,7 @@ def _rotate(session: _Session) -> Produced:
     from geekai_admin._cli_secret import raw_answer_error, stored_text  # noqa: PLC0415
     from geekai_admin._exceptions import APIResponseValidationError  # noqa: PLC0415
     from geekai_admin._inputs import check_name, check_uuid  # noqa: PLC0415
-    from geekai_admin._rotation import RotationError  # noqa: PLC0415
+    from geekai_admin.ops._rotation import RotationError  # noqa: PLC0415
 
     args = session.args
     uuid = check_uuid(args.uuid)

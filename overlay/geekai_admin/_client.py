@@ -12,23 +12,23 @@ from typing import Self, TypeVar
 
 import httpx
 
-from geekai_admin import _bulk as bulk
-from geekai_admin import _operations as ops
-from geekai_admin._bulk import DEFAULT_CONCURRENCY, BulkResult
-from geekai_admin._check import CheckCriteria, CheckResult
+from geekai_admin import _calls as ops
+from geekai_admin._calls import NOT_GIVEN, Call, Changes, NotGiven
 from geekai_admin._config import DEFAULT_TIMEOUT, resolve_base_url, resolve_headers, resolve_key, resolve_timeout
 from geekai_admin._constants import Group, Region
-from geekai_admin._cookieless import CookielessAsyncClient, CookielessClient
 from geekai_admin._exceptions import ConfigurationError
 from geekai_admin._flow import run_async, run_sync
-from geekai_admin._http import Endpoint, send_async, send_sync
 from geekai_admin._models import ApiKey, Balance, CreatedKey
-from geekai_admin._operations import NOT_GIVEN, Call, Changes, NotGiven
-from geekai_admin._report import Report, ReportCriteria
-from geekai_admin._retry import RetryPolicy
-from geekai_admin._rotation import HandOver, Rotation, rotate, rotate_async
+from geekai_admin._transport._cookieless import CookielessAsyncClient, CookielessClient
+from geekai_admin._transport._http import Endpoint, send_async, send_sync
+from geekai_admin._transport._retry import RetryPolicy
 from geekai_admin._types import Amount, DateLike, KeyRef
 from geekai_admin._version import __version__
+from geekai_admin.ops import _bulk as bulk
+from geekai_admin.ops._bulk import DEFAULT_CONCURRENCY, BulkResult
+from geekai_admin.ops._check import CheckCriteria, CheckResult
+from geekai_admin.ops._report import Report, ReportCriteria
+from geekai_admin.ops._rotation import HandOver, Rotation, rotate, rotate_async
 
 __all__ = ["AsyncGeekAIAdmin", "AsyncKeys", "GeekAIAdmin", "Keys"]
 

@@ -353,7 +353,7 @@ def _no_zero_limit(value: str | None, instead: str) -> str | None:
 
 def _update(session: _Session) -> Output | Produced:
     from geekai_admin import _cli_format as fmt  # noqa: PLC0415
-    from geekai_admin._operations import NOT_GIVEN, Changes  # noqa: PLC0415
+    from geekai_admin._calls import NOT_GIVEN, Changes  # noqa: PLC0415
 
     args = session.args
     changes: dict[str, Any] = {}
@@ -415,7 +415,7 @@ def _delete(session: _Session) -> Output | Produced:
 
 def _hint(session: _Session, error: Exception) -> str | None:
     from geekai_admin._exceptions import APIConnectionError, APIStatusError, APITimeoutError  # noqa: PLC0415
-    from geekai_admin._rotation import surely_not_created  # noqa: PLC0415
+    from geekai_admin.ops._rotation import surely_not_created  # noqa: PLC0415
 
     if isinstance(error, APIStatusError):
         if session.args.command == "keys create" and not surely_not_created(error):

@@ -547,7 +547,7 @@ def test_a_response_that_does_not_fit_is_exit_1(run: Any, fake: FakeAPI) -> None
 
 
 def test_connection_failure(run: Any, fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("geekai_admin._http.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("geekai_admin._transport._http.time.sleep", lambda seconds: None)
     fake.inject(Reply.raising(httpx.ConnectError("[Errno 111] Connection refused")), times=None)
     result = run("balance")
     assert result.code == 1
@@ -556,7 +556,7 @@ def test_connection_failure(run: Any, fake: FakeAPI, monkeypatch: pytest.MonkeyP
 
 
 def test_timeout(run: Any, fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("geekai_admin._http.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("geekai_admin._transport._http.time.sleep", lambda seconds: None)
     fake.inject(Reply("slow"), times=None)  # on the MockTransport: httpx.ReadTimeout
     result = run("--timeout", "2.5", "keys", "list")
     assert result.code == 1
@@ -702,7 +702,7 @@ def test_verbose_logs_each_request_on_stderr_and_leaves_stdout_alone(run: Any, f
 
 
 def test_verbose_after_the_command_logs_each_retry(run: Any, fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("geekai_admin._http.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("geekai_admin._transport._http.time.sleep", lambda seconds: None)
     fake.inject(Reply.json({"message": "busy"}, 503, headers=(("X-Request-Id", "req-7"),)), times=2)
     result = run("keys", "get", EXAMPLE_UUID, "--verbose")
     assert result.code == 0, result

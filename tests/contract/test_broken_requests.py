@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from geekai_admin import AsyncGeekAIAdmin, GeekAIAdmin
-from geekai_admin import _operations as overlay_operations
+from geekai_admin import _calls as overlay_operations
 from geekai_admin_api import AuthenticatedClient, Client
 from geekai_admin_api.api.api_keys import create_api_key
 from geekai_admin_api.api.credit_balance import get_credit_balance

@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geekai_admin import ApiKey, APIResponseValidationError
+from geekai_admin._calls import _read_list
 from geekai_admin._key_listing import KeyGroupRecord, KeyRecord, ListingRecord, read_listing
-from geekai_admin._operations import _read_list
 from tests.support.fake_api import key_record
 from tests.support.openapi_validation import PATCHED_SPEC
 

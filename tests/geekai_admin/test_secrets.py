@@ -10,8 +10,8 @@ import pytest
 
 from geekai_admin import GeekAIError
 from geekai_admin._config import SystemKey
-from geekai_admin._http import Endpoint
-from geekai_admin._retry import RetryPolicy
+from geekai_admin._transport._http import Endpoint
+from geekai_admin._transport._retry import RetryPolicy
 from tests.geekai_admin.fakes import SECRET, SYSTEM_KEY, UUID, Driver, ok, scripted, texts
 from tests.support.fake_api import key_record
 

@@ -33,8 +33,8 @@ from geekai_admin import (
     RetryPolicy,
     aiohttp_transport,
 )
-from geekai_admin._aiohttp_transport import AiohttpTransport, httpx_error
-from geekai_admin._body import MAX_BODY_BYTES
+from geekai_admin._transport._aiohttp_transport import AiohttpTransport, httpx_error
+from geekai_admin._transport._body import MAX_BODY_BYTES
 from tests.geekai_admin.fakes import NO_WAIT
 from tests.support.fake_api import EXAMPLE_UUID, SYSTEM_KEY, FakeAPI, Reply, refused_port
 
@@ -264,7 +264,7 @@ def test_a_truncated_body_is_a_connection_error(transport: str) -> None:
 
 
 def test_without_the_extra_the_error_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delitem(sys.modules, "geekai_admin._aiohttp_transport", raising=False)
+    monkeypatch.delitem(sys.modules, "geekai_admin._transport._aiohttp_transport", raising=False)
     monkeypatch.setitem(sys.modules, "httpx_aiohttp", None)
     with pytest.raises(ConfigurationError, match=r"pip install 'geekai-admin\[aiohttp\]'"):
         aiohttp_transport()
@@ -322,7 +322,7 @@ def test_errors_from_elsewhere_are_left_alone() -> None:
 
 
 def test_an_error_while_reading_the_body_is_mapped_too() -> None:
-    from geekai_admin._aiohttp_transport import _Body  # noqa: PLC0415 - a private helper, tested alone
+    from geekai_admin._transport._aiohttp_transport import _Body  # noqa: PLC0415 - a private helper, tested alone
 
     class Broken(httpx.AsyncByteStream):
         async def __aiter__(self) -> AsyncIterator[bytes]:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from geekai_admin import InvalidInputError, KeyFilter, SortOrder, select_keys, sort_keys
-from geekai_admin._selection import (
+from geekai_admin.ops._selection import (
     SORT_ORDERS,
     check_days,
     check_percent,

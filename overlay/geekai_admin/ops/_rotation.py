@@ -15,16 +15,16 @@ from collections.abc import Callable, Generator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from geekai_admin import _operations as ops
+from geekai_admin import _calls as ops
 from geekai_admin._exceptions import APIResponseValidationError, APIStatusError, GeekAIError, InvalidInputError
 from geekai_admin._flow import run_async, run_sync
 from geekai_admin._inputs import check_group, check_name
 from geekai_admin._models import ApiKey, CreatedKey
-from geekai_admin._selection import key_label
+from geekai_admin.ops._selection import key_label
 
 if TYPE_CHECKING:
+    from geekai_admin._calls import Call
     from geekai_admin._client import AsyncKeys, Keys
-    from geekai_admin._operations import Call
     from geekai_admin._types import KeyRef
 
 __all__ = ["Rotation", "RotationError", "RotationStep", "rotate", "rotate_async", "rotation_flow", "surely_not_created"]

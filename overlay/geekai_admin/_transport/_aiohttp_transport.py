@@ -6,7 +6,7 @@ after the server dropped the connection mid-request, and could make a second key
 failure to connect counts as one; a dropped connection, a reset or a read timeout is an error
 after sending, retried only for idempotent requests, as on httpx's own transport. Like the httpx
 clients the overlay builds, its aiohttp session keeps no cookies. Imported only through
-geekai_admin._aiohttp.aiohttp_transport(): it needs the `aiohttp` extra.
+geekai_admin._transport._aiohttp.aiohttp_transport(): it needs the `aiohttp` extra.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import aiohttp
 import httpx
 import httpx_aiohttp
 
-from geekai_admin._body import stream_of
+from geekai_admin._transport._body import stream_of
 
 __all__ = ["AiohttpTransport", "httpx_error"]
 

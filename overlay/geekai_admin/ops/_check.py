@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from geekai_admin._exceptions import InvalidInputError
 from geekai_admin._models import ApiKey, Balance, plain_decimal
-from geekai_admin._report import ReportCriteria
-from geekai_admin._selection import check_coins, check_percent, key_label, usage_percent
+from geekai_admin.ops._report import ReportCriteria
+from geekai_admin.ops._selection import check_coins, check_percent, key_label, usage_percent
 
 __all__ = ["CheckCriteria", "CheckResult", "Problem", "ProblemKind", "check_report"]
 

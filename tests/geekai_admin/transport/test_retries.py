@@ -39,8 +39,8 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     async def fake_async_sleep(delay: float) -> None:
         waited.append(delay)
 
-    monkeypatch.setattr("geekai_admin._http.time.sleep", waited.append)
-    monkeypatch.setattr("geekai_admin._http.asyncio.sleep", fake_async_sleep)
+    monkeypatch.setattr("geekai_admin._transport._http.time.sleep", waited.append)
+    monkeypatch.setattr("geekai_admin._transport._http.asyncio.sleep", fake_async_sleep)
     return waited
 
 

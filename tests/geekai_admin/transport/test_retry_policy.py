@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from geekai_admin import RetryPolicy
-from geekai_admin._retry import parse_retry_after, retryable_error
+from geekai_admin._transport._retry import parse_retry_after, retryable_error
 
 NOW = 1_800_000_000.0
 REQUEST = httpx.Request("POST", "https://geekai.co/api/api_keys")

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from geekai_admin._models import ApiKey, Balance, plain_decimal
-from geekai_admin._selection import (
+from geekai_admin.ops._selection import (
     check_days,
     check_percent,
     is_expired,

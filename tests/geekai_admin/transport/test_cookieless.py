@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from geekai_admin import AsyncGeekAIAdmin, GeekAIAdmin
-from geekai_admin._cookieless import CookielessAsyncClient, CookielessClient
+from geekai_admin._transport._cookieless import CookielessAsyncClient, CookielessClient
 from tests.support.fake_api import SYSTEM_KEY, FakeAPI, Reply
 
 

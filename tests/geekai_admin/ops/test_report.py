@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from geekai_admin import Balance, GroupSpend, InvalidInputError, NotFoundError, build_report
-from geekai_admin._report import UNKNOWN_GROUP
+from geekai_admin.ops._report import UNKNOWN_GROUP
 from tests.geekai_admin.conftest import Against
 from tests.geekai_admin.samples import TODAY, api_key
 from tests.support.fake_api import FakeAPI, Reply

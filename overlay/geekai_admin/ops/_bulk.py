@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from geekai_admin._calls import key_uuid
 from geekai_admin._exceptions import GeekAIError, InvalidInputError
 from geekai_admin._models import ApiKey
-from geekai_admin._operations import key_uuid
 
 if TYPE_CHECKING:
     from geekai_admin._types import KeyRef

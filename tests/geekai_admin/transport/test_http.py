@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from geekai_admin import APIResponseValidationError, AsyncGeekAIAdmin, GeekAIAdmin, GeekAIError, InternalServerError
-from geekai_admin._body import MAX_BODY_BYTES, stream_of
+from geekai_admin._transport._body import MAX_BODY_BYTES, stream_of
 from tests.geekai_admin.fakes import NO_WAIT, SYSTEM_KEY
 
 BODY = json.dumps({"balance": 42}).encode()

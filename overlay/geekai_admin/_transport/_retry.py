@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from geekai_admin._body import MAX_BODY_BYTES
 from geekai_admin._config import SystemKey
 from geekai_admin._exceptions import (
     APIConnectionError,
@@ -29,9 +28,10 @@ from geekai_admin._exceptions import (
     RateLimitError,
 )
 from geekai_admin._responses import status_error
+from geekai_admin._transport._body import MAX_BODY_BYTES
 
 if TYPE_CHECKING:
-    from geekai_admin._operations import Call
+    from geekai_admin._calls import Call
 
 __all__ = [
     "IDEMPOTENT_METHODS",
