@@ -71,7 +71,18 @@ def test_the_readme_has_its_examples() -> None:
         assert placeholder in text, f"the README no longer has {placeholder}: update PLACEHOLDERS"
 
 
-@pytest.mark.parametrize("block", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
+# Methods that moved to geekai_admin.ops (ops.rotate(client, ...), ...): the README's rewrite, another
+# branch, switches to them; until it is merged, a block that calls them fails, and is expected to.
+MOVED_TO_OPS = re.compile(r"\.keys\.(rotate|delete_many|update_many)\(|\bclient\.(report|check)\(")
+
+
+def _param(block: str) -> Any:
+    if MOVED_TO_OPS.search(block):
+        return pytest.param(block, marks=pytest.mark.xfail(strict=True, raises=AttributeError, reason="moved to ops"))
+    return block
+
+
+@pytest.mark.parametrize("block", [_param(b) for b in BLOCKS], ids=[f"block{i}" for i in range(len(BLOCKS))])
 def test_example_runs(block: str, server: tuple[FakeAPI, LoopbackServer]) -> None:
     fake, loopback = server
     logger = logging.getLogger("geekai_admin")

@@ -8,9 +8,9 @@ with GeekAIAdmin() as client:          # system key from GEEKAI_SYSTEM_KEY
         print(key.name, key.credit_used)
 """
 
-import importlib
 from typing import TYPE_CHECKING
 
+from geekai_admin import _lazy
 from geekai_admin._version import __version__
 
 if TYPE_CHECKING:
@@ -38,11 +38,23 @@ if TYPE_CHECKING:
     from geekai_admin._transport._aiohttp import aiohttp_transport
     from geekai_admin._transport._retry import RetryPolicy
     from geekai_admin._types import Amount, DateLike, KeyRef
-    from geekai_admin.ops._bulk import BulkResult
-    from geekai_admin.ops._check import CheckResult, Problem, ProblemKind, check_report
-    from geekai_admin.ops._report import GroupSpend, Report, build_report
-    from geekai_admin.ops._rotation import HandOver, Rotation, RotationError, RotationStep
-    from geekai_admin.ops._selection import KeyFilter, select_keys, sort_keys
+    from geekai_admin.ops import (
+        BulkResult,
+        CheckResult,
+        GroupSpend,
+        HandOver,
+        KeyFilter,
+        Problem,
+        ProblemKind,
+        Report,
+        Rotation,
+        RotationError,
+        RotationStep,
+        build_report,
+        check_report,
+        select_keys,
+        sort_keys,
+    )
 
 __all__ = [
     "BASE_URL_ENV",
@@ -96,16 +108,15 @@ __all__ = [
     "aiohttp_transport",
     "build_report",
     "check_report",
+    "ops",
     "select_keys",
     "sort_keys",
 ]
 
 # Names load on first use (PEP 562), so that `import geekai_admin` and `geekai-admin --help` do not
 # pay for httpx and the generated package. Type checkers read the imports above instead.
-_MODULES = {
+_MODULES: dict[str, tuple[str, ...]] = {
     "geekai_admin._transport._aiohttp": ("aiohttp_transport",),
-    "geekai_admin.ops._bulk": ("BulkResult",),
-    "geekai_admin.ops._check": ("CheckResult", "Problem", "ProblemKind", "check_report"),
     "geekai_admin._client": ("AsyncGeekAIAdmin", "AsyncKeys", "GeekAIAdmin", "Keys"),
     "geekai_admin._config": ("DEFAULT_TIMEOUT",),
     "geekai_admin._constants": ("BASE_URL_ENV", "KEY_ENV", "REGIONS", "REGION_ENV", "Group", "Region", "SortOrder"),
@@ -127,23 +138,13 @@ _MODULES = {
     ),
     "geekai_admin._models": ("COINS_PER_YUAN", "ApiKey", "Balance", "CreatedKey"),
     "geekai_admin._calls": ("NOT_GIVEN", "NotGiven"),
-    "geekai_admin.ops._report": ("GroupSpend", "Report", "build_report"),
     "geekai_admin._transport._retry": ("RetryPolicy",),
     "geekai_admin._types": ("Amount", "DateLike", "KeyRef"),
-    "geekai_admin.ops._rotation": ("HandOver", "Rotation", "RotationError", "RotationStep"),
-    "geekai_admin.ops._selection": ("KeyFilter", "select_keys", "sort_keys"),
 }
-_LAZY = {name: module for module, names in _MODULES.items() for name in names}
+# The rest of __all__ is the key operations' names, which geekai_admin.ops exports and loads.
+_MODULES["geekai_admin.ops"] = tuple(
+    sorted(set(__all__) - {name for names in _MODULES.values() for name in names} - {"__version__", "ops"})
+)
 
 if not TYPE_CHECKING:  # a module __getattr__ would make type checkers accept any attribute
-
-    def __getattr__(name: str) -> object:
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
-        globals()[name] = value
-        return value
-
-    def __dir__() -> list[str]:
-        return sorted({*globals(), *__all__})
+    __getattr__, __dir__ = _lazy.loader(__name__, _MODULES, __all__, globals(), subpackages=("ops",))

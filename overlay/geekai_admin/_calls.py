@@ -9,7 +9,7 @@ import datetime
 import uuid as uuid_module
 from collections.abc import Callable, Generator
 from decimal import Decimal
-from typing import Any, Final, Generic, TypeAlias, TypeVar
+from typing import Any, Final, TypeAlias, TypeVar
 
 import httpx
 
@@ -19,6 +19,7 @@ from geekai_admin._inputs import check_credit_limit, check_expires, check_group,
 from geekai_admin._key_listing import read_listing
 from geekai_admin._models import ApiKey, Balance, CreatedKey
 from geekai_admin._responses import RAW_BODY_HINT, Fields, api_key, created_key, from_generated, json_body
+from geekai_admin._transport._call import Call
 from geekai_admin._types import KeyRef
 from geekai_admin_api.api.api_keys import create_api_key, delete_api_key, get_api_key, list_api_keys, update_api_key
 from geekai_admin_api.api.credit_balance import get_credit_balance
@@ -43,6 +44,7 @@ __all__ = [
     "key_uuid",
     "list_keys",
     "read_for_update",
+    "read_to_copy",
     "update",
 ]
 
@@ -67,18 +69,6 @@ class NotGiven:
 
 
 NOT_GIVEN: Final = NotGiven()
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Call(Generic[T]):
-    """One HTTP exchange: its request and the mapping of a 2xx answer (the retry rules: `_retry`)."""
-
-    name: str
-    method: str
-    path: str
-    json: Any
-    parse: Callable[[httpx.Response, str], T]
-    """Reads a 2xx answer; its second argument is `name`, for the messages of what does not fit."""
 
 
 Flow: TypeAlias = Generator[Call[Any], Any, T]
@@ -231,7 +221,7 @@ class Changes:
 
 
 _UPDATE: Final = "keys.update"
-_ROTATE: Final = "keys.rotate"
+_ROTATE: Final = "ops.rotate"
 """The label of both calls of an update: the read and the write."""
 _KNOWN_GROUPS: Final = frozenset(Group)
 _KEPT_FIELDS: Final = {"name": "name", "group": "group", "credit_limit": "credit_limit", "expires": "expired_at"}
@@ -248,7 +238,7 @@ def read_for_update(key: str | uuid_module.UUID, changes: Changes, *, for_rotati
 
     ApiKey's None means both "not said" and "none" (no limit, no expiry); here only what the
     server sent counts, so a field it left out is never sent back as "none". `for_rotation`: the
-    read is keys.rotate's, whose new key copies those fields (and which has no arguments for them).
+    read is ops.rotate's, whose new key copies those fields (and which has no arguments for them).
     """
     kept = {arg: wire for arg, wire in _KEPT_FIELDS.items() if isinstance(getattr(changes, arg), NotGiven)}
 
@@ -270,6 +260,12 @@ def read_for_update(key: str | uuid_module.UUID, changes: Changes, *, for_rotati
 
     operation = _ROTATE if for_rotation else _UPDATE
     return _call(operation, get_api_key._get_kwargs(uuid_module.UUID(check_uuid(key))), parse)
+
+
+def read_to_copy(key: KeyRef, name: str | None) -> Call[ApiKey]:
+    """The read of a rotation: as update's, with every field kept but the `name` when one is given."""
+    changes = Changes() if name is None else Changes(name=name)
+    return read_for_update(key_uuid(key), changes, for_rotation=True)
 
 
 def update(key: KeyRef, changes: Changes) -> Flow[ApiKey]:

@@ -215,17 +215,20 @@ def _report(session: _Session, results: Sequence[BulkResult], keys: Sequence[Api
 
 def delete(session: _Session) -> Produced:
     """`keys delete` with several UUIDs or with selectors."""
+    from geekai_admin import ops  # noqa: PLC0415
+
     uuids, keys = _targets(session, "delete")
     if session.args.dry_run:
         return _dry_run(session, keys or [], f"delete {len(uuids)} key(s)")
     if uuids:
         _confirm(session, f"Delete these {len(uuids)} key(s)? This cannot be undone.", keys, uuids)
-    results = session.client().keys.delete_many(keys if keys is not None else uuids)
+    results = ops.delete_many(session.client(), keys if keys is not None else uuids)
     return _report(session, results, keys, "deleted")
 
 
 def update(session: _Session, changes: Mapping[str, Any]) -> Produced:
     """`keys update` with several UUIDs or with selectors; `changes` are the named fields only."""
+    from geekai_admin import ops  # noqa: PLC0415
     from geekai_admin._cli_format import printable  # noqa: PLC0415
 
     uuids, keys = _targets(session, "update")
@@ -234,5 +237,5 @@ def update(session: _Session, changes: Mapping[str, Any]) -> Produced:
         return _dry_run(session, keys or [], f"update {len(uuids)} key(s): {printable(what)}")
     if uuids and keys is not None:
         _confirm(session, f"Update these {len(uuids)} key(s): {printable(what)}?", keys, uuids)
-    results = session.client().keys.update_many(keys if keys is not None else uuids, **changes)
+    results = ops.update_many(session.client(), keys if keys is not None else uuids, **changes)
     return _report(session, results, keys, "updated")

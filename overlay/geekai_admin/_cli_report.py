@@ -81,12 +81,13 @@ def _section(title: str, keys: tuple[ApiKey, ...], redact: Any) -> str:
 
 
 def _report(session: _Session) -> Produced:
+    from geekai_admin import ops  # noqa: PLC0415
     from geekai_admin._cli_format import balance_text, printable  # noqa: PLC0415
     from geekai_admin._cli_output import Produced  # noqa: PLC0415
     from geekai_admin._models import plain_decimal  # noqa: PLC0415
 
     args = session.args
-    report = session.client().report(expiring_within=args.expiring_within, near_limit=args.near_limit)
+    report = ops.report(session.client(), expiring_within=args.expiring_within, near_limit=args.near_limit)
     groups = sorted(report.by_group.items())
     width = max([len("GROUP"), *(len(printable(name)) for name, _ in groups)])
     group_lines = [f"  {'GROUP'.ljust(width)}  KEYS  CREDIT USED"] + [
@@ -106,12 +107,13 @@ def _report(session: _Session) -> Produced:
 
 
 def _check(session: _Session) -> Produced:
+    from geekai_admin import ops  # noqa: PLC0415
     from geekai_admin._cli_format import printable  # noqa: PLC0415
     from geekai_admin._cli_output import Produced  # noqa: PLC0415
 
     args = session.args
-    result = session.client().check(
-        min_balance=args.min_balance, expiring_within=args.expiring_within, max_usage=args.max_usage
+    result = ops.check(
+        session.client(), min_balance=args.min_balance, expiring_within=args.expiring_within, max_usage=args.max_usage
     )
     if result.ok:
         return Produced(result.to_dict(), "OK: no problem found")

@@ -101,6 +101,7 @@ def _document(hand_over: _HandOver, new: CreatedKey, old_uuid: str, deleted: boo
 
 
 def _rotate(session: _Session) -> Produced:
+    from geekai_admin import ops  # noqa: PLC0415
     from geekai_admin._cli_output import Produced  # noqa: PLC0415
     from geekai_admin._cli_secret import raw_answer_error, stored_text  # noqa: PLC0415
     from geekai_admin._exceptions import APIResponseValidationError  # noqa: PLC0415
@@ -114,8 +115,8 @@ def _rotate(session: _Session) -> Produced:
     secret_file = reserve_secret_file(session)
     hand_over = _HandOver(session, secret_file)
     try:
-        rotation = session.client().keys.rotate(
-            uuid, name=args.name, delete_old=not args.keep_old, on_created=hand_over
+        rotation = ops.rotate(
+            session.client(), uuid, name=args.name, delete_old=not args.keep_old, on_created=hand_over
         )
     except RotationError as exc:
         if exc.new is None and isinstance(exc.__cause__, APIResponseValidationError):

@@ -2,37 +2,28 @@
 
 from __future__ import annotations
 
-import builtins
-import datetime
-import functools
-from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from collections.abc import Mapping
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Self
 
 import httpx
 
-from geekai_admin import _calls as ops
-from geekai_admin._calls import NOT_GIVEN, Call, Changes, NotGiven
+from geekai_admin import _calls as calls
+from geekai_admin._calls import NOT_GIVEN, Changes, NotGiven
 from geekai_admin._config import DEFAULT_TIMEOUT, resolve_base_url, resolve_headers, resolve_key, resolve_timeout
 from geekai_admin._constants import Group, Region
 from geekai_admin._exceptions import ConfigurationError
 from geekai_admin._flow import run_async, run_sync
 from geekai_admin._models import ApiKey, Balance, CreatedKey
 from geekai_admin._transport._cookieless import CookielessAsyncClient, CookielessClient
-from geekai_admin._transport._http import Endpoint, send_async, send_sync
+from geekai_admin._transport._http import Endpoint
 from geekai_admin._transport._retry import RetryPolicy
+from geekai_admin._transport._session import AsyncSession, Session
 from geekai_admin._types import Amount, DateLike, KeyRef
 from geekai_admin._version import __version__
-from geekai_admin.ops import _bulk as bulk
-from geekai_admin.ops._bulk import DEFAULT_CONCURRENCY, BulkResult
-from geekai_admin.ops._check import CheckCriteria, CheckResult
-from geekai_admin.ops._report import Report, ReportCriteria
-from geekai_admin.ops._rotation import HandOver, Rotation, rotate, rotate_async
 
 __all__ = ["AsyncGeekAIAdmin", "AsyncKeys", "GeekAIAdmin", "Keys"]
 
-T = TypeVar("T")
 USER_AGENT = f"geekai-admin-python/{__version__}"
 
 
@@ -114,56 +105,24 @@ class GeekAIAdmin(_Base):
             http_client=http_client,
             transport=transport,
         )
-        self._owns_client = http_client is None
-        self._http = http_client or CookielessClient(
+        http = http_client or CookielessClient(
             timeout=self._settings.timeout, transport=transport, headers=self._settings.endpoint.headers
         )
-        self._keys = Keys(self)
+        self._session = Session(http, self._settings.endpoint, owns_client=http_client is None)
+        self._keys = Keys(self._session)
 
     @property
     def keys(self) -> Keys:
-        """The account's API keys: list, get, create, update, delete, rotate, delete_many, update_many."""
+        """The account's API keys: list, get, create, update, delete."""
         return self._keys
-
-    def _send(self, call: Call[T]) -> T:
-        return send_sync(self._http, self._settings.endpoint, call)
 
     def balance(self) -> Balance:
         """The account's credit balance, in coins and yuan."""
-        return self._send(ops.balance())
-
-    def report(
-        self, *, expiring_within: int = 7, near_limit: Decimal | int = 80, today: datetime.date | None = None
-    ) -> Report:
-        """The spend report: the balance, the keys' credit used in total and per group, and the keys
-        near their limit (`near_limit` %), expiring within `expiring_within` days of `today` (default:
-        the local date), already expired, and never used. Exact Decimals; see `build_report`.
-        """
-        criteria = ReportCriteria.of(expiring_within=expiring_within, near_limit=near_limit, today=today)
-        return criteria.build(self.balance(), self.keys.list())
-
-    def check(
-        self,
-        *,
-        min_balance: Decimal | int | None = None,
-        expiring_within: int = 7,
-        max_usage: Decimal | int = 90,
-        today: datetime.date | None = None,
-    ) -> CheckResult:
-        """The thresholds crossed: a balance below `min_balance` coins (checked only when given), keys
-        expired or expiring within `expiring_within` days, keys that used `max_usage` % of their limit
-        or more. `.ok` when there is none; see `check_report`.
-        """
-        criteria = CheckCriteria.of(
-            min_balance=min_balance, expiring_within=expiring_within, max_usage=max_usage, today=today
-        )
-        balance = self.balance() if criteria.needs_balance else None
-        return criteria.run(balance, self.keys.list())
+        return self._session.send(calls.balance())
 
     def close(self) -> None:
         """Close the connections (not those of an http_client passed in: its owner closes it)."""
-        if self._owns_client:
-            self._http.close()
+        self._session.close()
 
     def __enter__(self) -> Self:
         return self
@@ -205,56 +164,24 @@ class AsyncGeekAIAdmin(_Base):
             http_client=http_client,
             transport=transport,
         )
-        self._owns_client = http_client is None
-        self._http = http_client or CookielessAsyncClient(
+        http = http_client or CookielessAsyncClient(
             timeout=self._settings.timeout, transport=transport, headers=self._settings.endpoint.headers
         )
-        self._keys = AsyncKeys(self)
+        self._session = AsyncSession(http, self._settings.endpoint, owns_client=http_client is None)
+        self._keys = AsyncKeys(self._session)
 
     @property
     def keys(self) -> AsyncKeys:
-        """The account's API keys: list, get, create, update, delete, rotate, delete_many, update_many (awaited)."""
+        """The account's API keys: list, get, create, update, delete (awaited)."""
         return self._keys
-
-    async def _send(self, call: Call[T]) -> T:
-        return await send_async(self._http, self._settings.endpoint, call)
 
     async def balance(self) -> Balance:
         """The account's credit balance, in coins and yuan."""
-        return await self._send(ops.balance())
-
-    async def report(
-        self, *, expiring_within: int = 7, near_limit: Decimal | int = 80, today: datetime.date | None = None
-    ) -> Report:
-        """The spend report: the balance, the keys' credit used in total and per group, and the keys
-        near their limit (`near_limit` %), expiring within `expiring_within` days of `today` (default:
-        the local date), already expired, and never used. Exact Decimals; see `build_report`.
-        """
-        criteria = ReportCriteria.of(expiring_within=expiring_within, near_limit=near_limit, today=today)
-        return criteria.build(await self.balance(), await self.keys.list())
-
-    async def check(
-        self,
-        *,
-        min_balance: Decimal | int | None = None,
-        expiring_within: int = 7,
-        max_usage: Decimal | int = 90,
-        today: datetime.date | None = None,
-    ) -> CheckResult:
-        """The thresholds crossed: a balance below `min_balance` coins (checked only when given), keys
-        expired or expiring within `expiring_within` days, keys that used `max_usage` % of their limit
-        or more. `.ok` when there is none; see `check_report`.
-        """
-        criteria = CheckCriteria.of(
-            min_balance=min_balance, expiring_within=expiring_within, max_usage=max_usage, today=today
-        )
-        balance = await self.balance() if criteria.needs_balance else None
-        return criteria.run(balance, await self.keys.list())
+        return await self._session.send(calls.balance())
 
     async def close(self) -> None:
         """Close the connections (not those of an http_client passed in: its owner closes it)."""
-        if self._owns_client:
-            await self._http.aclose()
+        await self._session.close()
 
     async def __aenter__(self) -> Self:
         return self
@@ -268,16 +195,16 @@ class AsyncGeekAIAdmin(_Base):
 class Keys:
     """`client.keys`: the account's API keys."""
 
-    def __init__(self, client: GeekAIAdmin) -> None:
-        self._client = client
+    def __init__(self, session: Session) -> None:
+        self._session = session
 
     def list(self) -> list[ApiKey]:
         """Every API key of the account."""
-        return self._client._send(ops.list_keys())
+        return self._session.send(calls.list_keys())
 
     def get(self, key: KeyRef) -> ApiKey:
         """One key by its UUID."""
-        return self._client._send(ops.get(key))
+        return self._session.send(calls.get(key))
 
     def create(
         self,
@@ -292,7 +219,7 @@ class Keys:
         `credit_limit` in coins (None: no limit); `expires` a date or "YYYY-MM-DD" (None: never).
         Never retried once the request may have reached the server: a retry could create a second key.
         """
-        return self._client._send(ops.create(name=name, group=group, credit_limit=credit_limit, expires=expires))
+        return self._session.send(calls.create(name=name, group=group, credit_limit=credit_limit, expires=expires))
 
     def update(
         self,
@@ -313,80 +240,31 @@ class Keys:
         computes (`expired`, `credit_used`) are as read.
         """
         changes = Changes.of(name=name, group=group, credit_limit=credit_limit, expires=expires)
-        return run_sync(ops.update(key, changes), self._client._send)
+        return run_sync(calls.update(key, changes), self._session.send)
 
     def delete(self, key: KeyRef) -> None:
         """Delete a key. A retry that finds the key already gone counts as success."""
-        self._client._send(ops.delete(key))
+        self._session.send(calls.delete(key))
 
-    def rotate(
-        self,
-        key: KeyRef,
-        *,
-        name: str | None = None,
-        delete_old: bool = True,
-        on_created: HandOver | None = None,
-    ) -> Rotation:
-        """Replace a key with a new one: same name (or `name`), group, credit limit and expiry.
-
-        Reads the old key (unless `key` is an ApiKey stating its name and group: its None limit and
-        expiry then mean none, as in update), creates the new key, calls `on_created(new)` (the
-        hand-over: store the secret there), and only once that returned, deletes the old key,
-        unless `delete_old=False` (the overlap is then yours: delete it with `keys.delete`).
-        Credit used does not carry over: the new key starts at 0, and it is enabled whatever the
-        old one was.
-
-        A failure after the read raises RotationError: `.step` says where, `.new` holds the new
-        key and its secret once it was created, `.old` the old key, which is never deleted before
-        the hand-over returned. Its message names the keys that exist, never the secret.
-        """
-        return rotate(self, self._client._send, key, name=name, delete_old=delete_old, on_created=on_created)
-
-    def delete_many(
-        self, keys: Iterable[KeyRef], *, concurrency: int = DEFAULT_CONCURRENCY
-    ) -> builtins.list[BulkResult]:
-        """Delete many keys, `concurrency` at a time; goes on past a failed key.
-
-        Every key is checked (a UUID, none twice) before anything is sent. One BulkResult per key,
-        in input order: `ok`, or the `error` it raised.
-        """
-        return bulk.run_sync(bulk.targets(keys, concurrency), self.delete, concurrency)
-
-    def update_many(
-        self,
-        keys: Iterable[KeyRef],
-        *,
-        concurrency: int = DEFAULT_CONCURRENCY,
-        name: str | NotGiven = NOT_GIVEN,
-        group: Group | str | NotGiven = NOT_GIVEN,
-        credit_limit: Amount | NotGiven | None = NOT_GIVEN,
-        expires: DateLike | NotGiven | None = NOT_GIVEN,
-    ) -> builtins.list[BulkResult]:
-        """Change the named fields of many keys, `concurrency` at a time; goes on past a failed key.
-
-        Each key as `update` does it (read, merge, write; an ApiKey passed skips the read). The
-        keys and the changes are checked before anything is sent. One BulkResult per key, in
-        input order, with the updated key, or the `error` it raised.
-        """
-        Changes.of(name=name, group=group, credit_limit=credit_limit, expires=expires)  # checked up front
-        work = bulk.targets(keys, concurrency)
-        change = functools.partial(self.update, name=name, group=group, credit_limit=credit_limit, expires=expires)
-        return bulk.run_sync(work, change, concurrency)
+    def _read_to_copy(self, key: KeyRef, name: str | None) -> ApiKey:
+        """For `geekai_admin.ops.rotate`: the key, refused unless the server stated every field a copy
+        keeps (its name too, unless `name` replaces it): ApiKey's None cannot tell "none" from "not said"."""
+        return self._session.send(calls.read_to_copy(key, name))
 
 
 class AsyncKeys:
     """`client.keys`: the account's API keys (asyncio)."""
 
-    def __init__(self, client: AsyncGeekAIAdmin) -> None:
-        self._client = client
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
     async def list(self) -> list[ApiKey]:
         """Every API key of the account."""
-        return await self._client._send(ops.list_keys())
+        return await self._session.send(calls.list_keys())
 
     async def get(self, key: KeyRef) -> ApiKey:
         """One key by its UUID."""
-        return await self._client._send(ops.get(key))
+        return await self._session.send(calls.get(key))
 
     async def create(
         self,
@@ -401,8 +279,8 @@ class AsyncKeys:
         `credit_limit` in coins (None: no limit); `expires` a date or "YYYY-MM-DD" (None: never).
         Never retried once the request may have reached the server: a retry could create a second key.
         """
-        call = ops.create(name=name, group=group, credit_limit=credit_limit, expires=expires)
-        return await self._client._send(call)
+        call = calls.create(name=name, group=group, credit_limit=credit_limit, expires=expires)
+        return await self._session.send(call)
 
     async def update(
         self,
@@ -423,65 +301,12 @@ class AsyncKeys:
         computes (`expired`, `credit_used`) are as read.
         """
         changes = Changes.of(name=name, group=group, credit_limit=credit_limit, expires=expires)
-        return await run_async(ops.update(key, changes), self._client._send)
+        return await run_async(calls.update(key, changes), self._session.send)
 
     async def delete(self, key: KeyRef) -> None:
         """Delete a key. A retry that finds the key already gone counts as success."""
-        await self._client._send(ops.delete(key))
+        await self._session.send(calls.delete(key))
 
-    async def rotate(
-        self,
-        key: KeyRef,
-        *,
-        name: str | None = None,
-        delete_old: bool = True,
-        on_created: HandOver | None = None,
-    ) -> Rotation:
-        """Replace a key with a new one: same name (or `name`), group, credit limit and expiry.
-
-        Reads the old key (unless `key` is an ApiKey stating its name and group: its None limit and
-        expiry then mean none, as in update), creates the new key, calls `on_created(new)` (the
-        hand-over: store the secret there), and only once that returned, deletes the old key,
-        unless `delete_old=False` (the overlap is then yours: delete it with `keys.delete`).
-        Credit used does not carry over: the new key starts at 0, and it is enabled whatever the
-        old one was.
-
-        A failure after the read raises RotationError: `.step` says where, `.new` holds the new
-        key and its secret once it was created, `.old` the old key, which is never deleted before
-        the hand-over returned. Its message names the keys that exist, never the secret. `on_created` may
-        return an awaitable, which is awaited.
-        """
-        return await rotate_async(
-            self, self._client._send, key, name=name, delete_old=delete_old, on_created=on_created
-        )
-
-    async def delete_many(
-        self, keys: Iterable[KeyRef], *, concurrency: int = DEFAULT_CONCURRENCY
-    ) -> builtins.list[BulkResult]:
-        """Delete many keys, `concurrency` at a time; goes on past a failed key.
-
-        Every key is checked (a UUID, none twice) before anything is sent. One BulkResult per key,
-        in input order: `ok`, or the `error` it raised.
-        """
-        return await bulk.run_async(bulk.targets(keys, concurrency), self.delete, concurrency)
-
-    async def update_many(
-        self,
-        keys: Iterable[KeyRef],
-        *,
-        concurrency: int = DEFAULT_CONCURRENCY,
-        name: str | NotGiven = NOT_GIVEN,
-        group: Group | str | NotGiven = NOT_GIVEN,
-        credit_limit: Amount | NotGiven | None = NOT_GIVEN,
-        expires: DateLike | NotGiven | None = NOT_GIVEN,
-    ) -> builtins.list[BulkResult]:
-        """Change the named fields of many keys, `concurrency` at a time; goes on past a failed key.
-
-        Each key as `update` does it (read, merge, write; an ApiKey passed skips the read). The
-        keys and the changes are checked before anything is sent. One BulkResult per key, in
-        input order, with the updated key, or the `error` it raised.
-        """
-        Changes.of(name=name, group=group, credit_limit=credit_limit, expires=expires)  # checked up front
-        work = bulk.targets(keys, concurrency)
-        change = functools.partial(self.update, name=name, group=group, credit_limit=credit_limit, expires=expires)
-        return await bulk.run_async(work, change, concurrency)
+    async def _read_to_copy(self, key: KeyRef, name: str | None) -> ApiKey:
+        """For `geekai_admin.ops.rotate`: as Keys._read_to_copy."""
+        return await self._session.send(calls.read_to_copy(key, name))

@@ -157,15 +157,15 @@ def test_a_base_url_must_be_a_string() -> None:
 
 def test_the_default_timeout_is_finite() -> None:
     with GeekAIAdmin(SYSTEM_KEY) as client:
-        timeout = client._http.timeout
+        timeout = client._session.http.timeout
     assert (timeout.connect, timeout.read) == (5.0, 60.0)
 
 
 def test_a_number_sets_every_timeout_and_caps_connect() -> None:
     with GeekAIAdmin(SYSTEM_KEY, timeout=2.5) as client:
-        assert (client._http.timeout.connect, client._http.timeout.read) == (2.5, 2.5)
+        assert (client._session.http.timeout.connect, client._session.http.timeout.read) == (2.5, 2.5)
     with GeekAIAdmin(SYSTEM_KEY, timeout=30) as client:
-        assert (client._http.timeout.connect, client._http.timeout.read) == (5.0, 30.0)
+        assert (client._session.http.timeout.connect, client._session.http.timeout.read) == (5.0, 30.0)
 
 
 @pytest.mark.parametrize(
@@ -179,7 +179,7 @@ def test_timeouts_that_could_hang_or_make_no_sense_are_refused(timeout: object) 
 def test_an_httpx_timeout_is_used_as_given() -> None:
     given = httpx.Timeout(3.0, connect=1.0)
     with GeekAIAdmin(SYSTEM_KEY, timeout=given) as client:
-        assert client._http.timeout == given
+        assert client._session.http.timeout == given
 
 
 def test_http_client_and_transport_are_exclusive() -> None:
@@ -204,7 +204,7 @@ def test_a_callers_http_client_is_used_and_left_open() -> None:
 def test_the_clients_own_http_client_is_closed() -> None:
     client = GeekAIAdmin(SYSTEM_KEY)
     client.close()
-    assert client._http.is_closed
+    assert client._session.http.is_closed
 
 
 def test_async_clients_close_what_they_own_only() -> None:
@@ -216,7 +216,7 @@ def test_async_clients_close_what_they_own_only() -> None:
         await owned.close()
         left_open = not own.is_closed
         await own.aclose()
-        return left_open, owned._http.is_closed
+        return left_open, owned._session.http.is_closed
 
     assert asyncio.run(run()) == (True, True)
 

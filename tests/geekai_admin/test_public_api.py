@@ -70,8 +70,37 @@ EXPORTED = {
     "aiohttp_transport",
     "build_report",
     "check_report",
+    "ops",
     "select_keys",
     "sort_keys",
+}
+OPS_EXPORTED = {
+    "DEFAULT_CONCURRENCY",
+    "DEFAULT_EXPIRING_WITHIN",
+    "DEFAULT_MAX_USAGE",
+    "DEFAULT_NEAR_LIMIT",
+    "SORT_ORDERS",
+    "BulkResult",
+    "CheckResult",
+    "GroupSpend",
+    "HandOver",
+    "KeyFilter",
+    "Problem",
+    "ProblemKind",
+    "Report",
+    "Rotation",
+    "RotationError",
+    "RotationStep",
+    "SortOrder",
+    "build_report",
+    "check",
+    "check_report",
+    "delete_many",
+    "report",
+    "rotate",
+    "select_keys",
+    "sort_keys",
+    "update_many",
 }
 
 
@@ -79,6 +108,11 @@ def test_exported_names_are_pinned_and_importable() -> None:
     assert set(geekai_admin.__all__) == EXPORTED
     for name in geekai_admin.__all__:
         assert getattr(geekai_admin, name) is not None
+    assert set(geekai_admin.ops.__all__) == OPS_EXPORTED
+    for name in geekai_admin.ops.__all__:
+        assert getattr(geekai_admin.ops, name) is not None
+    # the key operations' types are the same objects from either namespace
+    assert {n for n in OPS_EXPORTED & EXPORTED if getattr(geekai_admin, n) is not getattr(geekai_admin.ops, n)} == set()
 
 
 def test_every_name_in_a_public_signature_is_exported() -> None:
@@ -88,13 +122,29 @@ def test_every_name_in_a_public_signature_is_exported() -> None:
         module = vars(sys.modules[cls.__module__])
         ours = aliases | {n for n, v in module.items() if getattr(v, "__module__", "").startswith("geekai_admin")}
         for name, member in inspect.getmembers(cls, callable):
-            if name.startswith("_") and name != "__init__":
+            # the resources' __init__ takes the client's private session: the clients build them, users do not
+            if name.startswith("_") and (name != "__init__" or cls in (geekai_admin.Keys, geekai_admin.AsyncKeys)):
                 continue
             for annotation in member.__annotations__.values():
                 used = set(re.findall(r"[A-Za-z_]\w*", str(annotation))) & ours
                 assert used <= set(geekai_admin.__all__), (cls.__name__, name, used - set(geekai_admin.__all__))
                 checked |= used
     assert {"KeyRef", "Amount", "DateLike", "Region", "Group", "NotGiven", "RetryPolicy"} <= checked
+
+
+def test_every_name_in_a_key_operation_signature_is_exported() -> None:
+    public = {*geekai_admin.__all__, *geekai_admin.ops.__all__}
+    checked = set()
+    for name in ("rotate", "delete_many", "update_many", "report", "check", "build_report", "check_report"):
+        function = getattr(geekai_admin.ops, name)
+        module = vars(sys.modules[function.__module__])
+        ours = {n for n, v in module.items() if getattr(v, "__module__", "").startswith("geekai_admin")}
+        ours |= {*geekai_admin._types.__all__, *geekai_admin._constants.__all__, *geekai_admin.ops.__all__, "Client"}
+        for annotation in function.__annotations__.values():
+            used = set(re.findall(r"[A-Za-z_]\w*", str(annotation))) & ours
+            assert used - {"Client"} <= public, (name, used - public)
+            checked |= used
+    assert {"KeyRef", "HandOver", "Rotation", "BulkResult", "Report", "CheckResult"} <= checked
 
 
 def test_keys_is_typed_and_shown_by_help() -> None:
@@ -139,21 +189,8 @@ def test_sync_and_async_clients_offer_the_same_methods() -> None:
         return {n for n in vars(cls) if not n.startswith("_")}
 
     assert public(geekai_admin.GeekAIAdmin) == public(geekai_admin.AsyncGeekAIAdmin)
-    assert public(geekai_admin.GeekAIAdmin) >= {"balance", "report", "check"}
-    assert (
-        public(geekai_admin.Keys)
-        == public(geekai_admin.AsyncKeys)
-        == {
-            "list",
-            "get",
-            "create",
-            "update",
-            "delete",
-            "rotate",
-            "delete_many",
-            "update_many",
-        }
-    )
+    assert public(geekai_admin.GeekAIAdmin) == {"balance", "close", "keys"}  # report, check: geekai_admin.ops
+    assert public(geekai_admin.Keys) == public(geekai_admin.AsyncKeys) == {"list", "get", "create", "update", "delete"}
 
 
 def test_unknown_attributes_raise() -> None:

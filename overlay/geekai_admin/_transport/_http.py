@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 
 import httpx
 
-from geekai_admin._calls import Call
 from geekai_admin._config import SystemKey
 from geekai_admin._responses import request_id
 from geekai_admin._transport._body import ACCEPT_ENCODING, read_async, read_sync
+from geekai_admin._transport._call import Call
 from geekai_admin._transport._retry import Attempts, Done, RetryPolicy
 
 __all__ = ["Endpoint", "send_async", "send_sync"]

@@ -31,7 +31,7 @@ from geekai_admin._responses import status_error
 from geekai_admin._transport._body import MAX_BODY_BYTES
 
 if TYPE_CHECKING:
-    from geekai_admin._calls import Call
+    from geekai_admin._transport._call import Call
 
 __all__ = [
     "IDEMPOTENT_METHODS",

@@ -1,1 +1,72 @@
-"""Key operations: rotation, selection, reports, checks and bulk changes, driven through the clients."""
+"""geekai_admin.ops: key operations built on the clients' public methods.
+
+Pure rules (selection, the report, the threshold check) and multi-step operations (rotation, bulk
+changes). Each operation takes either client: with GeekAIAdmin it returns the result, with
+AsyncGeekAIAdmin a coroutine to await.
+
+from geekai_admin import GeekAIAdmin, ops
+
+with GeekAIAdmin() as client:
+    rotation = ops.rotate(client, "123e4567-e89b-12d3-a456-426614174000", on_created=store)
+    print(ops.report(client).credit_used)
+"""
+
+from typing import TYPE_CHECKING
+
+from geekai_admin import _lazy
+from geekai_admin.ops._defaults import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_EXPIRING_WITHIN,
+    DEFAULT_MAX_USAGE,
+    DEFAULT_NEAR_LIMIT,
+)
+
+if TYPE_CHECKING:
+    from geekai_admin._constants import SORT_ORDERS, SortOrder
+    from geekai_admin.ops._bulk import BulkResult, delete_many, update_many
+    from geekai_admin.ops._check import CheckResult, Problem, ProblemKind, check, check_report
+    from geekai_admin.ops._report import GroupSpend, Report, build_report, report
+    from geekai_admin.ops._rotation import HandOver, Rotation, RotationError, RotationStep, rotate
+    from geekai_admin.ops._selection import KeyFilter, select_keys, sort_keys
+
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "DEFAULT_EXPIRING_WITHIN",
+    "DEFAULT_MAX_USAGE",
+    "DEFAULT_NEAR_LIMIT",
+    "SORT_ORDERS",
+    "BulkResult",
+    "CheckResult",
+    "GroupSpend",
+    "HandOver",
+    "KeyFilter",
+    "Problem",
+    "ProblemKind",
+    "Report",
+    "Rotation",
+    "RotationError",
+    "RotationStep",
+    "SortOrder",
+    "build_report",
+    "check",
+    "check_report",
+    "delete_many",
+    "report",
+    "rotate",
+    "select_keys",
+    "sort_keys",
+    "update_many",
+]
+
+# As in geekai_admin: names load on first use (PEP 562), so that the command's parser can read the
+# defaults above without importing httpx and the generated package.
+_MODULES = {
+    "geekai_admin._constants": ("SORT_ORDERS", "SortOrder"),
+    "geekai_admin.ops._bulk": ("BulkResult", "delete_many", "update_many"),
+    "geekai_admin.ops._check": ("CheckResult", "Problem", "ProblemKind", "check", "check_report"),
+    "geekai_admin.ops._report": ("GroupSpend", "Report", "build_report", "report"),
+    "geekai_admin.ops._rotation": ("HandOver", "Rotation", "RotationError", "RotationStep", "rotate"),
+    "geekai_admin.ops._selection": ("KeyFilter", "select_keys", "sort_keys"),
+}
+if not TYPE_CHECKING:  # a module __getattr__ would make type checkers accept any attribute
+    __getattr__, __dir__ = _lazy.loader(__name__, _MODULES, __all__, globals())

@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import uuid as uuid_module
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import Any, overload
 
-from geekai_admin._calls import key_uuid
+from geekai_admin._calls import NOT_GIVEN, Changes, NotGiven, key_uuid
+from geekai_admin._client import AsyncGeekAIAdmin, GeekAIAdmin
+from geekai_admin._constants import Group
 from geekai_admin._exceptions import GeekAIError, InvalidInputError
 from geekai_admin._models import ApiKey
+from geekai_admin._types import Amount, DateLike, KeyRef
+from geekai_admin.ops._defaults import DEFAULT_CONCURRENCY
+from geekai_admin.ops._driving import Client, sync_client
 
-if TYPE_CHECKING:
-    from geekai_admin._types import KeyRef
-
-__all__ = ["DEFAULT_CONCURRENCY", "BulkResult", "Target", "run_async", "run_sync", "targets"]
-
-DEFAULT_CONCURRENCY = 8
+__all__ = ["BulkResult", "Target", "delete_many", "run_async", "run_sync", "targets", "update_many"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -121,3 +122,75 @@ async def run_async(
     async with asyncio.TaskGroup() as group:
         tasks = [group.create_task(one(target)) for target in work]
     return [task.result() for task in tasks]
+
+
+@overload
+def delete_many(client: GeekAIAdmin, keys: Iterable[KeyRef], *, concurrency: int = ...) -> list[BulkResult]: ...
+@overload
+def delete_many(
+    client: AsyncGeekAIAdmin, keys: Iterable[KeyRef], *, concurrency: int = ...
+) -> Coroutine[Any, Any, list[BulkResult]]: ...
+def delete_many(
+    client: Client, keys: Iterable[KeyRef], *, concurrency: int = DEFAULT_CONCURRENCY
+) -> list[BulkResult] | Coroutine[Any, Any, list[BulkResult]]:
+    """Delete many keys with `client` (awaitable with AsyncGeekAIAdmin), `concurrency` at a time;
+    goes on past a failed key.
+
+    Every key is checked (a UUID, none twice) before anything is sent. One BulkResult per key,
+    in input order: `ok`, or the `error` it raised.
+    """
+    work = targets(keys, concurrency)
+    if isinstance(client, AsyncGeekAIAdmin):
+        return run_async(work, client.keys.delete, concurrency)
+    return run_sync(work, sync_client(client).keys.delete, concurrency)
+
+
+@overload
+def update_many(
+    client: GeekAIAdmin,
+    keys: Iterable[KeyRef],
+    *,
+    concurrency: int = ...,
+    name: str | NotGiven = ...,
+    group: Group | str | NotGiven = ...,
+    credit_limit: Amount | NotGiven | None = ...,
+    expires: DateLike | NotGiven | None = ...,
+) -> list[BulkResult]: ...
+@overload
+def update_many(
+    client: AsyncGeekAIAdmin,
+    keys: Iterable[KeyRef],
+    *,
+    concurrency: int = ...,
+    name: str | NotGiven = ...,
+    group: Group | str | NotGiven = ...,
+    credit_limit: Amount | NotGiven | None = ...,
+    expires: DateLike | NotGiven | None = ...,
+) -> Coroutine[Any, Any, list[BulkResult]]: ...
+def update_many(
+    client: Client,
+    keys: Iterable[KeyRef],
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    name: str | NotGiven = NOT_GIVEN,
+    group: Group | str | NotGiven = NOT_GIVEN,
+    credit_limit: Amount | NotGiven | None = NOT_GIVEN,
+    expires: DateLike | NotGiven | None = NOT_GIVEN,
+) -> list[BulkResult] | Coroutine[Any, Any, list[BulkResult]]:
+    """Change the named fields of many keys with `client` (awaitable with AsyncGeekAIAdmin),
+    `concurrency` at a time; goes on past a failed key.
+
+    Each key as `keys.update` does it (read, merge, write; an ApiKey passed skips the read). The
+    keys and the changes are checked before anything is sent. One BulkResult per key, in
+    input order, with the updated key, or the `error` it raised.
+    """
+    Changes.of(name=name, group=group, credit_limit=credit_limit, expires=expires)  # checked up front
+    work = targets(keys, concurrency)
+    if isinstance(client, AsyncGeekAIAdmin):
+        change_async = functools.partial(
+            client.keys.update, name=name, group=group, credit_limit=credit_limit, expires=expires
+        )
+        return run_async(work, change_async, concurrency)
+    resource = sync_client(client).keys
+    change = functools.partial(resource.update, name=name, group=group, credit_limit=credit_limit, expires=expires)
+    return run_sync(work, change, concurrency)

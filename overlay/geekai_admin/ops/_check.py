@@ -1,22 +1,25 @@
 """Threshold checks for cron, CI and monitoring: a low balance, keys expiring, expired or near their limit.
 
-`check_report` is a pure function; `client.check()` fetches what it needs and calls it.
+`check_report` is a pure function; `ops.check(client)` fetches what it needs and calls it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterable
+from collections.abc import Coroutine, Generator, Iterable
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
+from geekai_admin._client import AsyncGeekAIAdmin, GeekAIAdmin
 from geekai_admin._exceptions import InvalidInputError
 from geekai_admin._models import ApiKey, Balance, plain_decimal
+from geekai_admin.ops._defaults import DEFAULT_EXPIRING_WITHIN, DEFAULT_MAX_USAGE
+from geekai_admin.ops._driving import Client, ClientStep, balance, drive, listing
 from geekai_admin.ops._report import ReportCriteria
 from geekai_admin.ops._selection import check_coins, check_percent, key_label, usage_percent
 
-__all__ = ["CheckCriteria", "CheckResult", "Problem", "ProblemKind", "check_report"]
+__all__ = ["CheckCriteria", "CheckResult", "Problem", "ProblemKind", "check", "check_report"]
 
 ProblemKind = Literal["balance", "expiring", "usage", "expired"]
 """What a `Problem` is about: a low balance, a key expiring soon, a key over the usage threshold, an expired key."""
@@ -114,8 +117,8 @@ def check_report(
     keys: Iterable[ApiKey],
     *,
     min_balance: Decimal | int | None = None,
-    expiring_within: int = 7,
-    max_usage: Decimal | int = 90,
+    expiring_within: int = DEFAULT_EXPIRING_WITHIN,
+    max_usage: Decimal | int = DEFAULT_MAX_USAGE,
     today: datetime.date | None = None,
 ) -> CheckResult:
     """The problems among `keys` (a listing) and `balance`; no I/O.
@@ -128,3 +131,46 @@ def check_report(
         min_balance=min_balance, expiring_within=expiring_within, max_usage=max_usage, today=today
     )
     return criteria.run(balance, keys)
+
+
+def _check_flow(criteria: CheckCriteria) -> Generator[ClientStep, Any, CheckResult]:
+    fetched_balance: Balance | None = (yield balance) if criteria.needs_balance else None
+    keys: list[ApiKey] = yield listing
+    return criteria.run(fetched_balance, keys)
+
+
+@overload
+def check(
+    client: GeekAIAdmin,
+    *,
+    min_balance: Decimal | int | None = ...,
+    expiring_within: int = ...,
+    max_usage: Decimal | int = ...,
+    today: datetime.date | None = ...,
+) -> CheckResult: ...
+@overload
+def check(
+    client: AsyncGeekAIAdmin,
+    *,
+    min_balance: Decimal | int | None = ...,
+    expiring_within: int = ...,
+    max_usage: Decimal | int = ...,
+    today: datetime.date | None = ...,
+) -> Coroutine[Any, Any, CheckResult]: ...
+def check(
+    client: Client,
+    *,
+    min_balance: Decimal | int | None = None,
+    expiring_within: int = DEFAULT_EXPIRING_WITHIN,
+    max_usage: Decimal | int = DEFAULT_MAX_USAGE,
+    today: datetime.date | None = None,
+) -> CheckResult | Coroutine[Any, Any, CheckResult]:
+    """The thresholds crossed, read with `client` (awaitable with AsyncGeekAIAdmin): a balance below
+    `min_balance` coins (checked only when given), keys expired or expiring within `expiring_within`
+    days, keys that used `max_usage` % of their limit or more. `.ok` when there is none; see
+    `check_report`. The arguments are checked before anything is sent.
+    """
+    criteria = CheckCriteria.of(
+        min_balance=min_balance, expiring_within=expiring_within, max_usage=max_usage, today=today
+    )
+    return drive(client, _check_flow(criteria))

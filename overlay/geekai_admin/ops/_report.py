@@ -1,17 +1,20 @@
 """The spend report: the balance and what the keys have spent, from one balance and one listing.
 
-`build_report` is a pure function; `client.report()` fetches the two and calls it.
+`build_report` is a pure function; `ops.report(client)` fetches the two and calls it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterable
+from collections.abc import Coroutine, Generator, Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
+from geekai_admin._client import AsyncGeekAIAdmin, GeekAIAdmin
 from geekai_admin._models import ApiKey, Balance, plain_decimal
+from geekai_admin.ops._defaults import DEFAULT_EXPIRING_WITHIN, DEFAULT_NEAR_LIMIT
+from geekai_admin.ops._driving import Client, ClientStep, balance, drive, listing
 from geekai_admin.ops._selection import (
     check_days,
     check_percent,
@@ -22,7 +25,7 @@ from geekai_admin.ops._selection import (
     resolve_today,
 )
 
-__all__ = ["UNKNOWN_GROUP", "GroupSpend", "Report", "ReportCriteria", "build_report"]
+__all__ = ["UNKNOWN_GROUP", "GroupSpend", "Report", "ReportCriteria", "build_report", "report"]
 
 UNKNOWN_GROUP = "(unknown)"
 """The `by_group` entry of keys whose group the server did not say (no group is spelled so)."""
@@ -118,8 +121,8 @@ def build_report(
     balance: Balance,
     keys: Iterable[ApiKey],
     *,
-    expiring_within: int = 7,
-    near_limit: Decimal | int = 80,
+    expiring_within: int = DEFAULT_EXPIRING_WITHIN,
+    near_limit: Decimal | int = DEFAULT_NEAR_LIMIT,
     today: datetime.date | None = None,
 ) -> Report:
     """The report over `keys` (a listing) and `balance`; no I/O.
@@ -129,3 +132,41 @@ def build_report(
     expired: the server says so, or the expiry date is before today. unused: never used.
     """
     return ReportCriteria.of(expiring_within=expiring_within, near_limit=near_limit, today=today).build(balance, keys)
+
+
+def _report_flow(criteria: ReportCriteria) -> Generator[ClientStep, Any, Report]:
+    fetched_balance: Balance = yield balance
+    keys: list[ApiKey] = yield listing
+    return criteria.build(fetched_balance, keys)
+
+
+@overload
+def report(
+    client: GeekAIAdmin,
+    *,
+    expiring_within: int = ...,
+    near_limit: Decimal | int = ...,
+    today: datetime.date | None = ...,
+) -> Report: ...
+@overload
+def report(
+    client: AsyncGeekAIAdmin,
+    *,
+    expiring_within: int = ...,
+    near_limit: Decimal | int = ...,
+    today: datetime.date | None = ...,
+) -> Coroutine[Any, Any, Report]: ...
+def report(
+    client: Client,
+    *,
+    expiring_within: int = DEFAULT_EXPIRING_WITHIN,
+    near_limit: Decimal | int = DEFAULT_NEAR_LIMIT,
+    today: datetime.date | None = None,
+) -> Report | Coroutine[Any, Any, Report]:
+    """The spend report, read with `client` (awaitable with AsyncGeekAIAdmin): the balance, the keys'
+    credit used in total and per group, and the keys near their limit (`near_limit` %), expiring within
+    `expiring_within` days of `today` (default: the local date), already expired, and never used.
+    Exact Decimals; see `build_report`. The arguments are checked before anything is sent.
+    """
+    criteria = ReportCriteria.of(expiring_within=expiring_within, near_limit=near_limit, today=today)
+    return drive(client, _report_flow(criteria))

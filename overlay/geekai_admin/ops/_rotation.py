@@ -1,7 +1,7 @@
 """Key rotation: read the old key, create its successor, hand the secret over, then delete the old key.
 
 The steps and what a failure at each one means are written once, in `rotation_flow` (a generator
-that does no I/O); `rotate` and `rotate_async` drive it with a client's `keys` resource. The old
+that does no I/O); `rotate` drives it with either client's `keys` resource. The old
 key is never deleted before the hand-over returned, and the new secret is never lost: after the
 create, it travels on the result or on the raised RotationError.
 """
@@ -11,23 +11,21 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import inspect
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Coroutine, Generator
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, overload
 
-from geekai_admin import _calls as ops
+from geekai_admin import _calls as calls
+from geekai_admin._client import AsyncGeekAIAdmin, AsyncKeys, GeekAIAdmin, Keys
 from geekai_admin._exceptions import APIResponseValidationError, APIStatusError, GeekAIError, InvalidInputError
 from geekai_admin._flow import run_async, run_sync
 from geekai_admin._inputs import check_group, check_name
 from geekai_admin._models import ApiKey, CreatedKey
+from geekai_admin._types import KeyRef
+from geekai_admin.ops._driving import Client, sync_client
 from geekai_admin.ops._selection import key_label
 
-if TYPE_CHECKING:
-    from geekai_admin._calls import Call
-    from geekai_admin._client import AsyncKeys, Keys
-    from geekai_admin._types import KeyRef
-
-__all__ = ["Rotation", "RotationError", "RotationStep", "rotate", "rotate_async", "rotation_flow", "surely_not_created"]
+__all__ = ["HandOver", "Rotation", "RotationError", "RotationStep", "rotate", "rotation_flow", "surely_not_created"]
 
 RotationStep = Literal["create", "hand_over", "delete"]
 """The step of a rotation that failed: creating the new key, handing it over (`on_created`), deleting the old one."""
@@ -140,7 +138,7 @@ def _create_failed(error: Exception, old: ApiKey, name: str | None) -> RotationE
     else:
         fate = f"a new key named {name!r} may have been created, its secret unknown: look for it in keys.list()"
     return RotationError(
-        f"keys.rotate: creating the new key failed ({_said(error, None)}); {untouched}; {fate}",
+        f"ops.rotate: creating the new key failed ({_said(error, None)}); {untouched}; {fate}",
         step="create",
         old=old,
         new=None,
@@ -150,7 +148,7 @@ def _create_failed(error: Exception, old: ApiKey, name: str | None) -> RotationE
 
 def _hand_over_failed(error: Exception, old: ApiKey, new: CreatedKey) -> RotationError:
     return RotationError(
-        f"keys.rotate: the hand-over (on_created) raised ({_said(error, new.secret)}); new {key_label(new)} exists, "
+        f"ops.rotate: the hand-over (on_created) raised ({_said(error, new.secret)}); new {key_label(new)} exists, "
         f"its secret is on this error's .new.secret; old key {old.uuid} is untouched (not deleted)",
         step="hand_over",
         old=old,
@@ -161,7 +159,7 @@ def _hand_over_failed(error: Exception, old: ApiKey, new: CreatedKey) -> Rotatio
 def _delete_failed(error: Exception, old: ApiKey, new: CreatedKey, handed_over: bool) -> RotationError:
     where = "handed over, and on this error's .new.secret" if handed_over else "on this error's .new.secret"
     return RotationError(
-        f"keys.rotate: deleting the old key failed ({_said(error, new.secret)}); both keys exist: "
+        f"ops.rotate: deleting the old key failed ({_said(error, new.secret)}); both keys exist: "
         f"new {key_label(new)}, its secret {where}; old {key_label(old)}, not (or not surely) deleted: "
         f"delete it with keys.delete({old.uuid!r})",
         step="delete",
@@ -188,7 +186,7 @@ def rotation_flow(
     new_name = None if name is None else check_name(name)
     if not isinstance(delete_old, bool):
         raise InvalidInputError("delete_old", f"expected True or False, got {delete_old!r}")
-    old_uuid = ops.key_uuid(key)
+    old_uuid = calls.key_uuid(key)
     # A failed read changes nothing: its error propagates as is.
     old: ApiKey = key if isinstance(key, ApiKey) and _complete(key, new_name) else (yield _Read(old_uuid, new_name))
     chosen_name = new_name if new_name is not None else old.name
@@ -202,7 +200,7 @@ def rotation_flow(
     except BaseException as interrupt:
         _note(
             interrupt,
-            f"keys.rotate was interrupted creating the new key: old key {old.uuid} is untouched; "
+            f"ops.rotate was interrupted creating the new key: old key {old.uuid} is untouched; "
             f"a new key named {chosen_name!r} may have been created, its secret unknown",
         )
         raise
@@ -215,7 +213,7 @@ def rotation_flow(
         except BaseException as interrupt:
             _note(
                 interrupt,
-                f"keys.rotate was interrupted in the hand-over: new {key_label(new)} exists, its secret only "
+                f"ops.rotate was interrupted in the hand-over: new {key_label(new)} exists, its secret only "
                 f"where on_created put it; old key {old.uuid} is untouched",
             )
             raise
@@ -229,7 +227,7 @@ def rotation_flow(
             handed = " (its secret was handed over)" if hand_over else ""
             _note(
                 interrupt,
-                f"keys.rotate was interrupted deleting the old key: new {key_label(new)} exists{handed}; "
+                f"ops.rotate was interrupted deleting the old key: new {key_label(new)} exists{handed}; "
                 f"old key {old.uuid} may still exist",
             )
             raise
@@ -239,16 +237,12 @@ def rotation_flow(
 # --- the drivers -------------------------------------------------------------------------------
 
 
-def _performer(
-    keys: Keys | AsyncKeys, send: Callable[[Call[Any]], object], on_created: HandOver | None
-) -> Callable[[_Step], object]:
+def _performer(keys: Keys | AsyncKeys, on_created: HandOver | None) -> Callable[[_Step], object]:
     """Performs one step with the client's own methods (results are awaitables on the async client)."""
 
     def perform(step: _Step) -> object:
         if isinstance(step, _Read):
-            # update's read: refuses a key that does not state the fields the new key must copy
-            changes = ops.Changes() if step.name is None else ops.Changes(name=step.name)
-            return send(ops.read_for_update(step.uuid, changes, for_rotation=True))
+            return keys._read_to_copy(step.uuid, step.name)
         if isinstance(step, _Create):
             return keys.create(
                 name=step.name,
@@ -284,29 +278,49 @@ def _checked_hand_over(on_created: HandOver | None) -> HandOver | None:
     return on_created
 
 
+@overload
 def rotate(
-    keys: Keys,
-    send: Callable[[Call[Any]], object],
+    client: GeekAIAdmin,
     key: KeyRef,
     *,
-    name: str | None,
-    delete_old: bool,
-    on_created: HandOver | None,
-) -> Rotation:
-    on_created = _checked_hand_over(on_created)
-    flow = rotation_flow(key, name=name, delete_old=delete_old, hand_over=on_created is not None)
-    return run_sync(flow, _performer(keys, send, None if on_created is None else _in_line(on_created)))
-
-
-async def rotate_async(
-    keys: AsyncKeys,
-    send: Callable[[Call[Any]], object],
+    name: str | None = ...,
+    delete_old: bool = ...,
+    on_created: HandOver | None = ...,
+) -> Rotation: ...
+@overload
+def rotate(
+    client: AsyncGeekAIAdmin,
     key: KeyRef,
     *,
-    name: str | None,
-    delete_old: bool,
-    on_created: HandOver | None,
-) -> Rotation:
+    name: str | None = ...,
+    delete_old: bool = ...,
+    on_created: HandOver | None = ...,
+) -> Coroutine[Any, Any, Rotation]: ...
+def rotate(
+    client: Client,
+    key: KeyRef,
+    *,
+    name: str | None = None,
+    delete_old: bool = True,
+    on_created: HandOver | None = None,
+) -> Rotation | Coroutine[Any, Any, Rotation]:
+    """Replace a key with a new one, with `client` (awaitable with AsyncGeekAIAdmin): same name (or
+    `name`), group, credit limit and expiry.
+
+    Reads the old key (unless `key` is an ApiKey stating its name and group: its None limit and
+    expiry then mean none, as in update), creates the new key, calls `on_created(new)` (the
+    hand-over: store the secret there), and only once that returned, deletes the old key,
+    unless `delete_old=False` (the overlap is then yours: delete it with `keys.delete`).
+    Credit used does not carry over: the new key starts at 0, and it is enabled whatever the
+    old one was. With AsyncGeekAIAdmin, `on_created` may return an awaitable, which is awaited.
+
+    A failure after the read raises RotationError: `.step` says where, `.new` holds the new
+    key and its secret once it was created, `.old` the old key, which is never deleted before
+    the hand-over returned. Its message names the keys that exist, never the secret.
+    """
     on_created = _checked_hand_over(on_created)
     flow = rotation_flow(key, name=name, delete_old=delete_old, hand_over=on_created is not None)
-    return await run_async(flow, _performer(keys, send, on_created))
+    if isinstance(client, AsyncGeekAIAdmin):
+        return run_async(flow, _performer(client.keys, on_created))
+    keys = sync_client(client).keys
+    return run_sync(flow, _performer(keys, None if on_created is None else _in_line(on_created)))

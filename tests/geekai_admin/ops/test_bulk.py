@@ -19,6 +19,7 @@ from geekai_admin import (
     InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
+    ops,
 )
 from tests.geekai_admin.conftest import Against
 from tests.geekai_admin.fakes import NO_WAIT, Driver
@@ -37,7 +38,7 @@ def seed(fake: FakeAPI, count: int) -> list[str]:
 
 def test_delete_many_deletes_each_key_and_reports_in_input_order(against: Against, fake_api: FakeAPI) -> None:
     uuids = seed(fake_api, 5)
-    results = against(lambda c: c.keys.delete_many(uuids, concurrency=3))
+    results = against(lambda c: ops.delete_many(c, uuids, concurrency=3))
     assert results == [BulkResult(uuid, True, None, None) for uuid in uuids]
     assert fake_api.keys == {}
     assert sorted(entry.uuid or "" for entry in fake_api.log) == sorted(uuids)
@@ -46,7 +47,7 @@ def test_delete_many_deletes_each_key_and_reports_in_input_order(against: Agains
 def test_delete_many_goes_on_past_a_failed_key(against: Against, fake_api: FakeAPI) -> None:
     first, denied, last = seed(fake_api, 3)
     fake_api.inject(DENIED, method="DELETE", uuid=denied)
-    results = against(lambda c: c.keys.delete_many([first, denied, MISSING, last], concurrency=2))
+    results = against(lambda c: ops.delete_many(c, [first, denied, MISSING, last], concurrency=2))
     assert [(r.uuid, r.ok) for r in results] == [(first, True), (denied, False), (MISSING, False), (last, True)]
     assert isinstance(results[1].error, PermissionDeniedError)
     assert isinstance(results[2].error, NotFoundError)
@@ -60,20 +61,20 @@ def test_delete_many_goes_on_past_a_failed_key(against: Against, fake_api: FakeA
 def test_delete_many_keeps_the_api_keys_passed_in(against: Against, fake_api: FakeAPI) -> None:
     seed(fake_api, 2)
     listed = against(lambda c: c.keys.list())
-    results = against(lambda c: c.keys.delete_many(listed))
+    results = against(lambda c: ops.delete_many(c, listed))
     assert [r.key for r in results] == listed
 
 
 def test_results_keep_the_input_order_when_the_first_key_answers_last(against: Against, fake_api: FakeAPI) -> None:
     uuids = seed(fake_api, 4)
     fake_api.inject(Reply(delay=0.2), method="DELETE", uuid=uuids[0])
-    results = against(lambda c: c.keys.delete_many(uuids, concurrency=4))
+    results = against(lambda c: ops.delete_many(c, uuids, concurrency=4))
     assert [r.uuid for r in results] == uuids
     assert all(r.ok for r in results)
 
 
 def test_nothing_to_delete_sends_nothing(against: Against, fake_api: FakeAPI) -> None:
-    assert against(lambda c: c.keys.delete_many([])) == []
+    assert against(lambda c: ops.delete_many(c, [])) == []
     assert fake_api.log == []
 
 
@@ -98,7 +99,7 @@ def test_every_key_is_checked_before_anything_is_sent(
         changes = {"group": "ha"} if bulk == "update_many" else {}
         with pytest.raises(InvalidInputError, match=problem) as caught:
             against(
-                lambda c, bulk=bulk, changes=changes: getattr(c.keys, bulk)(keys, concurrency=concurrency, **changes)
+                lambda c, bulk=bulk, changes=changes: getattr(ops, bulk)(c, keys, concurrency=concurrency, **changes)
             )
         assert caught.value.field == field
     assert fake_api.log == []
@@ -113,7 +114,7 @@ def test_an_interrupt_starts_no_further_key(fake_api: FakeAPI) -> None:
         GeekAIAdmin(SYSTEM_KEY, transport=fake_api.mock_transport(), retry_policy=NO_WAIT) as client,
         pytest.raises(KeyboardInterrupt),
     ):
-        client.keys.delete_many(uuids, concurrency=2)
+        ops.delete_many(client, uuids, concurrency=2)
     assert fake_api.count("DELETE", uuid=uuids[4]) == 0
     assert fake_api.has_key(uuids[4])
 
@@ -123,7 +124,7 @@ def test_an_interrupt_starts_no_further_key(fake_api: FakeAPI) -> None:
 
 def test_update_many_reads_merges_and_writes_each_key(against: Against, fake_api: FakeAPI) -> None:
     uuids = seed(fake_api, 3)
-    results = against(lambda c: c.keys.update_many(uuids, credit_limit=Decimal("250.5")))
+    results = against(lambda c: ops.update_many(c, uuids, credit_limit=Decimal("250.5")))
     assert [(r.uuid, r.ok, r.error) for r in results] == [(u, True, None) for u in uuids]
     assert all(r.key is not None and r.key.credit_limit == Decimal("250.5") for r in results)
     assert [fake_api.key(u)["credit_limit"] for u in uuids] == [250.5] * 3
@@ -135,7 +136,7 @@ def test_update_many_with_api_keys_skips_the_reads(against: Against, fake_api: F
     seed(fake_api, 2)
     listed: list[ApiKey] = against(lambda c: c.keys.list())
     del fake_api.log[:]
-    results = against(lambda c: c.keys.update_many(listed, group="ha"))
+    results = against(lambda c: ops.update_many(c, listed, group="ha"))
     assert [entry.method for entry in fake_api.log] == ["PUT", "PUT"]
     assert [r.key.group if r.key else None for r in results] == ["ha", "ha"]
 
@@ -143,7 +144,7 @@ def test_update_many_with_api_keys_skips_the_reads(against: Against, fake_api: F
 def test_update_many_goes_on_past_a_failed_key(against: Against, fake_api: FakeAPI) -> None:
     first, broken, last = seed(fake_api, 3)
     fake_api.inject(status(500), method="PUT", uuid=broken, times=None)
-    results = against(lambda c: c.keys.update_many([first, broken, last], name="renamed", concurrency=2))
+    results = against(lambda c: ops.update_many(c, [first, broken, last], name="renamed", concurrency=2))
     assert [r.ok for r in results] == [True, False, True]
     assert isinstance(results[1].error, InternalServerError)
     assert results[1].key is None
@@ -159,7 +160,7 @@ def test_update_many_checks_the_changes_before_anything_is_sent(
 ) -> None:
     uuids = seed(fake_api, 2)
     with pytest.raises(InvalidInputError) as caught:
-        against(lambda c: c.keys.update_many(uuids, **changes))
+        against(lambda c: ops.update_many(c, uuids, **changes))
     assert caught.value.field == field
     assert fake_api.log == []
 
@@ -174,12 +175,12 @@ def test_at_most_concurrency_requests_are_in_flight(drive: Driver, fake_api: Fak
     with fake_api.serve() as server:
         if drive.mode == "sync":
             with GeekAIAdmin(SYSTEM_KEY, base_url=server.base_url, retry_policy=NO_WAIT) as client:
-                results = client.keys.delete_many(uuids, concurrency=concurrency)
+                results = ops.delete_many(client, uuids, concurrency=concurrency)
         else:
 
             async def run() -> list[BulkResult]:
                 async with AsyncGeekAIAdmin(SYSTEM_KEY, base_url=server.base_url, retry_policy=NO_WAIT) as client:
-                    return await client.keys.delete_many(uuids, concurrency=concurrency)
+                    return await ops.delete_many(client, uuids, concurrency=concurrency)
 
             results = asyncio.run(run())
         peak = server.peak_connections

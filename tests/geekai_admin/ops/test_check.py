@@ -1,4 +1,4 @@
-"""Threshold checks: check_report (pure) and client.check() over the fake API, sync and async."""
+"""Threshold checks: check_report (pure) and ops.check(client) over the fake API, sync and async."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from geekai_admin import Balance, CheckResult, InvalidInputError, Problem, check_report
+from geekai_admin import Balance, CheckResult, InvalidInputError, Problem, check_report, ops
 from tests.geekai_admin.conftest import Against
 from tests.geekai_admin.samples import TODAY, api_key
 from tests.support.fake_api import FakeAPI
@@ -94,7 +94,7 @@ def test_bad_thresholds_are_refused(arguments: dict[str, object], field: str) ->
 
 def test_client_check_without_a_minimum_reads_only_the_listing(against: Against, fake_api: FakeAPI) -> None:
     fake_api.seed(name="ci", credit_limit=100, credit_used=Decimal("95.5"), expired_at="")
-    result = against(lambda c: c.check(today=TODAY))
+    result = against(lambda c: ops.check(c, today=TODAY))
     assert fake_api.calls == ["GET /api/api_keys"]
     assert [p.kind for p in result.problems] == ["usage"]
     assert "95.5 coins of its limit of 100 coins (95.5%" in result.problems[0].message
@@ -103,14 +103,14 @@ def test_client_check_without_a_minimum_reads_only_the_listing(against: Against,
 def test_client_check_with_a_minimum_reads_the_balance_too(against: Against, fake_api: FakeAPI) -> None:
     fake_api.balance = 12.34
     seeded = fake_api.seed(name="soon", credit_limit=0, expired_at="2026-12-08")
-    result = against(lambda c: c.check(min_balance=Decimal("12.35"), expiring_within=7, today=TODAY))
+    result = against(lambda c: ops.check(c, min_balance=Decimal("12.35"), expiring_within=7, today=TODAY))
     assert fake_api.calls == ["GET /api/credit/balance", "GET /api/api_keys"]
     assert [(p.kind, p.uuid) for p in result.problems] == [("balance", None), ("expiring", seeded.uuid)]
     assert result.problems[0].message == "balance 12.34 coins is below the minimum of 12.35 coins"
-    assert against(lambda c: c.check(min_balance=Decimal("12.34"), expiring_within=6, today=TODAY)).ok
+    assert against(lambda c: ops.check(c, min_balance=Decimal("12.34"), expiring_within=6, today=TODAY)).ok
 
 
 def test_client_check_refuses_bad_thresholds_before_sending(against: Against, fake_api: FakeAPI) -> None:
     with pytest.raises(InvalidInputError, match="max_usage"):
-        against(lambda c: c.check(max_usage=Decimal("-1")))
+        against(lambda c: ops.check(c, max_usage=Decimal("-1")))
     assert fake_api.log == []

@@ -1,4 +1,4 @@
-"""The spend report: build_report (pure) and client.report() over the fake API, sync and async."""
+"""The spend report: build_report (pure) and ops.report(client) over the fake API, sync and async."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from geekai_admin import Balance, GroupSpend, InvalidInputError, NotFoundError, build_report
+from geekai_admin import Balance, GroupSpend, InvalidInputError, NotFoundError, build_report, ops
 from geekai_admin.ops._report import UNKNOWN_GROUP
 from tests.geekai_admin.conftest import Against
 from tests.geekai_admin.samples import TODAY, api_key
@@ -111,7 +111,7 @@ def test_client_report_reads_the_balance_and_the_listing(against: Against, fake_
     near = fake_api.seed(name="ci", group="ha", credit_limit=100, credit_used=Decimal("33.33"), expired_at="")
     fake_api.seed(name="batch", group="ha", credit_limit=0, credit_used=Decimal("0.01"), expired_at="2026-12-05")
     fake_api.seed(name="old", group="lowcost", credit_limit=50, credit_used=0, expired_at="2026-11-30", last_used_at="")
-    report = against(lambda c: c.report(near_limit=Decimal("33.33"), today=TODAY))
+    report = against(lambda c: ops.report(c, near_limit=Decimal("33.33"), today=TODAY))
     assert fake_api.calls == ["GET /api/credit/balance", "GET /api/api_keys"]
     assert report.balance == Balance(coins=Decimal("5000.5"))
     assert report.keys == 3
@@ -128,11 +128,11 @@ def test_client_report_reads_the_balance_and_the_listing(against: Against, fake_
 
 def test_client_report_refuses_bad_criteria_before_sending(against: Against, fake_api: FakeAPI) -> None:
     with pytest.raises(InvalidInputError, match="near_limit"):
-        against(lambda c: c.report(near_limit=-5))
+        against(lambda c: ops.report(c, near_limit=-5))
     assert fake_api.log == []
 
 
 def test_client_report_raises_what_a_read_raised(against: Against, fake_api: FakeAPI) -> None:
     fake_api.inject(Reply.json({"code": "not_found", "message": "gone"}, 404), route="/api_keys")
     with pytest.raises(NotFoundError):
-        against(lambda c: c.report())
+        against(ops.report)

@@ -25,6 +25,7 @@ from geekai_admin import (
     PermissionDeniedError,
     Rotation,
     RotationError,
+    ops,
 )
 from tests.geekai_admin.conftest import Against
 from tests.geekai_admin.fakes import NO_WAIT, Driver
@@ -79,7 +80,7 @@ def test_a_rotation_copies_the_key_hands_the_secret_over_then_deletes_the_old(
 ) -> None:
     old = seed_old(fake_api)
     hand_over = HandOver(fake_api, old)
-    rotation = against(lambda c: c.keys.rotate(old.uuid, on_created=hand_over))
+    rotation = against(lambda c: ops.rotate(c, old.uuid, on_created=hand_over))
     assert isinstance(rotation, Rotation)
     new = new_uuid(fake_api, old)
     assert fake_api.calls == ["GET /api/api_keys/" + old.uuid, "POST /api/api_keys", "DELETE /api/api_keys/" + old.uuid]
@@ -102,7 +103,7 @@ def test_a_rotation_copies_the_key_hands_the_secret_over_then_deletes_the_old(
 
 def test_to_dict_carries_the_secret_and_repr_never_does(against: Against, fake_api: FakeAPI) -> None:
     old = seed_old(fake_api)
-    rotation = against(lambda c: c.keys.rotate(old.uuid))
+    rotation = against(lambda c: ops.rotate(c, old.uuid))
     secret = rotation.new.secret
     assert secret not in repr(rotation)
     assert secret not in str(rotation)
@@ -116,7 +117,7 @@ def test_to_dict_carries_the_secret_and_repr_never_does(against: Against, fake_a
 
 def test_keep_old_leaves_both_keys(against: Against, fake_api: FakeAPI) -> None:
     old = seed_old(fake_api)
-    rotation = against(lambda c: c.keys.rotate(old.uuid, delete_old=False))
+    rotation = against(lambda c: ops.rotate(c, old.uuid, delete_old=False))
     assert fake_api.count("DELETE") == 0
     assert fake_api.has_key(old.uuid)
     assert fake_api.has_key(rotation.new.uuid)
@@ -126,7 +127,7 @@ def test_keep_old_leaves_both_keys(against: Against, fake_api: FakeAPI) -> None:
 
 def test_a_new_name_and_a_key_without_limit_or_expiry(against: Against, fake_api: FakeAPI) -> None:
     old = seed_old(fake_api, credit_limit=0, expired_at="")
-    rotation = against(lambda c: c.keys.rotate(old.uuid, name="ci-2026"))
+    rotation = against(lambda c: ops.rotate(c, old.uuid, name="ci-2026"))
     assert json.loads(fake_api.log[1].body) == {"name": "ci-2026", "group": "ha", "credit_limit": 0, "expired_at": ""}
     assert (rotation.new.name, rotation.new.credit_limit, rotation.new.expires) == ("ci-2026", None, None)
 
@@ -135,14 +136,14 @@ def test_an_api_key_that_states_name_and_group_is_not_read_again(against: Agains
     old = seed_old(fake_api)
     (listed,) = against(lambda c: c.keys.list())
     del fake_api.log[:]
-    rotation = against(lambda c: c.keys.rotate(listed))
+    rotation = against(lambda c: ops.rotate(c, listed))
     assert fake_api.calls == ["POST /api/api_keys", "DELETE /api/api_keys/" + old.uuid]
     assert rotation.old == listed
 
 
 def test_an_api_key_without_its_group_is_read_first(against: Against, fake_api: FakeAPI) -> None:
     old = seed_old(fake_api)
-    against(lambda c: c.keys.rotate(ApiKey(uuid=old.uuid, name="ci")))
+    against(lambda c: ops.rotate(c, ApiKey(uuid=old.uuid, name="ci")))
     assert fake_api.calls[0] == "GET /api/api_keys/" + old.uuid
     assert json.loads(fake_api.log[1].body)["group"] == "ha"
 
@@ -154,7 +155,7 @@ def test_an_async_hand_over_is_awaited(fake_api: FakeAPI) -> None:
     async def store(new: CreatedKey) -> None:
         seen.append((new.uuid, fake_api.has_key(old.uuid)))
 
-    rotation = Driver("async")(fake_api, lambda c: c.keys.rotate(old.uuid, on_created=store))
+    rotation = Driver("async")(fake_api, lambda c: ops.rotate(c, old.uuid, on_created=store))
     assert seen == [(rotation.new.uuid, True)]
     assert not fake_api.has_key(old.uuid)
 
@@ -177,7 +178,7 @@ def test_bad_arguments_are_refused_before_anything_is_sent(
     against: Against, fake_api: FakeAPI, key: str, arguments: dict[str, Any], field: str
 ) -> None:
     with pytest.raises(InvalidInputError) as caught:
-        against(lambda c: c.keys.rotate(key, **arguments))
+        against(lambda c: ops.rotate(c, key, **arguments))
     assert caught.value.field == field
     assert fake_api.log == []
 
@@ -187,7 +188,7 @@ def test_bad_arguments_are_refused_before_anything_is_sent(
 
 def test_a_failed_read_raises_as_is_and_nothing_is_written(against: Against, fake_api: FakeAPI) -> None:
     with pytest.raises(NotFoundError):
-        against(lambda c: c.keys.rotate("123e4567-e89b-12d3-a456-426614174000"))
+        against(lambda c: ops.rotate(c, "123e4567-e89b-12d3-a456-426614174000"))
     assert fake_api.writes == 0
 
 
@@ -195,11 +196,11 @@ def test_a_key_read_without_its_limit_is_refused_and_nothing_is_written(against:
     old = seed_old(fake_api)
     fake_api.inject(Reply("drop_field", body=b"credit_limit"), method="GET")
     with pytest.raises(APIResponseValidationError, match="credit_limit") as caught:
-        against(lambda c: c.keys.rotate(old.uuid))
+        against(lambda c: ops.rotate(c, old.uuid))
     assert fake_api.writes == 0
     # rotate's own words: it has no PUT to reset a field, nor a credit_limit= to give
     assert str(caught.value) == (
-        f"keys.rotate: key {old.uuid} as read does not say its credit_limit, which the new key must copy: "
+        f"ops.rotate: key {old.uuid} as read does not say its credit_limit, which the new key must copy: "
         "nothing was written"
     )
 
@@ -210,7 +211,7 @@ def test_a_refused_create_leaves_the_old_key_untouched(against: Against, fake_ap
     hand_over = HandOver(fake_api, old)
     fake_api.inject(refusal, method="POST")
     with pytest.raises(RotationError) as caught:
-        against(lambda c: c.keys.rotate(old.uuid, on_created=hand_over))
+        against(lambda c: ops.rotate(c, old.uuid, on_created=hand_over))
     error = caught.value
     assert (error.step, error.new, error.old.uuid, error.old_deleted) == ("create", None, old.uuid, False)
     assert error.new_may_exist is False
@@ -225,7 +226,7 @@ def test_a_create_that_may_have_reached_the_server_says_a_key_may_exist(against:
     old = seed_old(fake_api)
     fake_api.inject(BROKEN, method="POST", times=None)
     with pytest.raises(RotationError) as caught:
-        against(lambda c: c.keys.rotate(old.uuid))
+        against(lambda c: ops.rotate(c, old.uuid))
     assert isinstance(caught.value.__cause__, InternalServerError)
     assert fake_api.count("POST") == 1  # a create is never retried
     assert "a new key named 'ci' may have been created, its secret unknown" in str(caught.value)
@@ -238,7 +239,7 @@ def test_a_create_whose_answer_was_lost_says_the_key_may_exist(against: Against,
     old = seed_old(fake_api)
     fake_api.inject(Reply("reset_after"), method="POST")  # made, then the connection reset
     with pytest.raises(RotationError, match="may have been created, its secret unknown") as caught:
-        against(lambda c: c.keys.rotate(old.uuid))
+        against(lambda c: ops.rotate(c, old.uuid))
     assert isinstance(caught.value.__cause__, APIConnectionError)
     assert fake_api.count("POST") == 1
     assert fake_api.created == 1  # it was: the message is right to say so
@@ -251,7 +252,7 @@ def test_a_delete_whose_answer_was_lost_and_then_finds_the_key_gone_succeeds(
 ) -> None:
     old = seed_old(fake_api)
     fake_api.inject(Reply("reset_after"), method="DELETE")  # deleted, then the connection reset
-    rotation = against(lambda c: c.keys.rotate(old.uuid))
+    rotation = against(lambda c: ops.rotate(c, old.uuid))
     assert rotation.old_deleted is True
     assert fake_api.count("DELETE") == 2
     assert list(fake_api.keys) == [rotation.new.uuid]
@@ -261,7 +262,7 @@ def test_an_unreadable_create_answer_keeps_the_raw_body_and_the_old_key(against:
     old = seed_old(fake_api)
     fake_api.inject(Reply("drop_field", body=b"uuid"), method="POST")  # made, but the answer does not fit
     with pytest.raises(RotationError) as caught:
-        against(lambda c: c.keys.rotate(old.uuid))
+        against(lambda c: ops.rotate(c, old.uuid))
     error = caught.value
     cause = error.__cause__
     assert isinstance(cause, APIResponseValidationError)
@@ -277,7 +278,7 @@ def test_an_unreadable_create_answer_keeps_the_raw_body_and_the_old_key(against:
 def test_a_group_the_create_cannot_send_is_refused_before_the_create(against: Against, fake_api: FakeAPI) -> None:
     old = seed_old(fake_api, group="vip")
     with pytest.raises(RotationError, match="no new key was created") as caught:
-        against(lambda c: c.keys.rotate(old.uuid))
+        against(lambda c: ops.rotate(c, old.uuid))
     assert isinstance(caught.value.__cause__, InvalidInputError)
     assert fake_api.writes == 0
 
@@ -286,7 +287,7 @@ def test_a_failed_hand_over_keeps_the_old_key_and_the_secret(against: Against, f
     old = seed_old(fake_api)
     hand_over = HandOver(fake_api, old, OSError("disk full"))
     with pytest.raises(RotationError) as caught:
-        against(lambda c: c.keys.rotate(old.uuid, on_created=hand_over))
+        against(lambda c: ops.rotate(c, old.uuid, on_created=hand_over))
     error = caught.value
     new = new_uuid(fake_api, old)
     assert error.step == "hand_over"
@@ -311,7 +312,7 @@ def test_a_hand_over_error_that_quotes_the_secret_is_redacted(against: Against, 
         raise ValueError(f"cannot store {new.secret}")
 
     with pytest.raises(RotationError) as caught:
-        against(lambda c: c.keys.rotate(old.uuid, on_created=clumsy))
+        against(lambda c: ops.rotate(c, old.uuid, on_created=clumsy))
     assert caught.value.new is not None
     assert caught.value.new.secret not in str(caught.value)
     assert "cannot store <secret>" in str(caught.value)
@@ -325,7 +326,7 @@ def test_a_failed_delete_names_both_keys_and_keeps_the_secret(
     hand_over = HandOver(fake_api, old)
     fake_api.inject(*failure, method="DELETE")
     with pytest.raises(RotationError) as caught:
-        against(lambda c: c.keys.rotate(old.uuid, on_created=hand_over))
+        against(lambda c: ops.rotate(c, old.uuid, on_created=hand_over))
     error = caught.value
     new = new_uuid(fake_api, old)
     assert error.step == "delete"
@@ -349,7 +350,7 @@ def test_a_failed_delete_without_a_hand_over_says_where_the_secret_is(against: A
     old = seed_old(fake_api)
     fake_api.inject(DENIED, method="DELETE")
     with pytest.raises(RotationError, match=r"its secret on this error's \.new\.secret; old key") as caught:
-        against(lambda c: c.keys.rotate(old.uuid))
+        against(lambda c: ops.rotate(c, old.uuid))
     assert caught.value.new is not None
     assert caught.value.new.secret not in shows(caught.value)
 
@@ -370,7 +371,7 @@ def test_the_sync_client_refuses_an_awaitable_hand_over(fake_api: FakeAPI) -> No
         raise AssertionError("never runs")
 
     with sync_client(fake_api) as client, pytest.raises(RotationError, match="cannot await") as caught:
-        client.keys.rotate(old.uuid, on_created=store)
+        ops.rotate(client, old.uuid, on_created=store)
     assert caught.value.step == "hand_over"
     assert fake_api.has_key(old.uuid)
 
@@ -385,9 +386,9 @@ def test_an_interrupt_propagates_with_a_note_on_what_exists(fake_api: FakeAPI, s
         raise KeyboardInterrupt
 
     with sync_client(fake_api) as client, pytest.raises(KeyboardInterrupt) as caught:
-        client.keys.rotate(old.uuid, on_created=interrupted if step == "hand_over" else None)
+        ops.rotate(client, old.uuid, on_created=interrupted if step == "hand_over" else None)
     notes = "\n".join(caught.value.__notes__)
-    assert "keys.rotate was interrupted" in notes
+    assert "ops.rotate was interrupted" in notes
     assert old.uuid in notes
     assert fake_api.has_key(old.uuid)
     for secret in fake_api.issued_secrets:

@@ -1,0 +1,52 @@
+"""The connection a client owns and shares with its resources: it sends Calls, and closes what it opened."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import httpx
+
+from geekai_admin._transport._call import Call
+from geekai_admin._transport._http import Endpoint, send_async, send_sync
+
+__all__ = ["AsyncSession", "Session"]
+
+T = TypeVar("T")
+
+
+class Session:
+    """Sends Calls over one httpx.Client, under one Endpoint (sync)."""
+
+    __slots__ = ("_owns_client", "endpoint", "http")
+
+    def __init__(self, http: httpx.Client, endpoint: Endpoint, *, owns_client: bool) -> None:
+        self.http = http
+        self._owns_client = owns_client
+        self.endpoint = endpoint
+
+    def send(self, call: Call[T]) -> T:
+        return send_sync(self.http, self.endpoint, call)
+
+    def close(self) -> None:
+        """Closes the connections, unless the httpx client was passed in: its owner closes it."""
+        if self._owns_client:
+            self.http.close()
+
+
+class AsyncSession:
+    """Sends Calls over one httpx.AsyncClient, under one Endpoint (asyncio)."""
+
+    __slots__ = ("_owns_client", "endpoint", "http")
+
+    def __init__(self, http: httpx.AsyncClient, endpoint: Endpoint, *, owns_client: bool) -> None:
+        self.http = http
+        self._owns_client = owns_client
+        self.endpoint = endpoint
+
+    async def send(self, call: Call[T]) -> T:
+        return await send_async(self.http, self.endpoint, call)
+
+    async def close(self) -> None:
+        """Closes the connections, unless the httpx client was passed in: its owner closes it."""
+        if self._owns_client:
+            await self.http.aclose()
