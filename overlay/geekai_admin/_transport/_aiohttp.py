@@ -38,7 +38,7 @@ def aiohttp_transport(
     any `transport=`.
     """
     try:
-        from geekai_admin._transport._aiohttp_transport import AiohttpTransport  # noqa: PLC0415 - optional extra
+        from geekai_admin._transport._aiohttp_transport import AiohttpTransport  # noqa: PLC0415  # lazy: optional extra (aiohttp)
     except ImportError as exc:
         raise ConfigurationError(
             "aiohttp_transport() needs the 'aiohttp' extra: pip install 'geekai-admin[aiohttp]' "
