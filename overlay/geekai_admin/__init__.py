@@ -17,8 +17,21 @@ if TYPE_CHECKING:
     from geekai_admin._calls import NOT_GIVEN, NotGiven
     from geekai_admin._client import AsyncGeekAIAdmin, AsyncKeys, GeekAIAdmin, Keys
     from geekai_admin._config import DEFAULT_TIMEOUT
-    from geekai_admin._constants import BASE_URL_ENV, KEY_ENV, REGION_ENV, REGIONS, Group, Region, SortOrder
+    from geekai_admin._constants import (
+        BASE_URL_ENV,
+        KEY_ENV,
+        MAX_COINS,
+        MAX_DAYS,
+        MAX_PERCENT,
+        REGION_ENV,
+        REGIONS,
+        ZERO_CREDIT_LIMIT,
+        Group,
+        Region,
+        SortOrder,
+    )
     from geekai_admin._exceptions import (
+        MAY_HAVE_BEEN_CREATED,
         APIConnectionError,
         APIResponseValidationError,
         APIStatusError,
@@ -33,6 +46,7 @@ if TYPE_CHECKING:
         NotFoundError,
         PermissionDeniedError,
         RateLimitError,
+        surely_not_created,
     )
     from geekai_admin._models import COINS_PER_YUAN, ApiKey, Balance, CreatedKey
     from geekai_admin._transport._aiohttp import aiohttp_transport
@@ -61,9 +75,14 @@ __all__ = [
     "COINS_PER_YUAN",
     "DEFAULT_TIMEOUT",
     "KEY_ENV",
+    "MAX_COINS",
+    "MAX_DAYS",
+    "MAX_PERCENT",
+    "MAY_HAVE_BEEN_CREATED",
     "NOT_GIVEN",
     "REGIONS",
     "REGION_ENV",
+    "ZERO_CREDIT_LIMIT",
     "APIConnectionError",
     "APIResponseValidationError",
     "APIStatusError",
@@ -111,6 +130,7 @@ __all__ = [
     "ops",
     "select_keys",
     "sort_keys",
+    "surely_not_created",
 ]
 
 # Names load on first use (PEP 562), so that `import geekai_admin` and `geekai-admin --help` do not
@@ -119,8 +139,21 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "geekai_admin._transport._aiohttp": ("aiohttp_transport",),
     "geekai_admin._client": ("AsyncGeekAIAdmin", "AsyncKeys", "GeekAIAdmin", "Keys"),
     "geekai_admin._config": ("DEFAULT_TIMEOUT",),
-    "geekai_admin._constants": ("BASE_URL_ENV", "KEY_ENV", "REGIONS", "REGION_ENV", "Group", "Region", "SortOrder"),
+    "geekai_admin._constants": (
+        "BASE_URL_ENV",
+        "KEY_ENV",
+        "MAX_COINS",
+        "MAX_DAYS",
+        "MAX_PERCENT",
+        "REGIONS",
+        "REGION_ENV",
+        "ZERO_CREDIT_LIMIT",
+        "Group",
+        "Region",
+        "SortOrder",
+    ),
     "geekai_admin._exceptions": (
+        "MAY_HAVE_BEEN_CREATED",
         "APIConnectionError",
         "APIResponseValidationError",
         "APIStatusError",
@@ -135,6 +168,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "NotFoundError",
         "PermissionDeniedError",
         "RateLimitError",
+        "surely_not_created",
     ),
     "geekai_admin._models": ("COINS_PER_YUAN", "ApiKey", "Balance", "CreatedKey"),
     "geekai_admin._calls": ("NOT_GIVEN", "NotGiven"),

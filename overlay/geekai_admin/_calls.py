@@ -18,7 +18,7 @@ from geekai_admin._exceptions import APIResponseValidationError, InvalidInputErr
 from geekai_admin._inputs import check_credit_limit, check_expires, check_group, check_name, check_uuid
 from geekai_admin._key_listing import read_listing
 from geekai_admin._models import ApiKey, Balance, CreatedKey
-from geekai_admin._responses import RAW_BODY_HINT, Fields, api_key, created_key, from_generated, json_body
+from geekai_admin._responses import Fields, api_key, created_key, from_generated, json_body
 from geekai_admin._transport._call import Call
 from geekai_admin._types import KeyRef
 from geekai_admin_api.api.api_keys import create_api_key, delete_api_key, get_api_key, list_api_keys, update_api_key
@@ -165,8 +165,9 @@ def _parse_created(response: httpx.Response, what: str) -> CreatedKey:
     parsed = from_generated(ApiKeyCreateResponse.from_dict, json_body(response, what), response, what)
     if isinstance(parsed.data, Unset):
         raise APIResponseValidationError(
-            f"{what}: the key may have been created, but the response has no data" + RAW_BODY_HINT,
+            f"{what}: the key may have been created, but the response has no data",
             response=response,
+            secret_in_body=True,
         )
     return created_key(parsed.data, response, what)
 

@@ -9,22 +9,22 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from geekai_admin._constants import MAX_COINS, MAX_DAYS, MAX_PERCENT
+
 if TYPE_CHECKING:
     from decimal import Decimal
 
 __all__ = ["coins", "days", "percent"]
 
-_MAX_DAYS = 100_000
-
 
 def days(text: str) -> int:
-    """A whole number of days, 0 or more."""
+    """A whole number of days, 0 to MAX_DAYS (the library's bound)."""
     try:
         value = int(text)
     except ValueError:
         value = -1
-    if not 0 <= value <= _MAX_DAYS:
-        raise argparse.ArgumentTypeError(f"must be a whole number of days from 0 to {_MAX_DAYS}, got {text!r}")
+    if not 0 <= value <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"must be a whole number of days from 0 to {MAX_DAYS}, got {text!r}")
     return value
 
 
@@ -39,16 +39,16 @@ def _decimal(text: str) -> Decimal | None:
 
 
 def percent(text: str) -> Decimal:
-    """A percentage, 0 to 1000 (a key can overspend its limit), exact."""
+    """A percentage, 0 to MAX_PERCENT (a key can overspend its limit), exact."""
     value = _decimal(text.removesuffix("%"))
-    if value is None or not 0 <= value <= 1000:
-        raise argparse.ArgumentTypeError(f"must be a percentage from 0 to 1000, got {text!r}")
+    if value is None or not 0 <= value <= MAX_PERCENT:
+        raise argparse.ArgumentTypeError(f"must be a percentage from 0 to {MAX_PERCENT}, got {text!r}")
     return value
 
 
 def coins(text: str) -> Decimal:
-    """An amount of coins, 0 or more, exact."""
+    """An amount of coins, 0 to MAX_COINS, exact."""
     value = _decimal(text)
-    if value is None or value < 0:
-        raise argparse.ArgumentTypeError(f"must be an amount of coins, 0 or more, got {text!r}")
+    if value is None or not 0 <= value <= MAX_COINS:
+        raise argparse.ArgumentTypeError(f"must be an amount of coins from 0 to {MAX_COINS}, got {text!r}")
     return value

@@ -1,7 +1,7 @@
 """`report` and `check`: the spend report and the threshold check, as text, JSON and exit status.
 
 The figures (sums per group, who is near a limit, expiring, expired, unused) and the problems
-are the library's (`client.report`, `client.check`); this module parses and prints.
+are the library's (`ops.report`, `ops.check`); this module parses and prints.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from geekai_admin import _cli_args
 from geekai_admin._cli_help import page
+from geekai_admin.ops import DEFAULT_EXPIRING_WITHIN, DEFAULT_MAX_USAGE, DEFAULT_NEAR_LIMIT
 
 if TYPE_CHECKING:
     from geekai_admin._cli_output import Produced
@@ -34,16 +35,16 @@ def add_report(commands: Any, common: Sequence[argparse.ArgumentParser]) -> None
     report.add_argument(
         "--expiring-within",
         type=_cli_args.days,
-        default=7,
+        default=DEFAULT_EXPIRING_WITHIN,
         metavar="DAYS",
-        help="keys expiring within DAYS (default 7)",
+        help="keys expiring within DAYS (default %(default)s)",
     )
     report.add_argument(
         "--near-limit",
         type=_cli_args.percent,
-        default="80",
+        default=str(DEFAULT_NEAR_LIMIT),
         metavar="PCT",
-        help="list keys whose credit used is at least PCT %% of their limit (default 80)",
+        help="list keys whose credit used is at least PCT %% of their limit (default %(default)s)",
     )
     report.set_defaults(handler=_report, command="report")
 
@@ -58,16 +59,16 @@ def add_check(commands: Any, common: Sequence[argparse.ArgumentParser]) -> None:
     check.add_argument(
         "--expiring-within",
         type=_cli_args.days,
-        default=7,
+        default=DEFAULT_EXPIRING_WITHIN,
         metavar="DAYS",
-        help="a problem when a key expires within DAYS (default 7)",
+        help="a problem when a key expires within DAYS (default %(default)s)",
     )
     check.add_argument(
         "--max-usage",
         type=_cli_args.percent,
-        default="90",
+        default=str(DEFAULT_MAX_USAGE),
         metavar="PCT",
-        help="a problem when a key has used PCT %% of its limit or more (default 90)",
+        help="a problem when a key has used PCT %% of its limit or more (default %(default)s)",
     )
     check.set_defaults(handler=_check, command="check")
 

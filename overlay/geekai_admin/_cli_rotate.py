@@ -152,6 +152,7 @@ def _dump(session: _Session, document: dict[str, Any]) -> str:
 
 def _failed(hand_over: _HandOver, error: RotationError, name: str | None) -> Produced:
     """A step after the read failed: say which keys exist and where the new secret is; exit 1."""
+    from geekai_admin import MAY_HAVE_BEEN_CREATED  # noqa: PLC0415
     from geekai_admin._cli_output import Produced  # noqa: PLC0415
     from geekai_admin.cli import EXIT_API_ERROR, CommandFailed  # noqa: PLC0415
 
@@ -162,7 +163,7 @@ def _failed(hand_over: _HandOver, error: RotationError, name: str | None) -> Pro
             fate = "no new key was created"
         else:
             fate = (
-                f"a new key named {name!r} may have been created, its secret unknown: look for it with "
+                f"a new key named {name!r} {MAY_HAVE_BEEN_CREATED}: look for it with "
                 "'geekai-admin keys list' and delete it"
             )
         raise CommandFailed(

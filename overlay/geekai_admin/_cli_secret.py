@@ -90,7 +90,6 @@ def raw_answer_error(
 
     from geekai_admin._cli_format import printable  # noqa: PLC0415
     from geekai_admin._exceptions import APIResponseValidationError  # noqa: PLC0415
-    from geekai_admin._responses import RAW_BODY_HINT  # noqa: PLC0415
 
     body = error.body.strip()
     where = "on stdout"
@@ -104,7 +103,7 @@ def raw_answer_error(
         sys.stdout.write(printable(body) + "\n")
     also = f"; {state}" if state else ""
     return APIResponseValidationError(
-        f"{error.message.removesuffix(RAW_BODY_HINT)}; the server's raw answer is {where} (it may hold "
+        f"{error.problem}; the server's raw answer is {where} (it may hold "
         f"the new secret: store it){also}; check with 'geekai-admin keys list' whether the key was created",
         response=error.response,
     )

@@ -18,7 +18,7 @@ from geekai_admin._models import ApiKey, Balance, CreatedKey
 from geekai_admin._transport._cookieless import CookielessAsyncClient, CookielessClient
 from geekai_admin._transport._http import Endpoint
 from geekai_admin._transport._retry import RetryPolicy
-from geekai_admin._transport._session import AsyncSession, Session
+from geekai_admin._transport._session import AsyncSender, AsyncSession, Sender, Session
 from geekai_admin._types import Amount, DateLike, KeyRef
 from geekai_admin._version import __version__
 
@@ -195,7 +195,7 @@ class AsyncGeekAIAdmin(_Base):
 class Keys:
     """`client.keys`: the account's API keys."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Sender) -> None:
         self._session = session
 
     def list(self) -> list[ApiKey]:
@@ -255,7 +255,7 @@ class Keys:
 class AsyncKeys:
     """`client.keys`: the account's API keys (asyncio)."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSender) -> None:
         self._session = session
 
     async def list(self) -> list[ApiKey]:

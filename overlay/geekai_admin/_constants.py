@@ -14,10 +14,13 @@ __all__ = [
     "BASE_URL_ENV",
     "DEFAULT_REGION",
     "KEY_ENV",
-    "OUTPUT_FORMATS",
+    "MAX_COINS",
+    "MAX_DAYS",
+    "MAX_PERCENT",
     "REGIONS",
     "REGION_ENV",
     "SORT_ORDERS",
+    "ZERO_CREDIT_LIMIT",
     "Group",
     "Region",
     "SortOrder",
@@ -49,9 +52,15 @@ class Group(StrEnum):
     """No proxy (不使用代理)."""
 
 
+MAX_COINS: Final = 10**12
+"""The largest amount of coins accepted (a credit limit, a minimum balance): ten billion yuan."""
+MAX_PERCENT: Final = 1000
+"""The largest percentage accepted as a threshold (a key can overspend its limit)."""
+MAX_DAYS: Final = 100_000
+"""The most days accepted in "expiring within" (about 270 years; dates beyond year 9999 do not exist)."""
+ZERO_CREDIT_LIMIT: Final = "0 means no limit to the API, not a limit of 0 coins"
+"""Why a credit limit of 0 is refused, by the library and the command alike."""
+
 SortOrder = Literal["name", "created", "last-used", "credit-used", "expires"]
 """The orders `sort_keys` knows (ascending; keys without the value last): the command's `keys list --sort`."""
 SORT_ORDERS: Final[tuple[SortOrder, ...]] = get_args(SortOrder)
-
-OUTPUT_FORMATS: Final = ("table", "json", "jsonl", "csv")
-"""The command's `--format` choices; `table` is the default."""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import httpx
 
 __all__ = [
+    "MAY_HAVE_BEEN_CREATED",
+    "RAW_BODY_HINT",
     "APIConnectionError",
     "APIResponseValidationError",
     "APIStatusError",
@@ -20,7 +24,15 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "status_error_class",
+    "surely_not_created",
 ]
+
+
+MAY_HAVE_BEEN_CREATED: Final = "may have been created, its secret unknown"
+"""A create that failed although the server may have acted on it: the one wording, the library's
+and the command's ("a new key named 'ci' " + this + where to look for it)."""
+RAW_BODY_HINT: Final = "; the raw body is on this error's .response"
+"""Ends the message of a create whose answer could not be read: that body may hold the secret."""
 
 
 class GeekAIError(Exception):
@@ -63,16 +75,22 @@ class APIResponseValidationError(GeekAIError):
     """A success response whose body does not fit the API's documented shapes.
 
     `response` (and `body`, its text) stay reachable: for a create, the body holds the new
-    key's secret, which the server will not show again.
+    key's secret, which the server will not show again (`secret_in_body`).
     """
 
     message: str
+    problem: str
+    """What did not fit: `message` without the pointer to the raw body."""
+    secret_in_body: bool
+    """A create's answer: the new key's secret may be in `body`, and nowhere else."""
     response: httpx.Response
     status_code: int
 
-    def __init__(self, message: str, *, response: httpx.Response) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, response: httpx.Response, secret_in_body: bool = False) -> None:
+        self.problem = message
+        self.secret_in_body = secret_in_body
+        self.message = message + RAW_BODY_HINT if secret_in_body else message
+        super().__init__(self.message)
         self.response = response
         self.status_code = response.status_code
 
@@ -167,3 +185,11 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
     if 400 <= status_code < 500:
         return BadRequestError if status_code in (413, 414, 415, 431) else APIStatusError
     return APIStatusError
+
+
+def surely_not_created(error: BaseException) -> bool:
+    """Whether a failed create surely made no key: bad input, or a 4xx answer (not 408, 429).
+    Otherwise the key MAY_HAVE_BEEN_CREATED: look for it before creating it again."""
+    if isinstance(error, InvalidInputError):
+        return True
+    return isinstance(error, APIStatusError) and 400 <= error.status_code < 500 and error.status_code not in (408, 429)

@@ -9,21 +9,23 @@ import uuid as uuid_module
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from geekai_admin._constants import Group
+from geekai_admin._constants import MAX_COINS, MAX_DAYS, MAX_PERCENT, ZERO_CREDIT_LIMIT, Group
 from geekai_admin._exceptions import InvalidInputError
 
 __all__ = [
-    "MAX_CREDIT_LIMIT",
     "MAX_NAME_LENGTH",
+    "check_amount",
+    "check_coins",
     "check_credit_limit",
+    "check_days",
     "check_expires",
     "check_group",
     "check_name",
+    "check_percent",
     "check_uuid",
 ]
 
 MAX_NAME_LENGTH = 255
-MAX_CREDIT_LIMIT = Decimal(10) ** 12  # coins: ten billion yuan, far above any real limit
 _CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Control characters, line/paragraph separators and bidirectional overrides: invisible or misleading.
@@ -85,27 +87,60 @@ def check_group(value: object) -> Group:
     raise InvalidInputError("group", f"must be one of {choices}; got {_shown(value)}")
 
 
-def check_credit_limit(value: object) -> Decimal | None:
-    """Coins, at most two decimal places; None or 0 both mean no limit (the API's 0)."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        raise InvalidInputError("credit_limit", f"expected a number of coins, got {type(value).__name__}")
+# --- numbers: every amount, percentage and number of days the library and the command accept ---
+
+
+def check_amount(value: object, field: str, what: str, maximum: int, *, floats: bool = False) -> Decimal:
+    """An exact Decimal from 0 to `maximum`: a Decimal, int or decimal string (a finite float too,
+    with `floats`: a credit limit's 0.5 is exact, a threshold is compared exactly)."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str | (float if floats else int)):
+        expected = f"a number of {what}" if floats else f"{what} as a Decimal or int"
+        raise InvalidInputError(field, f"expected {expected}, got {type(value).__name__}")
     if isinstance(value, float) and not math.isfinite(value):
-        raise InvalidInputError("credit_limit", f"must be a finite number, got {value!r}")
+        raise InvalidInputError(field, f"must be a finite number, got {value!r}")
     try:
         amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     except InvalidOperation:
-        raise InvalidInputError("credit_limit", f"not a number: {_shown(value)}") from None
+        raise InvalidInputError(field, f"not a number: {_shown(value)}") from None
     if not amount.is_finite():
-        raise InvalidInputError("credit_limit", f"must be a finite number, got {_shown(value)}")
+        raise InvalidInputError(field, f"must be a finite number, got {_shown(value)}")
     if amount < 0:
-        raise InvalidInputError("credit_limit", f"must not be negative, got {_amount(amount)}")
-    if amount > MAX_CREDIT_LIMIT:
-        raise InvalidInputError("credit_limit", f"larger than {MAX_CREDIT_LIMIT} coins: {_amount(amount)}")
+        raise InvalidInputError(field, f"must not be negative, got {_amount(amount)}")
+    if amount > maximum:
+        raise InvalidInputError(field, f"larger than {maximum} ({what}): {_amount(amount)}")
+    return amount
+
+
+def check_coins(value: object, field: str) -> Decimal:
+    """An amount of coins, from 0 to MAX_COINS."""
+    return check_amount(value, field, "coins", MAX_COINS)
+
+
+def check_percent(value: object, field: str) -> Decimal:
+    """A percentage threshold, from 0 to MAX_PERCENT."""
+    return check_amount(value, field, "a percentage", MAX_PERCENT)
+
+
+def check_days(value: object, field: str) -> int:
+    """A whole number of days, from 0 to MAX_DAYS."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInputError(field, f"expected a whole number of days, got {type(value).__name__}")
+    if not 0 <= value <= MAX_DAYS:
+        raise InvalidInputError(field, f"must be a whole number of days from 0 to {MAX_DAYS}, got {value}")
+    return value
+
+
+def check_credit_limit(value: object) -> Decimal | None:
+    """Coins, more than 0, at most two decimal places; None means no limit. 0 is refused: the API
+    reads it as no limit, the opposite of what it seems to say."""
+    if value is None:
+        return None
+    amount = check_amount(value, "credit_limit", "coins", MAX_COINS, floats=True)
     if amount != amount.quantize(Decimal("0.01")):
         raise InvalidInputError("credit_limit", f"at most two decimal places of a coin, got {_amount(amount)}")
-    return None if amount == 0 else amount
+    if amount == 0:
+        raise InvalidInputError("credit_limit", f"{ZERO_CREDIT_LIMIT}: pass None for no limit")
+    return amount
 
 
 def check_expires(value: object) -> datetime.date | None:

@@ -24,7 +24,6 @@ from geekai_admin_api.models.api_key_created import ApiKeyCreated as GeneratedAp
 from geekai_admin_api.types import SECRET_FIELDS, Unset
 
 __all__ = [
-    "RAW_BODY_HINT",
     "Fields",
     "api_key",
     "created_key",
@@ -40,8 +39,6 @@ _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL
 _EXCESS_FRACTION = re.compile(r"(\.\d{6})\d+")
 _MAX_MESSAGE = 200
 _MAX_SHOWN_VALUE = 60
-RAW_BODY_HINT = "; the raw body is on this error's .response"
-"""Ends the message of a create whose answer could not be read: that body may hold the secret."""
 
 
 def request_id(response: httpx.Response) -> str | None:
@@ -195,8 +192,9 @@ def created_key(model: GeneratedApiKeyCreated, response: httpx.Response, what: s
     secret = model.raw_value
     if isinstance(secret, Unset) or not isinstance(secret, str) or not secret:
         raise APIResponseValidationError(
-            f"{what}: key {fields['uuid']} was created, but the response carries no secret (raw_value)" + RAW_BODY_HINT,
+            f"{what}: key {fields['uuid']} was created, but the response carries no secret (raw_value)",
             response=response,
+            secret_in_body=True,
         )
     return CreatedKey(**fields, secret=secret)
 

@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from geekai_admin import _cli_bulk, _cli_completion, _cli_help, _cli_report, _cli_rotate
-from geekai_admin._constants import KEY_ENV, OUTPUT_FORMATS, REGIONS, SORT_ORDERS, Group
+from geekai_admin._constants import KEY_ENV, REGIONS, SORT_ORDERS, ZERO_CREDIT_LIMIT, Group
 from geekai_admin._version import __version__
 
 if TYPE_CHECKING:
@@ -48,6 +48,8 @@ EXIT_OK = 0
 EXIT_API_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+OUTPUT_FORMATS = ("table", "json", "jsonl", "csv")
+"""The `--format` choices; `table` is the default."""
 
 REGION_CHOICES = tuple(REGIONS)
 GROUP_CHOICES = tuple(Group)
@@ -347,7 +349,7 @@ def _no_zero_limit(value: str | None, instead: str) -> str | None:
     except InvalidOperation:  # not a number: the library names the problem
         zero = False
     if zero:
-        raise InvalidInputError("credit_limit", f"0 means no limit to the API, not a limit of 0 coins: {instead}")
+        raise InvalidInputError("credit_limit", f"{ZERO_CREDIT_LIMIT}: {instead}")
     return value
 
 
@@ -414,14 +416,13 @@ def _delete(session: _Session) -> Output | Produced:
 
 
 def _hint(session: _Session, error: Exception) -> str | None:
+    from geekai_admin import MAY_HAVE_BEEN_CREATED, surely_not_created  # noqa: PLC0415
     from geekai_admin._exceptions import APIConnectionError, APIStatusError, APITimeoutError  # noqa: PLC0415
-    from geekai_admin.ops._rotation import surely_not_created  # noqa: PLC0415
 
     if isinstance(error, APIStatusError):
         if session.args.command == "keys create" and not surely_not_created(error):
             return (
-                "the key may have been created anyway, its secret unknown: look for it with "
-                "'geekai-admin keys list' before creating it again"
+                f"the key {MAY_HAVE_BEEN_CREATED}: look for it with 'geekai-admin keys list' before creating it again"
             )
         by_status = {
             401: _KEY_HINT,

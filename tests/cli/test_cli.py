@@ -368,7 +368,7 @@ def test_a_create_the_server_may_have_carried_out_says_to_look_before_creating_a
     assert result.code == 1
     assert fake.count("POST") == 1  # never retried: a second key could be made
     assert result.err.endswith(
-        "; hint: the key may have been created anyway, its secret unknown: look for it with "
+        "; hint: the key may have been created, its secret unknown: look for it with "
         "'geekai-admin keys list' before creating it again\n"
     )
 

@@ -10,7 +10,7 @@ import pytest
 
 from geekai_admin import _cli_output
 from geekai_admin._cli_output import KEY_COLUMNS, csv_cell
-from geekai_admin._constants import OUTPUT_FORMATS
+from geekai_admin.cli import OUTPUT_FORMATS
 from tests.cli.running import Cli
 from tests.support.fake_api import FakeAPI
 

@@ -74,6 +74,12 @@ CREATE_CASES: list[tuple[dict[str, Any], str, str]] = [
     ({"credit_limit": "ten"}, "credit_limit", "not a number"),
     ({"credit_limit": True}, "credit_limit", "expected a number of coins, got bool"),
     ({"credit_limit": [1]}, "credit_limit", "got list"),
+    (
+        {"credit_limit": 0},
+        "credit_limit",
+        "0 means no limit to the API, not a limit of 0 coins: pass None for no limit",
+    ),
+    ({"credit_limit": "0.00"}, "credit_limit", "0 means no limit to the API"),
     ({"expires": "2026-13-01"}, "expires", "not a valid date"),
     ({"expires": "2026/12/31"}, "expires", "expected a datetime.date or 'YYYY-MM-DD'"),
     ({"expires": "20261231"}, "expires", "expected a datetime.date"),

@@ -21,6 +21,7 @@ import httpx
 
 from geekai_admin._config import SystemKey
 from geekai_admin._exceptions import (
+    MAY_HAVE_BEEN_CREATED,
     APIConnectionError,
     APIResponseValidationError,
     APITimeoutError,
@@ -167,7 +168,7 @@ class Attempts:
                 f"{call.name}: {call.method} {call.path} failed after {self.number + 1} attempt(s): {text or kind}"
             )
             if not self.idempotent and not retryable_error(error, idempotent=False):
-                message += "; the request may have been processed: check keys.list() before creating again"
+                message += f"; the key {MAY_HAVE_BEEN_CREATED}: look for it in keys.list() before creating it again"
             # The httpx error stays the cause for debugging, unless its own text carries the key.
             cause = None if text != str(error) else error
             cls = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import httpx
 
 from geekai_admin._transport._call import Call
 from geekai_admin._transport._http import Endpoint, send_async, send_sync
 
-__all__ = ["AsyncSession", "Session"]
+__all__ = ["AsyncSender", "AsyncSession", "Sender", "Session"]
 
 T = TypeVar("T")
+
+
+class Sender(Protocol):
+    """What a resource needs of its client: a Call sent, its mapped result back."""
+
+    def send(self, call: Call[T], /) -> T:
+        """The call's result, after the retries the policy allows."""
+        ...
+
+
+class AsyncSender(Protocol):
+    """As Sender, awaited."""
+
+    async def send(self, call: Call[T], /) -> T:
+        """The call's result, after the retries the policy allows."""
+        ...
 
 
 class Session:

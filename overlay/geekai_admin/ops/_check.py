@@ -13,11 +13,12 @@ from typing import Any, Literal, overload
 
 from geekai_admin._client import AsyncGeekAIAdmin, GeekAIAdmin
 from geekai_admin._exceptions import InvalidInputError
+from geekai_admin._inputs import check_coins, check_percent
 from geekai_admin._models import ApiKey, Balance, plain_decimal
 from geekai_admin.ops._defaults import DEFAULT_EXPIRING_WITHIN, DEFAULT_MAX_USAGE
 from geekai_admin.ops._driving import Client, ClientStep, balance, drive, listing
 from geekai_admin.ops._report import ReportCriteria
-from geekai_admin.ops._selection import check_coins, check_percent, key_label, usage_percent
+from geekai_admin.ops._selection import key_label, usage_percent
 
 __all__ = ["CheckCriteria", "CheckResult", "Problem", "ProblemKind", "check", "check_report"]
 

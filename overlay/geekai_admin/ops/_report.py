@@ -12,12 +12,11 @@ from decimal import Decimal
 from typing import Any, overload
 
 from geekai_admin._client import AsyncGeekAIAdmin, GeekAIAdmin
+from geekai_admin._inputs import check_days, check_percent
 from geekai_admin._models import ApiKey, Balance, plain_decimal
 from geekai_admin.ops._defaults import DEFAULT_EXPIRING_WITHIN, DEFAULT_NEAR_LIMIT
 from geekai_admin.ops._driving import Client, ClientStep, balance, drive, listing
 from geekai_admin.ops._selection import (
-    check_days,
-    check_percent,
     is_expired,
     is_expiring,
     is_near_limit,

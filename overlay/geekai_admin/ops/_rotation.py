@@ -17,7 +17,13 @@ from typing import Any, Literal, overload
 
 from geekai_admin import _calls as calls
 from geekai_admin._client import AsyncGeekAIAdmin, AsyncKeys, GeekAIAdmin, Keys
-from geekai_admin._exceptions import APIResponseValidationError, APIStatusError, GeekAIError, InvalidInputError
+from geekai_admin._exceptions import (
+    MAY_HAVE_BEEN_CREATED,
+    APIResponseValidationError,
+    GeekAIError,
+    InvalidInputError,
+    surely_not_created,
+)
 from geekai_admin._flow import run_async, run_sync
 from geekai_admin._inputs import check_group, check_name
 from geekai_admin._models import ApiKey, CreatedKey
@@ -25,7 +31,7 @@ from geekai_admin._types import KeyRef
 from geekai_admin.ops._driving import Client, sync_client
 from geekai_admin.ops._selection import key_label
 
-__all__ = ["HandOver", "Rotation", "RotationError", "RotationStep", "rotate", "rotation_flow", "surely_not_created"]
+__all__ = ["HandOver", "Rotation", "RotationError", "RotationStep", "rotate", "rotation_flow"]
 
 RotationStep = Literal["create", "hand_over", "delete"]
 """The step of a rotation that failed: creating the new key, handing it over (`on_created`), deleting the old one."""
@@ -119,13 +125,6 @@ def _said(error: BaseException, secret: str | None) -> str:
     return text.replace(secret, "<secret>") if secret else text
 
 
-def surely_not_created(error: Exception) -> bool:
-    """The create was refused before the server made anything: bad input, or a 4xx (not 408, 429)."""
-    if isinstance(error, InvalidInputError):
-        return True
-    return isinstance(error, APIStatusError) and 400 <= error.status_code < 500 and error.status_code not in (408, 429)
-
-
 def _create_failed(error: Exception, old: ApiKey, name: str | None) -> RotationError:
     untouched = f"old key {old.uuid} is untouched"
     if isinstance(error, APIResponseValidationError):
@@ -136,7 +135,7 @@ def _create_failed(error: Exception, old: ApiKey, name: str | None) -> RotationE
     elif surely_not_created(error):
         fate = "no new key was created"
     else:
-        fate = f"a new key named {name!r} may have been created, its secret unknown: look for it in keys.list()"
+        fate = f"a new key named {name!r} {MAY_HAVE_BEEN_CREATED}: look for it in keys.list()"
     return RotationError(
         f"ops.rotate: creating the new key failed ({_said(error, None)}); {untouched}; {fate}",
         step="create",
@@ -201,7 +200,7 @@ def rotation_flow(
         _note(
             interrupt,
             f"ops.rotate was interrupted creating the new key: old key {old.uuid} is untouched; "
-            f"a new key named {chosen_name!r} may have been created, its secret unknown",
+            f"a new key named {chosen_name!r} {MAY_HAVE_BEEN_CREATED}",
         )
         raise
 

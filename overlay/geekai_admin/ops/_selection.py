@@ -10,20 +10,18 @@ import dataclasses
 import datetime
 import fnmatch
 from collections.abc import Callable, Iterable
-from decimal import Decimal, InvalidOperation, getcontext, localcontext
+from decimal import Decimal, getcontext, localcontext
 from typing import Any
 
 from geekai_admin._constants import SORT_ORDERS, SortOrder
 from geekai_admin._exceptions import InvalidInputError
+from geekai_admin._inputs import check_days
 from geekai_admin._models import ApiKey
 
 __all__ = [
     "SORT_ORDERS",
     "KeyFilter",
     "SortOrder",
-    "check_coins",
-    "check_days",
-    "check_percent",
     "is_expired",
     "is_expiring",
     "is_near_limit",
@@ -36,37 +34,6 @@ __all__ = [
 ]
 
 # --- argument checks ---------------------------------------------------------------------------
-
-
-def check_days(value: object, field: str) -> int:
-    """A whole number of days, zero or more."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(field, f"expected a whole number of days, got {type(value).__name__}")
-    if value < 0:
-        raise InvalidInputError(field, f"must not be negative, got {value}")
-    return value
-
-
-def check_percent(value: object, field: str) -> Decimal:
-    """A percentage (or any other threshold) as an exact Decimal, zero or more."""
-    return _check_amount(value, field, "a percentage")
-
-
-def _check_amount(value: object, field: str, what: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-        raise InvalidInputError(field, f"expected {what} as a Decimal or int, got {type(value).__name__}")
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        raise InvalidInputError(field, f"not a number: {value!r}") from None
-    if not amount.is_finite() or amount < 0:
-        raise InvalidInputError(field, f"must be a finite number, zero or more, got {value!r}")
-    return amount
-
-
-def check_coins(value: object, field: str) -> Decimal:
-    """An amount of coins as an exact Decimal, zero or more."""
-    return _check_amount(value, field, "coins")
 
 
 def resolve_today(today: object) -> datetime.date:

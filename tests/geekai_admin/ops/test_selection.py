@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 
 from geekai_admin import InvalidInputError, KeyFilter, SortOrder, select_keys, sort_keys
+from geekai_admin._inputs import check_days, check_percent
 from geekai_admin.ops._selection import (
     SORT_ORDERS,
-    check_days,
-    check_percent,
     is_expired,
     is_expiring,
     is_near_limit,

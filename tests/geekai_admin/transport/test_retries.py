@@ -130,7 +130,10 @@ def test_a_create_whose_answer_was_lost_is_not_retried(
     drive: Driver, sleeps: list[float], error: Exception, raised: type[Exception]
 ) -> None:
     server = scripted(error, CREATED)
-    with pytest.raises(raised, match=r"may have been processed: check keys\.list\(\) before creating again"):
+    with pytest.raises(
+        raised,
+        match=r"may have been created, its secret unknown: look for it in keys\.list\(\) before creating it again",
+    ):
         drive(server, lambda c: c.keys.create(name="ci"))
     assert len(server.log) == 1
 
