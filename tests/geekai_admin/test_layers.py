@@ -12,31 +12,22 @@ import ast
 import dataclasses
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 import geekai_admin
 import geekai_admin.ops
+from devtools.layers import LAYERS, OVERLAY, layer, modules
 
-OVERLAY = Path(geekai_admin.__file__).parent
-GENERATED, FOUNDATION, TRANSPORT, CLIENTS, OPS, SURFACE, COMMAND = range(7)
-LAYER_NAMES = ("generated", "foundation", "transport", "clients", "ops", "surface", "command")
-FOUNDATION_MODULES = {
-    "_version",
-    "_constants",
-    "_lazy",
-    "_config",
-    "_exceptions",
-    "_models",
-    "_types",
-    "_inputs",
-    "_flow",
-    "_responses",
-}
-CLIENT_MODULES = {"_client", "_calls", "_key_listing"}
 LAZY_REASONS = ("start-up time", "optional extra")
 LAZY_MARKER = re.compile(r"#\s*lazy:\s*(?P<reason>[^#]*)")
+MODULES = modules()
+COMMAND = LAYERS.index("command")
+
+
+def rank(module: str) -> int:
+    """The layer's place, lowest first."""
+    return LAYERS.index(layer(module))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,37 +40,6 @@ class Import:
     line: int
     in_function: bool
     text: str
-
-
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(OVERLAY.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-MODULES = {_module_name(path): path for path in sorted(OVERLAY.rglob("*.py"))}
-
-
-def layer(module: str) -> int:
-    """The layer of a module; a new module must be given one here (and in overlay/README.md)."""
-    if module == "geekai_admin_api" or module.startswith("geekai_admin_api."):
-        return GENERATED
-    parts = module.split(".")
-    if parts[0] != "geekai_admin":
-        raise ValueError(f"{module} is not ours")
-    if len(parts) == 1:
-        return SURFACE
-    top = parts[1]
-    if top in {"cli", "__main__"} or top.startswith("_cli_"):
-        return COMMAND
-    if top == "ops":
-        return OPS
-    if top == "_transport":
-        return TRANSPORT
-    if top in CLIENT_MODULES:
-        return CLIENTS
-    if top in FOUNDATION_MODULES:
-        return FOUNDATION
-    raise ValueError(f"{module} has no layer: add it to tests/geekai_admin/test_layers.py and overlay/README.md")
 
 
 def _package(module: str) -> str:
@@ -164,22 +124,22 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-LIBRARY = {m for m in MODULES if layer(m) != COMMAND}
-COMMAND_MODULES = {m for m in MODULES if layer(m) == COMMAND}
+LIBRARY = {m for m in MODULES if rank(m) != COMMAND}
+COMMAND_MODULES = {m for m in MODULES if rank(m) == COMMAND}
 PUBLIC = {"geekai_admin": set(geekai_admin.__all__), "geekai_admin.ops": set(geekai_admin.ops.__all__)}
 LATER = pytest.mark.xfail(strict=True, reason="command moves to public names at integration")
 
 
 def test_every_module_has_a_layer() -> None:
-    assert {LAYER_NAMES[layer(m)] for m in MODULES} == set(LAYER_NAMES) - {"generated"}
+    assert {layer(m) for m in MODULES} == set(LAYERS) - {"generated"}
 
 
 def test_no_module_imports_a_higher_layer() -> None:
     upward = [
-        f"{i.source}:{i.line} ({LAYER_NAMES[layer(i.source)]}) imports {i.target} ({LAYER_NAMES[layer(i.target)]})"
+        f"{i.source}:{i.line} ({layer(i.source)}) imports {i.target} ({layer(i.target)})"
         for m in MODULES
         for i in IMPORTS[m]
-        if _ours(i.target) and layer(i.target) > layer(i.source)
+        if _ours(i.target) and rank(i.target) > rank(i.source)
     ]
     assert upward == []
 
@@ -251,3 +211,12 @@ def test_the_cycle_finder_finds_cycles() -> None:
 def test_an_unknown_module_has_no_layer() -> None:
     with pytest.raises(ValueError, match="has no layer"):
         layer("geekai_admin._somewhere_new")
+
+
+def test_the_overlay_readme_lists_every_module_in_its_layer() -> None:
+    readme = (OVERLAY / ".." / "README.md").read_text(encoding="utf-8")
+    listed = dict(re.findall(r"^\| `([\w/]+\.py)` \| (\w+) \|", readme, re.MULTILINE))
+    present = {path.relative_to(OVERLAY).as_posix(): layer(module) for module, path in MODULES.items()}
+    assert set(listed) - set(present) == set(), "listed, but no such module"
+    assert set(present) - set(listed) == set(), "not listed in overlay/README.md"
+    assert listed == present
