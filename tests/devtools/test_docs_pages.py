@@ -1,4 +1,4 @@
-"""The documentation site covers the public surface: every name in __all__, every subcommand."""
+"""The documentation site owns its text and covers the public surface: every name in __all__, every subcommand."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 import geekai_admin
 from devtools.command_help import command_parser, on_page_markdown
@@ -24,6 +25,26 @@ def _subcommands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) ->
             for name, child in action.choices.items():
                 found += _subcommands(child, (*path, name))
     return found
+
+
+def _nav_pages(entries: list[object]) -> list[str]:
+    pages: list[str] = []
+    for entry in entries:
+        for value in entry.values() if isinstance(entry, dict) else [entry]:
+            pages += _nav_pages(value) if isinstance(value, list) else [str(value)]
+    return pages
+
+
+def test_the_docs_own_their_text() -> None:
+    # No page includes text from outside docs/ (pymdownx.snippets' `--8<--`): the README is a front page.
+    for page in [ROOT / "README.md", *DOCS.rglob("*.md")]:
+        assert "--8<--" not in page.read_text(encoding="utf-8"), page.relative_to(ROOT)
+
+
+def test_the_navigation_lists_every_english_page() -> None:
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    english = {page.relative_to(DOCS).as_posix() for page in DOCS.rglob("*.md") if not page.name.endswith(".zh.md")}
+    assert sorted(_nav_pages(config["nav"])) == sorted(english)
 
 
 def test_the_reference_documents_every_public_name_once() -> None:
