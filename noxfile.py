@@ -180,7 +180,7 @@ def reliability(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def live(session: nox.Session) -> None:
-    """Check the live API against both specs and record what it does (needs GEEKAI_SYSTEM_KEY; see README).
+    """Check the live API against both specs and record what it does (needs GEEKAI_SYSTEM_KEY; see CONTRIBUTING.md).
 
     Read-only unless `nox -s live -- --write`; other arguments go to `python -m devtools.live`
     (--report PATH, --base-url URL, --region cn|global).

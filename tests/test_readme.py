@@ -1,9 +1,10 @@
-"""Every Python example in README.md runs as written, against the fake API on loopback.
+"""Every Python example in the READMEs and in the guide (docs/) runs as written, against the fake API on loopback.
 
-The README is the PyPI page: its examples are what a new user pastes first. Each block runs in
-a fresh namespace with the environment the Quick start assumes (GEEKAI_SYSTEM_KEY, and
-GEEKAI_BASE_URL pointing at the fake), plus the few names a block uses without defining them
-(`client`, `uuid`, ...). The only text replaced is the placeholders a reader replaces too.
+The README is the PyPI page: its examples are what a new user pastes first; the guide's pages own
+the rest. Each block runs in a fresh namespace with the environment the Quick start assumes
+(GEEKAI_SYSTEM_KEY, and GEEKAI_BASE_URL pointing at the fake), plus the few names a block uses
+without defining them (`client`, `uuid`, ...). The only text replaced is the placeholders a reader
+replaces too.
 """
 
 from __future__ import annotations
@@ -22,8 +23,17 @@ import pytest
 from geekai_admin import GeekAIAdmin
 from tests.support.fake_api import SYSTEM_KEY, FakeAPI, LoopbackServer
 
-README = Path(__file__).parent.parent / "README.md"
-BLOCKS = re.findall(r"^```python\n(.*?)^```", README.read_text(encoding="utf-8"), re.MULTILINE | re.DOTALL)
+ROOT = Path(__file__).parent.parent
+README = ROOT / "README.md"
+PAGES = [README, ROOT / "README.zh-CN.md", *sorted((ROOT / "docs").rglob("*.md"))]
+
+
+def _examples(page: Path) -> list[str]:
+    return re.findall(r"^```python\n(.*?)^```", page.read_text(encoding="utf-8"), re.MULTILINE | re.DOTALL)
+
+
+# (page, block): every example, each page's in order.
+EXAMPLES = [(page, block) for page in PAGES for block in _examples(page)]
 # Placeholders a reader fills in: (text in the README, what it becomes here).
 PLACEHOLDERS = {
     "base_url": '"https://geekai.co/api"',
@@ -64,26 +74,42 @@ def _filled(block: str, fake: FakeAPI, server: LoopbackServer) -> str:
     return block
 
 
-def test_the_readme_has_its_examples() -> None:
-    assert len(BLOCKS) >= 8
-    text = "".join(BLOCKS)
+def test_the_readme_and_the_guide_have_their_examples() -> None:
+    assert len(_examples(README)) >= 3  # the client, the async client, the key operations
+    assert len(EXAMPLES) >= 12
+    text = "".join(block for _, block in EXAMPLES)
     for placeholder in PLACEHOLDERS.values():
-        assert placeholder in text, f"the README no longer has {placeholder}: update PLACEHOLDERS"
+        assert placeholder in text, f"no example has {placeholder} any more: update PLACEHOLDERS"
 
 
-# Methods that moved to geekai_admin.ops (ops.rotate(client, ...), ...): the README's rewrite, another
-# branch, switches to them; until it is merged, a block that calls them fails, and is expected to.
-MOVED_TO_OPS = re.compile(r"\.keys\.(rotate|delete_many|update_many)\(|\bclient\.(report|check)\(")
+@pytest.mark.parametrize("name", ["README.md", "README.zh-CN.md"])
+def test_the_front_page_is_short_and_starts_with_the_two_commands(name: str) -> None:
+    lines = (ROOT / name).read_text(encoding="utf-8").splitlines()
+    commands = [n for n, line in enumerate(lines, 1) if line.startswith("python3 -m venv .venv && ")]
+    assert [lines[n - 1].rsplit("&& ", 1)[1] for n in commands] == [".venv/bin/nox -s demo", ".venv/bin/nox"]
+    assert max(commands) <= 60
+    assert len("\n".join(lines)) <= 15_000
 
 
-def _param(block: str) -> Any:
-    if MOVED_TO_OPS.search(block):
-        return pytest.param(block, marks=pytest.mark.xfail(strict=True, raises=AttributeError, reason="moved to ops"))
-    return block
+@pytest.mark.parametrize("name", ["README.md", "README.zh-CN.md"])
+def test_the_front_pages_links_into_the_repository_resolve(name: str) -> None:
+    text = (ROOT / name).read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(((?!https?:)[^)#\s]+)(?:#[^)]*)?\)", text)
+    assert targets
+    assert [target for target in targets if not (ROOT / target).exists()] == []
 
 
-@pytest.mark.parametrize("block", [_param(b) for b in BLOCKS], ids=[f"block{i}" for i in range(len(BLOCKS))])
-def test_example_runs(block: str, server: tuple[FakeAPI, LoopbackServer]) -> None:
+def _ids() -> list[str]:
+    seen: dict[Path, int] = {}
+    ids = []
+    for page, _ in EXAMPLES:
+        seen[page] = seen.get(page, -1) + 1
+        ids.append(f"{page.relative_to(ROOT).as_posix()}:block{seen[page]}")
+    return ids
+
+
+@pytest.mark.parametrize(("page", "block"), EXAMPLES, ids=_ids())
+def test_example_runs(page: Path, block: str, server: tuple[FakeAPI, LoopbackServer]) -> None:
     fake, loopback = server
     logger = logging.getLogger("geekai_admin")
     level, root_handlers = logger.level, list(logging.getLogger().handlers)
@@ -95,7 +121,7 @@ def test_example_runs(block: str, server: tuple[FakeAPI, LoopbackServer]) -> Non
             "keys": client.keys.list(),
             "key": client.keys.get(fake.seed(name="other").uuid),
         }
-        code = compile(_filled(block, fake, loopback), str(README), "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        code = compile(_filled(block, fake, loopback), str(page), "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
         try:
             result = eval(code, namespace)
             if inspect.iscoroutine(result):
