@@ -14,7 +14,6 @@ __all__ = [
     "BASE_URL_ENV",
     "DEFAULT_REGION",
     "KEY_ENV",
-    "OUTPUT_FORMATS",
     "REGIONS",
     "REGION_ENV",
     "SORT_ORDERS",
@@ -52,6 +51,3 @@ class Group(StrEnum):
 SortOrder = Literal["name", "created", "last-used", "credit-used", "expires"]
 """The orders `sort_keys` knows (ascending; keys without the value last): the command's `keys list --sort`."""
 SORT_ORDERS: Final[tuple[SortOrder, ...]] = get_args(SortOrder)
-
-OUTPUT_FORMATS: Final = ("table", "json", "jsonl", "csv")
-"""The command's `--format` choices; `table` is the default."""

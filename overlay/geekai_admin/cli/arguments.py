@@ -1,4 +1,4 @@
-"""Argument types shared by the `geekai-admin` commands: days, percentages, coins.
+"""Argument types of the `geekai-admin` options: seconds, days, percentages, coins.
 
 Each is checked when the command line is parsed, so bad input is refused before anything is
 sent. The parser is built on every start, --help too: `decimal` loads only when an option is given.
@@ -7,14 +7,26 @@ sent. The parser is built on every start, --help too: `decimal` loads only when 
 from __future__ import annotations
 
 import argparse
+import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from decimal import Decimal
 
-__all__ = ["coins", "days", "percent"]
+__all__ = ["coins", "days", "percent", "seconds"]
 
 _MAX_DAYS = 100_000
+
+
+def seconds(text: str) -> float:
+    """A positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    return value
 
 
 def days(text: str) -> int:

@@ -19,8 +19,8 @@ import httpx
 import pytest
 
 from geekai_admin import REGIONS, Group, __version__
-from geekai_admin import cli as cli_module
 from geekai_admin.cli import main
+from geekai_admin.cli import parser as cli_parser
 from tests.cli.running import FakeStdin, Result
 from tests.support.fake_api import EXAMPLE_UUID, SYSTEM_KEY, FakeAPI, Reply, key_record
 
@@ -92,7 +92,7 @@ def test_version(run: Any) -> None:
 
 
 def test_building_the_parser_imports_no_third_party_code() -> None:
-    script = "import sys, geekai_admin.cli as c; c.build_parser(); print(sorted(sys.modules))"
+    script = "import sys, geekai_admin.cli.parser as c; c.build_parser(); print(sorted(sys.modules))"
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
     imported = {name.split(".")[0] for name in ast.literal_eval(done.stdout)}
     assert "geekai_admin" in imported
@@ -100,8 +100,8 @@ def test_building_the_parser_imports_no_third_party_code() -> None:
 
 
 def test_the_commands_choices_are_the_clients() -> None:
-    assert cli_module.REGION_CHOICES == tuple(REGIONS) == ("cn", "global")
-    assert tuple(Group) == cli_module.GROUP_CHOICES
+    assert cli_parser.REGION_CHOICES == tuple(REGIONS) == ("cn", "global")
+    assert tuple(Group) == cli_parser.GROUP_CHOICES
 
 
 # --- balance -----------------------------------------------------------------------------------

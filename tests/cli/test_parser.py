@@ -7,7 +7,8 @@ import typing
 import pytest
 
 from geekai_admin import SortOrder
-from geekai_admin.cli import UsageError, build_parser
+from geekai_admin.cli.errors import UsageError
+from geekai_admin.cli.parser import build_parser
 from tests.cli.running import Cli
 from tests.support.fake_api import FakeAPI
 
