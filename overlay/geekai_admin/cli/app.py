@@ -35,7 +35,8 @@ def main(argv: Sequence[str] | None = None, *, transport: httpx.BaseTransport | 
             return exc.code if isinstance(exc.code, int) else exit_codes.OK
         if args.command is None:  # `geekai-admin` or `geekai-admin keys` alone: what is there to run
             _no_command(args.help_parser)
-        # Start-up time: the client, httpx and the generated package load only once a command runs.
+        # Imported here for start-up time: the client, httpx and the generated package load only once a
+        # command runs, never for --help or a usage error.
         from geekai_admin.cli.run import execute  # noqa: PLC0415
 
         return execute(args, transport)

@@ -41,7 +41,7 @@ def days(text: str) -> int:
 
 
 def _decimal(text: str) -> Decimal | None:
-    from decimal import Decimal, InvalidOperation  # noqa: PLC0415 (only when the option is given)
+    from decimal import Decimal, InvalidOperation  # noqa: PLC0415 (start-up: only when the option is given)
 
     try:
         value = Decimal(text)
