@@ -1,6 +1,6 @@
 """mkdocs hook: `<!-- geekai-admin --help: keys create -->` becomes that command's --help text.
 
-The options of each subcommand are written once, in geekai_admin.cli's parser; the command pages
+The options of each subcommand are written once, in geekai_admin.cli.parser; the command pages
 show what `geekai-admin keys create --help` prints, so they cannot drift from it.
 """
 
@@ -11,7 +11,7 @@ import os
 import re
 from typing import Any
 
-from geekai_admin.cli import PROG, build_parser
+from geekai_admin.cli.parser import PROG, build_parser
 
 _MARKER = re.compile(r"^<!-- geekai-admin --help:(?P<path>[a-z \-]*)-->$", re.MULTILINE)
 

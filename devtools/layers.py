@@ -30,7 +30,7 @@ BY_TOP_MODULE: Final = {
     "cli": "command",
     "__main__": "command",
 }
-"""The layer of each module (or subpackage) right under geekai_admin; `_cli_*` modules are the command's."""
+"""The layer of each module (or subpackage) right under geekai_admin."""
 
 
 def layer(module: str) -> str:
@@ -42,8 +42,6 @@ def layer(module: str) -> str:
         raise ValueError(f"{module} is not ours")
     if len(parts) == 1:
         return "surface"
-    if parts[1].startswith("_cli_"):
-        return "command"
     if parts[1] not in BY_TOP_MODULE:
         raise ValueError(f"{module} has no layer: add it to devtools/layers.py and overlay/README.md")
     return BY_TOP_MODULE[parts[1]]

@@ -14,7 +14,7 @@ from geekai_admin import _lazy
 from geekai_admin._version import __version__
 
 if TYPE_CHECKING:
-    from geekai_admin._calls import NOT_GIVEN, NotGiven
+    from geekai_admin._calls import NOT_GIVEN, KeyChanges, NotGiven
     from geekai_admin._client import AsyncGeekAIAdmin, AsyncKeys, GeekAIAdmin, Keys
     from geekai_admin._config import DEFAULT_TIMEOUT
     from geekai_admin._constants import (
@@ -48,7 +48,8 @@ if TYPE_CHECKING:
         RateLimitError,
         surely_not_created,
     )
-    from geekai_admin._models import COINS_PER_YUAN, ApiKey, Balance, CreatedKey
+    from geekai_admin._inputs import check_name, check_uuid
+    from geekai_admin._models import COINS_PER_YUAN, ApiKey, Balance, CreatedKey, plain_decimal
     from geekai_admin._transport._aiohttp import aiohttp_transport
     from geekai_admin._transport._retry import RetryPolicy
     from geekai_admin._types import Amount, DateLike, KeyRef
@@ -107,6 +108,7 @@ __all__ = [
     "HandOver",
     "InternalServerError",
     "InvalidInputError",
+    "KeyChanges",
     "KeyFilter",
     "KeyRef",
     "Keys",
@@ -126,8 +128,11 @@ __all__ = [
     "__version__",
     "aiohttp_transport",
     "build_report",
+    "check_name",
     "check_report",
+    "check_uuid",
     "ops",
+    "plain_decimal",
     "select_keys",
     "sort_keys",
     "surely_not_created",
@@ -170,8 +175,9 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "RateLimitError",
         "surely_not_created",
     ),
-    "geekai_admin._models": ("COINS_PER_YUAN", "ApiKey", "Balance", "CreatedKey"),
-    "geekai_admin._calls": ("NOT_GIVEN", "NotGiven"),
+    "geekai_admin._inputs": ("check_name", "check_uuid"),
+    "geekai_admin._models": ("COINS_PER_YUAN", "ApiKey", "Balance", "CreatedKey", "plain_decimal"),
+    "geekai_admin._calls": ("NOT_GIVEN", "KeyChanges", "NotGiven"),
     "geekai_admin._transport._retry": ("RetryPolicy",),
     "geekai_admin._types": ("Amount", "DateLike", "KeyRef"),
 }

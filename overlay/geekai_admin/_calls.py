@@ -196,7 +196,7 @@ NOTHING_TO_UPDATE: Final = "name at least one change: name, group, credit limit 
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Changes:
+class KeyChanges:
     """The fields an update names, validated; NOT_GIVEN fields keep their current value."""
 
     name: str | NotGiven = NOT_GIVEN
@@ -205,7 +205,7 @@ class Changes:
     expires: datetime.date | NotGiven | None = NOT_GIVEN
 
     @classmethod
-    def of(cls, *, name: object, group: object, credit_limit: object, expires: object) -> Changes:
+    def of(cls, *, name: object, group: object, credit_limit: object, expires: object) -> KeyChanges:
         changes = cls(
             name=name if isinstance(name, NotGiven) else check_name(name),
             group=group if isinstance(group, NotGiven) else check_group(group),
@@ -234,7 +234,7 @@ def _means_never(wire: str, data: dict[str, Any]) -> bool:
     return wire == "expired_at" and wire in data
 
 
-def read_for_update(key: str | uuid_module.UUID, changes: Changes, *, for_rotation: bool = False) -> Call[ApiKey]:
+def read_for_update(key: str | uuid_module.UUID, changes: KeyChanges, *, for_rotation: bool = False) -> Call[ApiKey]:
     """The GET before an update (or a rotation); refuses a key that does not say what the PUT must keep.
 
     ApiKey's None means both "not said" and "none" (no limit, no expiry); here only what the
@@ -265,11 +265,11 @@ def read_for_update(key: str | uuid_module.UUID, changes: Changes, *, for_rotati
 
 def read_to_copy(key: KeyRef, name: str | None) -> Call[ApiKey]:
     """The read of a rotation: as update's, with every field kept but the `name` when one is given."""
-    changes = Changes() if name is None else Changes(name=name)
+    changes = KeyChanges() if name is None else KeyChanges(name=name)
     return read_for_update(key_uuid(key), changes, for_rotation=True)
 
 
-def update(key: KeyRef, changes: Changes) -> Flow[ApiKey]:
+def update(key: KeyRef, changes: KeyChanges) -> Flow[ApiKey]:
     """Read (unless `key` is an ApiKey already), merge `changes`, write: the key as it then stands."""
     current = key if isinstance(key, ApiKey) else (yield read_for_update(key, changes))
     write, updated = _write(current, changes)
@@ -277,7 +277,7 @@ def update(key: KeyRef, changes: Changes) -> Flow[ApiKey]:
     return updated
 
 
-def _write(current: ApiKey, changes: Changes) -> tuple[Call[None], ApiKey]:
+def _write(current: ApiKey, changes: KeyChanges) -> tuple[Call[None], ApiKey]:
     """The PUT for `changes` merged into `current`, and the key as it stands once the PUT succeeds.
 
     PUT replaces the whole key (its omitted fields are taken to reset), so every field is sent:
@@ -297,7 +297,7 @@ def _write(current: ApiKey, changes: Changes) -> tuple[Call[None], ApiKey]:
     return _call(_UPDATE, kwargs, _parse_ack), merged
 
 
-def _group_to_send(key_id: uuid_module.UUID, group: str, changes: Changes) -> ApiKeyUpdateRequestGroup:
+def _group_to_send(key_id: uuid_module.UUID, group: str, changes: KeyChanges) -> ApiKeyUpdateRequestGroup:
     if isinstance(changes.group, NotGiven) and group not in _KNOWN_GROUPS:
         raise InvalidInputError(
             "group",

@@ -9,7 +9,7 @@ from typing import Self
 import httpx
 
 from geekai_admin import _calls as calls
-from geekai_admin._calls import NOT_GIVEN, Changes, NotGiven
+from geekai_admin._calls import NOT_GIVEN, KeyChanges, NotGiven
 from geekai_admin._config import DEFAULT_TIMEOUT, resolve_base_url, resolve_headers, resolve_key, resolve_timeout
 from geekai_admin._constants import Group, Region
 from geekai_admin._exceptions import ConfigurationError
@@ -45,7 +45,7 @@ class _Settings:
     ) -> None:
         if http_client is not None and transport is not None:
             raise ConfigurationError("pass http_client or transport, not both")
-        key = resolve_key(api_key)
+        self.key = key = resolve_key(api_key)
         policy = retry_policy if retry_policy is not None else RetryPolicy(max_retries=max_retries)
         headers = resolve_headers(default_headers, user_agent=USER_AGENT)
         self.timeout = resolve_timeout(timeout)
@@ -66,6 +66,11 @@ class _Base:
     @property
     def max_retries(self) -> int:
         return self._settings.endpoint.policy.max_retries
+
+    def redact(self, text: str) -> str:
+        """`text` with the system key masked wherever it appears, for text from elsewhere (a server's
+        message, a log line) that could echo it."""
+        return self._settings.key.redact(text)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
@@ -239,7 +244,7 @@ class Keys:
         `expires=None` the expiry. Returns the key with your changes; fields the server
         computes (`expired`, `credit_used`) are as read.
         """
-        changes = Changes.of(name=name, group=group, credit_limit=credit_limit, expires=expires)
+        changes = KeyChanges.of(name=name, group=group, credit_limit=credit_limit, expires=expires)
         return run_sync(calls.update(key, changes), self._session.send)
 
     def delete(self, key: KeyRef) -> None:
@@ -300,7 +305,7 @@ class AsyncKeys:
         `expires=None` the expiry. Returns the key with your changes; fields the server
         computes (`expired`, `credit_used`) are as read.
         """
-        changes = Changes.of(name=name, group=group, credit_limit=credit_limit, expires=expires)
+        changes = KeyChanges.of(name=name, group=group, credit_limit=credit_limit, expires=expires)
         return await run_async(calls.update(key, changes), self._session.send)
 
     async def delete(self, key: KeyRef) -> None:

@@ -55,6 +55,8 @@ def check_uuid(value: object, field: str = "uuid") -> str:
 
 
 def check_name(value: object) -> str:
+    """A key's name as sent: a non-empty string of at most MAX_NAME_LENGTH characters, with no control,
+    separator or bidirectional-override characters and no lone surrogate; InvalidInputError otherwise."""
     if not isinstance(value, str):
         raise InvalidInputError("name", f"expected a string, got {type(value).__name__}")
     if not value.strip():

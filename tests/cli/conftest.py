@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import httpx
 import pytest
 
-from tests.cli.running import Cli
+from geekai_admin.cli import main
+from tests.cli.running import Cli, Result
 from tests.support.fake_api import EXAMPLE_SECRET, EXAMPLE_UUID, SYSTEM_KEY, FakeAPI
 
 
@@ -34,3 +38,19 @@ def api() -> FakeAPI:
 def cli(api: FakeAPI, capsys: pytest.CaptureFixture[str], cli_env: None) -> Cli:
     """The command in process on `api`, with the environment a user would have."""
     return Cli(api, capsys)
+
+
+@pytest.fixture
+def run(fake: FakeAPI, capsys: pytest.CaptureFixture[str]) -> Any:
+    def run(*argv: str, transport: httpx.BaseTransport | None = None) -> Result:
+        code = main(list(argv), transport=transport or fake.mock_transport())
+        out, err = capsys.readouterr()
+        result = Result(code, out, err)
+        assert SYSTEM_KEY not in out + err, result
+        if code != 0:
+            assert err.endswith("\n"), result
+            assert err.count("\n") == 1, f"one line on stderr: {result}"
+            assert "Traceback" not in err
+        return result
+
+    return run

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, overload
 
-from geekai_admin._calls import NOT_GIVEN, Changes, NotGiven, key_uuid
+from geekai_admin._calls import NOT_GIVEN, KeyChanges, NotGiven, key_uuid
 from geekai_admin._client import AsyncGeekAIAdmin, GeekAIAdmin
 from geekai_admin._constants import Group
 from geekai_admin._exceptions import GeekAIError, InvalidInputError
@@ -184,7 +184,7 @@ def update_many(
     keys and the changes are checked before anything is sent. One BulkResult per key, in
     input order, with the updated key, or the `error` it raised.
     """
-    Changes.of(name=name, group=group, credit_limit=credit_limit, expires=expires)  # checked up front
+    KeyChanges.of(name=name, group=group, credit_limit=credit_limit, expires=expires)  # checked up front
     work = targets(keys, concurrency)
     if isinstance(client, AsyncGeekAIAdmin):
         change_async = functools.partial(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from geekai_admin._cli_secret import SecretFile, SecretFileError
+from geekai_admin.cli.output.secret_file import SecretFile, SecretFileError
 from tests.cli.running import Cli
 from tests.support.fake_api import FakeAPI, Reply
 

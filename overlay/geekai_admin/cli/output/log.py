@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 
-from geekai_admin._cli_format import printable
+from geekai_admin.cli.output.escape import printable
 
 __all__ = ["debug_to_stderr"]
 

@@ -8,9 +8,8 @@ import json
 
 import pytest
 
-from geekai_admin import _cli_output
-from geekai_admin._cli_output import KEY_COLUMNS, csv_cell
-from geekai_admin.cli import OUTPUT_FORMATS
+from geekai_admin.cli.output import OUTPUT_FORMATS, formats
+from geekai_admin.cli.output.formats import KEY_COLUMNS, csv_cell
 from tests.cli.running import Cli
 from tests.support.fake_api import FakeAPI
 
@@ -39,7 +38,7 @@ def test_csv_cells_are_defused_and_plain(value: object, cell: str) -> None:
 
 
 def test_the_formats_the_parser_offers_are_the_ones_rendered() -> None:
-    assert set(OUTPUT_FORMATS) == set(_cli_output._RENDERERS)
+    assert set(OUTPUT_FORMATS) == set(formats._RENDERERS)
 
 
 def _seed_two(api: FakeAPI) -> tuple[str, str]:

@@ -1,78 +1,45 @@
 """`keys rotate`: a new key in place of an old one, its secret handed over before the old one goes.
 
-The steps (read, create, hand over, delete) are the library's `keys.rotate`; the command supplies
+The steps (read, create, hand over, delete) are the library's `ops.rotate`; the command supplies
 the hand-over (`on_created`: print the secret once, or write it to --secret-file) and turns a
 `RotationError` into one line that names both keys and says where the new secret is.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from geekai_admin._cli_help import page
+from geekai_admin import (
+    MAY_HAVE_BEEN_CREATED,
+    APIResponseValidationError,
+    CreatedKey,
+    RotationError,
+    check_name,
+    check_uuid,
+    ops,
+)
+from geekai_admin.cli import exit_codes
+from geekai_admin.cli.errors import CommandFailed
+from geekai_admin.cli.output import secret_file as secrets
+from geekai_admin.cli.output import text as fmt
+from geekai_admin.cli.output.formats import Produced
 
 if TYPE_CHECKING:
-    from geekai_admin._cli_output import Produced
-    from geekai_admin._cli_secret import SecretFile
-    from geekai_admin._models import CreatedKey
-    from geekai_admin.cli import _Session
-    from geekai_admin.ops._rotation import RotationError
+    from geekai_admin.cli.session import Session
 
-__all__ = ["add_rotate", "reserve_secret_file"]
-
-
-def add_rotate(actions: Any, common: Sequence[argparse.ArgumentParser]) -> None:
-    rotate = actions.add_parser(
-        "rotate",
-        parents=common,
-        help="replace a key by a new one; the old one goes once the secret is safe",
-        **page("keys rotate"),
-    )
-    rotate.add_argument("uuid", metavar="UUID", help="the key to replace")
-    rotate.add_argument("--name", help="the new key's name (default: the old key's)")
-    rotate.add_argument(
-        "--keep-old", action="store_true", help="keep the old key (an overlap window; end it with 'keys delete')"
-    )
-    add_secret_file(rotate)
-    rotate.set_defaults(handler=_rotate, command="keys rotate")
-
-
-def add_secret_file(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--secret-file",
-        metavar="PATH",
-        help="write the new secret to this new file (mode 0600) instead of printing it; never overwrites",
-    )
-
-
-def reserve_secret_file(session: _Session) -> SecretFile | None:
-    """The --secret-file, created now, before anything is sent; a path that cannot be is exit 2."""
-    from geekai_admin._cli_secret import SecretFile, SecretFileError  # noqa: PLC0415
-    from geekai_admin.cli import UsageError  # noqa: PLC0415
-
-    path = session.args.secret_file
-    if path is None:
-        return None
-    try:
-        return SecretFile(path)
-    except SecretFileError as exc:
-        raise UsageError(f"{session.args.command}: {exc} (nothing was sent)") from None
+__all__ = ["rotate"]
 
 
 class _HandOver:
     """`on_created`: the new secret goes to the file, or to stdout once (text), or into the JSON."""
 
-    def __init__(self, session: _Session, secret_file: SecretFile | None) -> None:
+    def __init__(self, session: Session, secret_file: secrets.SecretFile | None) -> None:
         self.session = session
         self.secret_file = secret_file
         self.new: CreatedKey | None = None
 
     def __call__(self, new: CreatedKey) -> None:
-        from geekai_admin import _cli_format as fmt  # noqa: PLC0415
-
         self.new = new
         if self.secret_file is not None:
             self.secret_file.write(new.secret)
@@ -90,29 +57,21 @@ class _HandOver:
         return "its secret was printed above"
 
     def new_json(self, new: CreatedKey) -> dict[str, Any]:
-        from geekai_admin._cli_format import created_json  # noqa: PLC0415
-        from geekai_admin._cli_secret import stored_json  # noqa: PLC0415
-
-        return created_json(new) if self.secret_file is None else stored_json(new, self.secret_file.path)
+        if self.secret_file is None:
+            return fmt.created_json(new)
+        return secrets.stored_json(new, self.secret_file.path)
 
 
 def _document(hand_over: _HandOver, new: CreatedKey, old_uuid: str, deleted: bool | None) -> dict[str, Any]:
     return {"new": hand_over.new_json(new), "old": {"uuid": old_uuid, "deleted": deleted}}
 
 
-def _rotate(session: _Session) -> Produced:
-    from geekai_admin import ops  # noqa: PLC0415
-    from geekai_admin._cli_output import Produced  # noqa: PLC0415
-    from geekai_admin._cli_secret import raw_answer_error, stored_text  # noqa: PLC0415
-    from geekai_admin._exceptions import APIResponseValidationError  # noqa: PLC0415
-    from geekai_admin._inputs import check_name, check_uuid  # noqa: PLC0415
-    from geekai_admin.ops._rotation import RotationError  # noqa: PLC0415
-
+def rotate(session: Session) -> Produced:
     args = session.args
     uuid = check_uuid(args.uuid)
     if args.name is not None:
         check_name(args.name)  # refused before the read, as every bad input is
-    secret_file = reserve_secret_file(session)
+    secret_file = secrets.reserve(args.secret_file, args.command)
     hand_over = _HandOver(session, secret_file)
     try:
         rotation = ops.rotate(
@@ -120,7 +79,7 @@ def _rotate(session: _Session) -> Produced:
         )
     except RotationError as exc:
         if exc.new is None and isinstance(exc.__cause__, APIResponseValidationError):
-            raise raw_answer_error(exc.__cause__, secret_file, f"the old key {uuid} was not touched") from None
+            raise secrets.raw_answer_error(exc.__cause__, secret_file, f"the old key {uuid} was not touched") from None
         if secret_file is not None and exc.new is None:
             secret_file.discard()
         return _failed(hand_over, exc, args.name or exc.old.name)
@@ -140,22 +99,16 @@ def _rotate(session: _Session) -> Produced:
             f"delete it with 'geekai-admin keys delete {old.uuid}'."
         )
     if secret_file is not None:
-        text = f"{stored_text(new, secret_file.path)}\n\n{text}"
+        text = f"{secrets.stored_text(new, secret_file.path)}\n\n{text}"
     return Produced(_document(hand_over, new, old.uuid, rotation.old_deleted), text)
 
 
-def _dump(session: _Session, document: dict[str, Any]) -> str:
-    from geekai_admin._cli_format import dump_json  # noqa: PLC0415
-
-    return session.redact(dump_json(document))
+def _dump(session: Session, document: dict[str, Any]) -> str:
+    return session.redact(fmt.dump_json(document))
 
 
 def _failed(hand_over: _HandOver, error: RotationError, name: str | None) -> Produced:
     """A step after the read failed: say which keys exist and where the new secret is; exit 1."""
-    from geekai_admin import MAY_HAVE_BEEN_CREATED  # noqa: PLC0415
-    from geekai_admin._cli_output import Produced  # noqa: PLC0415
-    from geekai_admin.cli import EXIT_API_ERROR, CommandFailed  # noqa: PLC0415
-
     old, new, cause = error.old, error.new, error.__cause__
     reason = str(cause) if cause is not None else str(error)
     if new is None:
@@ -178,7 +131,7 @@ def _failed(hand_over: _HandOver, error: RotationError, name: str | None) -> Pro
     return Produced(
         _document(hand_over, new, old.uuid, error.old_deleted),
         "",
-        status=EXIT_API_ERROR,
+        status=exit_codes.API_ERROR,
         complaint=(
             f"keys rotate: the new key {new.uuid} was created and {hand_over.where}, but deleting the old key "
             f"{old.uuid} failed: {reason}; both keys exist: delete {old.uuid} with "

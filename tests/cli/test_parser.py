@@ -1,13 +1,19 @@
-"""Help people can use: the commands listed when none is given, and a full page for each."""
+"""The parser: help people can use (the commands listed when none is given, a full page for each), built from
+the standard library only, with the client's choices."""
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
 import typing
 
 import pytest
 
-from geekai_admin import SortOrder
-from geekai_admin.cli import UsageError, build_parser
+from geekai_admin import REGIONS, Group, SortOrder
+from geekai_admin.cli import parser as cli_parser
+from geekai_admin.cli.errors import UsageError
+from geekai_admin.cli.parser import build_parser
 from tests.cli.running import Cli
 from tests.support.fake_api import FakeAPI
 
@@ -65,3 +71,16 @@ def test_keys_list_sorts_by_every_order_the_library_knows(order: str) -> None:
 def test_keys_list_refuses_an_order_the_library_does_not_know() -> None:
     with pytest.raises(UsageError, match="invalid choice: 'size'"):
         build_parser().parse_args(["keys", "list", "--sort", "size"])
+
+
+def test_building_the_parser_imports_no_third_party_code() -> None:
+    script = "import sys, geekai_admin.cli.parser as c; c.build_parser(); print(sorted(sys.modules))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    imported = {name.split(".")[0] for name in ast.literal_eval(done.stdout)}
+    assert "geekai_admin" in imported
+    assert not imported & {"httpx", "geekai_admin_api", "attrs", "anyio", "httpcore"}
+
+
+def test_the_commands_choices_are_the_clients() -> None:
+    assert cli_parser.REGION_CHOICES == tuple(REGIONS) == ("cn", "global")
+    assert tuple(Group) == cli_parser.GROUP_CHOICES

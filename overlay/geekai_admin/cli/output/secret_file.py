@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import TYPE_CHECKING, Any
+import sys
+from typing import Any
 
-if TYPE_CHECKING:
-    from geekai_admin._exceptions import APIResponseValidationError
-    from geekai_admin._models import CreatedKey
+from geekai_admin import APIResponseValidationError, CreatedKey
+from geekai_admin.cli.errors import UsageError
+from geekai_admin.cli.output.text import key_text, printable
 
-__all__ = ["SecretFile", "SecretFileError", "raw_answer_error", "stored_json", "stored_text"]
+__all__ = ["SecretFile", "SecretFileError", "raw_answer_error", "reserve", "stored_json", "stored_text"]
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -66,14 +67,22 @@ class SecretFile:
                 os.unlink(self.path)
 
 
+def reserve(path: str | None, command: str) -> SecretFile | None:
+    """The --secret-file, created now, before anything is sent; a path that cannot be is exit 2."""
+    if path is None:
+        return None
+    try:
+        return SecretFile(path)
+    except SecretFileError as exc:
+        raise UsageError(f"{command}: {exc} (nothing was sent)") from None
+
+
 def stored_json(key: CreatedKey, path: str) -> dict[str, Any]:
     """KEY plus `secret_file`: the secret itself is in the file, and nowhere else."""
     return {**key.to_dict(), "secret_file": path}
 
 
 def stored_text(key: CreatedKey, path: str) -> str:
-    from geekai_admin._cli_format import key_text, printable  # noqa: PLC0415
-
     return (
         f"Created key {printable(key.uuid)}\n\n{key_text(key)}\n\n"
         f"Secret written to {printable(path)} (readable by you only); it is shown nowhere else."
@@ -86,11 +95,6 @@ def raw_answer_error(
     """A create whose answer could not be read: the key may exist, and that raw answer may hold the
     only copy of its secret. Hand the answer over (to the secret file, else stdout); say where.
     """
-    import sys  # noqa: PLC0415
-
-    from geekai_admin._cli_format import printable  # noqa: PLC0415
-    from geekai_admin._exceptions import APIResponseValidationError  # noqa: PLC0415
-
     body = error.body.strip()
     where = "on stdout"
     if secret_file is not None:

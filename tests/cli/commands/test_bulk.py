@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from geekai_admin._cli_output import KEY_COLUMNS
+from geekai_admin.cli.output.formats import KEY_COLUMNS
 from tests.cli.running import Cli, FakeStdin
 from tests.support.fake_api import FakeAPI, Reply
 

@@ -2,33 +2,26 @@
 
 shtab writes a static script once, so completing costs the shell nothing at start-up and
 `geekai-admin` itself never loads a completion library unless asked for a script (argcomplete
-would run, and import itself into, every start). shtab has no fish support.
+would run, and import itself into, every start). This module, and so shtab, loads only for this
+command.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from geekai_admin._cli_help import page
+import shtab
+
+from geekai_admin.cli.output.formats import Produced
+from geekai_admin.cli.parser import build_parser
 
 if TYPE_CHECKING:
-    from geekai_admin._cli_output import Produced
-    from geekai_admin.cli import _Session
+    from geekai_admin.cli.session import Session
 
-__all__ = ["SHELLS", "add_completion"]
+__all__ = ["completion"]
 
-SHELLS = ("bash", "zsh")
 _FILE_OPTIONS = ("system_key_file", "secret_file")
-
-
-def add_completion(commands: Any, common: Sequence[argparse.ArgumentParser]) -> None:
-    completion = commands.add_parser(
-        "completion", parents=common, help="print a shell completion script (bash, zsh)", **page("completion")
-    )
-    completion.add_argument("shell", choices=SHELLS, help="the shell to complete for")
-    completion.set_defaults(handler=_completion, command="completion", takes_format=False)
 
 
 def _mark_file_options(parser: argparse.ArgumentParser, file: Any) -> None:
@@ -41,12 +34,7 @@ def _mark_file_options(parser: argparse.ArgumentParser, file: Any) -> None:
                 _mark_file_options(child, file)
 
 
-def _completion(session: _Session) -> Produced:
-    import shtab  # noqa: PLC0415 (only this command pays for it)
-
-    from geekai_admin._cli_output import Produced  # noqa: PLC0415
-    from geekai_admin.cli import build_parser  # noqa: PLC0415
-
+def completion(session: Session) -> Produced:
     parser = build_parser()
     _mark_file_options(parser, shtab.FILE)
     script = shtab.complete(parser, shell=session.args.shell).rstrip("\n")

@@ -4,7 +4,7 @@ Server text is untrusted: everything shown to a person goes through `printable()
 cannot move the cursor, recolour the terminal or reorder text (bidi controls). JSON escapes such
 characters itself.
 
-The JSON shapes are the command's stable interface (documented in `geekai_admin.cli`): they are
+The JSON shapes are the command's stable interface (documented in `geekai_admin.cli.parser`): they are
 the results' `to_dict()`, the one encoding of results, and the command's tests pin every field.
 """
 
@@ -17,7 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from geekai_admin._models import COINS_PER_YUAN, ApiKey, Balance, CreatedKey, plain_decimal
+from geekai_admin import COINS_PER_YUAN, ApiKey, Balance, CreatedKey, plain_decimal
+from geekai_admin.cli.output.escape import printable
 
 __all__ = [
     "balance_json",
@@ -33,13 +34,6 @@ __all__ = [
 ]
 
 MAX_NAME_COLUMNS = 32
-
-
-def printable(text: str) -> str:
-    """`text` with every non-printable character (controls, bidi overrides, ...) escaped."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 def _amount(value: Decimal | None) -> str | None:

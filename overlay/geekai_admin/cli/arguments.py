@@ -1,4 +1,4 @@
-"""Argument types shared by the `geekai-admin` commands: days, percentages, coins.
+"""Argument types of the `geekai-admin` options: seconds, days, percentages, coins.
 
 Each is checked when the command line is parsed, so bad input is refused before anything is
 sent. The parser is built on every start, --help too: `decimal` loads only when an option is given.
@@ -7,14 +7,26 @@ sent. The parser is built on every start, --help too: `decimal` loads only when 
 from __future__ import annotations
 
 import argparse
+import math
 from typing import TYPE_CHECKING
 
-from geekai_admin._constants import MAX_COINS, MAX_DAYS, MAX_PERCENT
+from geekai_admin import MAX_COINS, MAX_DAYS, MAX_PERCENT
 
 if TYPE_CHECKING:
     from decimal import Decimal
 
-__all__ = ["coins", "days", "percent"]
+__all__ = ["coins", "days", "percent", "seconds"]
+
+
+def seconds(text: str) -> float:
+    """A positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    return value
 
 
 def days(text: str) -> int:
@@ -29,7 +41,7 @@ def days(text: str) -> int:
 
 
 def _decimal(text: str) -> Decimal | None:
-    from decimal import Decimal, InvalidOperation  # noqa: PLC0415 (only when the option is given)
+    from decimal import Decimal, InvalidOperation  # noqa: PLC0415  # lazy: start-up time (only when given)
 
     try:
         value = Decimal(text)

@@ -15,15 +15,16 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from geekai_admin._cli_format import dump_json
-from geekai_admin._models import ApiKey
+from geekai_admin import ApiKey
+from geekai_admin.cli import exit_codes
+from geekai_admin.cli.output.text import dump_json
 
-__all__ = ["KEY_COLUMNS", "LIST_FORMATS", "Produced", "csv_cell", "render"]
+__all__ = ["KEY_COLUMNS", "Output", "Produced", "csv_cell", "render"]
 
 KEY_COLUMNS = tuple(ApiKey(uuid="").to_dict())
 """KEY's fields in their documented order (ApiKey.to_dict()'s): the CSV header of a list of keys."""
-LIST_FORMATS = frozenset({"jsonl", "csv"})
-"""The formats that print one row per key: only for outputs that are a list of keys."""
+Output = tuple[dict[str, Any], str]
+"""What a simple command produced: its JSON document and its text for people."""
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -39,8 +40,8 @@ class Produced:
     """`jsonl` and `csv`: one mapping per key (KEY, maybe with more columns); None: not a list."""
     columns: Sequence[str] = KEY_COLUMNS
     """The CSV header: the keys of each row, in order."""
-    status: int = 0
-    """The exit status of a run that printed this (0, or 1 or 3 for partial failures and problems)."""
+    status: int = exit_codes.OK
+    """The exit status of a run that printed this (OK, or API_ERROR or PROBLEMS for partial failures and problems)."""
     complaint: str | None = None
     """One line for stderr when `status` is not 0: what went wrong, in short."""
 

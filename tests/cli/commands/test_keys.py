@@ -1,30 +1,22 @@
-"""The command in-process: main(argv) with the fake API behind httpx.MockTransport.
+"""`keys list`, `keys get`, `keys create`, `keys update`, `keys delete` on one key, in-process against the fake API.
 
-Every run goes through `run()`, which also asserts that the system key is in no output.
+Every run goes through the `run` fixture, which also asserts that the system key is in no output.
 """
 
 from __future__ import annotations
 
-import ast
-import io
 import json
-import logging
-import runpy
-import subprocess
-import sys
 import unicodedata
 from typing import Any
 
-import httpx
 import pytest
 
-from geekai_admin import REGIONS, Group, __version__
-from geekai_admin import cli as cli_module
 from geekai_admin.cli import main
-from tests.cli.running import FakeStdin, Result
-from tests.support.fake_api import EXAMPLE_UUID, SYSTEM_KEY, FakeAPI, Reply, key_record
+from tests.cli.running import FakeStdin
+from tests.support.fake_api import EXAMPLE_UUID, FakeAPI, Reply, key_record
 
 pytestmark = pytest.mark.usefixtures("cli_env")
+
 
 KEY_FIELDS = [
     "uuid",
@@ -40,89 +32,6 @@ KEY_FIELDS = [
     "created_at",
     "extra",
 ]
-
-
-@pytest.fixture
-def run(fake: FakeAPI, capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*argv: str, transport: httpx.BaseTransport | None = None) -> Result:
-        code = main(list(argv), transport=transport or fake.mock_transport())
-        out, err = capsys.readouterr()
-        result = Result(code, out, err)
-        assert SYSTEM_KEY not in out + err, result
-        if code != 0:
-            assert err.endswith("\n"), result
-            assert err.count("\n") == 1, f"one line on stderr: {result}"
-            assert "Traceback" not in err
-        return result
-
-    return run
-
-
-# --- start-up, help, version -------------------------------------------------------------------
-
-
-def test_help_lists_the_commands_and_the_json_shapes(run: Any) -> None:
-    result = run("--help")
-    assert result.code == 0
-    for word in ("balance", "keys", "--json", "--region", "--base-url", "--timeout", "--system-key-file"):
-        assert word in result.out
-    assert '"secret": str' in result.out
-    assert "Exit status: 0 success; 1" in result.out
-
-
-def test_sub_help_shows_the_global_options_too(run: Any) -> None:
-    result = run("keys", "update", "--help")
-    assert result.code == 0
-    assert "--no-limit" in result.out
-    assert "--no-expiry" in result.out
-    assert "--json" in result.out
-
-
-def test_python_dash_m_runs_the_command(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr("sys.argv", ["python -m geekai_admin", "--version"])
-    with pytest.raises(SystemExit) as exited:
-        runpy.run_module("geekai_admin", run_name="__main__")
-    assert exited.value.code == 0
-    assert capsys.readouterr().out == f"geekai-admin {__version__}\n"
-
-
-def test_version(run: Any) -> None:
-    result = run("--version")
-    assert (result.code, result.out) == (0, f"geekai-admin {__version__}\n")
-
-
-def test_building_the_parser_imports_no_third_party_code() -> None:
-    script = "import sys, geekai_admin.cli as c; c.build_parser(); print(sorted(sys.modules))"
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
-    imported = {name.split(".")[0] for name in ast.literal_eval(done.stdout)}
-    assert "geekai_admin" in imported
-    assert not imported & {"httpx", "geekai_admin_api", "attrs", "anyio", "httpcore"}
-
-
-def test_the_commands_choices_are_the_clients() -> None:
-    assert cli_module.REGION_CHOICES == tuple(REGIONS) == ("cn", "global")
-    assert tuple(Group) == cli_module.GROUP_CHOICES
-
-
-# --- balance -----------------------------------------------------------------------------------
-
-
-def test_balance_for_people(run: Any, fake: FakeAPI) -> None:
-    result = run("balance")
-    assert (result.code, result.err) == (0, "")
-    assert result.out == "Balance: 123456.78 coins (1234.5678 yuan; 100 coins = 1 yuan)\n"
-    (request,) = fake.log
-    assert (request.method, request.path) == ("GET", "/api/credit/balance")
-    assert request.headers["authorization"] == f"Bearer {SYSTEM_KEY}"
-
-
-def test_balance_json_is_exact(run: Any, fake: FakeAPI) -> None:
-    fake.balance = 1e20  # sent as 1e+20: shown without an exponent
-    result = run("--json", "balance")
-    assert result.json() == {"coins": "100000000000000000000", "yuan": "1000000000000000000"}
-
-
-# --- list, get ----------------------------------------------------------------------------------
 
 
 def test_list_is_a_table(run: Any) -> None:
@@ -282,9 +191,6 @@ def test_options_after_the_command_are_the_same_as_before(run: Any) -> None:
     assert run("keys", "list", "--json").out == run("--json", "keys", "list").out
 
 
-# --- create ---------------------------------------------------------------------------------------
-
-
 def test_create_prints_the_secret_once_marked(run: Any, fake: FakeAPI) -> None:
     result = run("keys", "create", "--name", "ci", "--credit-limit", "10000", "--expires", "2026-12-31")
     assert result.code == 0
@@ -381,9 +287,6 @@ def test_a_refused_create_gives_no_maybe_created_hint(run: Any, fake: FakeAPI, s
     assert "may have been created" not in result.err
 
 
-# --- update ---------------------------------------------------------------------------------------
-
-
 def test_update_changes_only_the_named_fields(run: Any, fake: FakeAPI) -> None:
     result = run("keys", "update", EXAMPLE_UUID, "--name", "renamed")
     assert result.code == 0
@@ -434,9 +337,6 @@ def test_update_of_a_missing_key(run: Any, fake: FakeAPI) -> None:
     assert "HTTP 404 [not_found] API key not found" in result.err
     assert "hint: check the UUID" in result.err
     assert [r.method for r in fake.log] == ["GET"]
-
-
-# --- delete: the consent rule ---------------------------------------------------------------------
 
 
 def test_delete_with_yes(run: Any, fake: FakeAPI) -> None:
@@ -492,240 +392,3 @@ def test_delete_refuses_a_bad_uuid_before_anything(run: Any, fake: FakeAPI) -> N
     assert result.code == 2
     assert result.err.startswith("geekai-admin: error: keys delete: UUID: not a UUID")
     assert fake.log == []
-
-
-# --- errors ----------------------------------------------------------------------------------------
-
-
-def test_401_is_one_line_with_the_system_key_hint(run: Any, fake: FakeAPI) -> None:
-    fake.system_key = "some-other-key"
-    result = run("keys", "list")
-    assert result.code == 1
-    assert result.out == ""
-    assert result.err == (
-        "geekai-admin: error: keys list: HTTP 401 [unauthorized] Invalid API key or token; hint: GEEKAI_SYSTEM_KEY "
-        "(or --system-key-file) must hold a system key from geekai.co/user/provision_keys, not an ordinary API key\n"
-    )
-
-
-def test_403_hint(run: Any, fake: FakeAPI) -> None:
-    fake.inject(Reply.json({"code": "forbidden", "message": "nope"}, 403), times=None)
-    result = run("balance")
-    assert result.code == 1
-    assert "HTTP 403 [forbidden] nope; hint: this system key may not do this" in result.err
-
-
-def test_500_with_request_id(run: Any, fake: FakeAPI) -> None:
-    fake.inject(
-        Reply.json({"code": "internal", "message": "boom"}, 500, headers=(("X-Request-Id", "req-42"),)), times=None
-    )
-    result = run("keys", "create", "--name", "x")
-    assert result.code == 1
-    assert result.err.startswith("geekai-admin: error: keys create: HTTP 500 [internal] boom (request id req-42); ")
-
-
-def test_404_on_balance_has_no_uuid_hint(run: Any, fake: FakeAPI) -> None:
-    fake.inject(Reply.json({"message": "no route"}, 404), times=None)
-    result = run("balance")
-    assert result.code == 1
-    assert result.err == "geekai-admin: error: balance: HTTP 404 no route\n"
-
-
-def test_server_text_cannot_break_the_line_or_show_the_key(run: Any, fake: FakeAPI) -> None:
-    fake.inject(Reply.json({"code": "bad", "message": f"line one\nline two \x1b[2J key={SYSTEM_KEY}"}, 400), times=None)
-    result = run("keys", "create", "--name", "x")
-    assert result.code == 1
-    assert "\x1b" not in result.err
-    assert "line one\\nline two \\x1b[2J key=<system key>" in result.err
-
-
-def test_a_response_that_does_not_fit_is_exit_1(run: Any, fake: FakeAPI) -> None:
-    fake.balance = "plenty"
-    result = run("balance")
-    assert result.code == 1
-    assert result.err.startswith("geekai-admin: error: balance: balance: field 'balance' should be a number")
-
-
-def test_connection_failure(run: Any, fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("geekai_admin._transport._http.time.sleep", lambda seconds: None)
-    fake.inject(Reply.raising(httpx.ConnectError("[Errno 111] Connection refused")), times=None)
-    result = run("balance")
-    assert result.code == 1
-    assert "Connection refused" in result.err
-    assert "hint: could not reach the server (https://geekai.co/api)" in result.err
-
-
-def test_timeout(run: Any, fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("geekai_admin._transport._http.time.sleep", lambda seconds: None)
-    fake.inject(Reply("slow"), times=None)  # on the MockTransport: httpx.ReadTimeout
-    result = run("--timeout", "2.5", "keys", "list")
-    assert result.code == 1
-    assert "raise --timeout" in result.err
-
-
-def test_ctrl_c_is_130_without_a_traceback(run: Any, fake: FakeAPI) -> None:
-    fake.inject(Reply.raising(KeyboardInterrupt()))
-    result = run("balance")
-    assert result.code == 130
-    assert result.err == "geekai-admin: interrupted\n"
-
-
-def test_a_closed_pipe_stops_quietly(fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
-    class ClosedPipe(io.StringIO):
-        def write(self, text: str) -> int:
-            raise BrokenPipeError
-
-    monkeypatch.setattr("sys.stdout", ClosedPipe())
-    assert main(["keys", "list"], transport=fake.mock_transport()) == 1
-
-
-# --- usage, key sources, entry points ---------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("argv", "message"),
-    [
-        (["frobnicate"], "argument COMMAND: invalid choice: 'frobnicate'"),
-        (["--timeout", "0", "balance"], "argument --timeout: must be a positive number of seconds, got '0'"),
-        (["--timeout", "soon", "balance"], "argument --timeout: must be a positive number of seconds, got 'soon'"),
-        (["--region", "mars", "balance"], "argument --region: invalid choice: 'mars'"),
-        (
-            ["--region", "global", "balance", "--base-url", "https://x.test/api"],
-            "pass region or base_url, not both",
-        ),
-        (["--base-url", "http://example.com/api", "balance"], "base_url 'http://example.com/api' is plain http://"),
-        (["keys", "get", "not-a-uuid"], "keys get: UUID: not a UUID"),
-    ],
-)
-def test_usage_errors_are_exit_2_and_send_nothing(run: Any, fake: FakeAPI, argv: list[str], message: str) -> None:
-    result = run(*argv)
-    assert result.code == 2
-    assert result.err.startswith(f"geekai-admin: error: {message}")
-    assert fake.log == []
-
-
-def test_no_system_key(run: Any, fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("GEEKAI_SYSTEM_KEY")
-    result = run("balance")
-    assert result.code == 2
-    assert result.err.startswith("geekai-admin: error: no system key: set GEEKAI_SYSTEM_KEY or pass --system-key-file")
-    assert fake.log == []
-
-
-def test_a_malformed_system_key_is_refused_without_showing_it(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GEEKAI_SYSTEM_KEY", "sk-has space")
-    result = run("balance")
-    assert result.code == 2
-    assert "sk-has" not in result.err
-    assert "whitespace" in result.err
-
-
-def test_key_file_wins_over_the_environment(
-    run: Any, fake: FakeAPI, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("GEEKAI_SYSTEM_KEY", "wrong-key")
-    path = tmp_path / "key"
-    path.write_text(SYSTEM_KEY + "\r\n")
-    result = run("--system-key-file", str(path), "balance")
-    assert result.code == 0
-    assert fake.log[0].headers["authorization"] == f"Bearer {SYSTEM_KEY}"
-
-
-@pytest.mark.parametrize("source", ["padded environment", "key file with blank lines"])
-def test_a_padded_key_is_masked_as_it_is_sent(
-    run: Any, fake: FakeAPI, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, source: str
-) -> None:
-    argv: tuple[str, ...] = ()
-    if source == "padded environment":
-        monkeypatch.setenv("GEEKAI_SYSTEM_KEY", f"  {SYSTEM_KEY} \n")
-    else:
-        path = tmp_path / "key"
-        path.write_text(SYSTEM_KEY + "\n\n\n")
-        argv = ("--system-key-file", str(path))
-    fake.keys[EXAMPLE_UUID]["name"] = f"copy of {SYSTEM_KEY}"
-    result = run(*argv, "keys", "get", EXAMPLE_UUID)  # run() asserts the key is nowhere in the output
-    assert result.code == 0
-    assert "copy of <system key>" in result.out
-
-
-@pytest.mark.parametrize(
-    ("content", "message"), [(None, "cannot read --system-key-file"), ("\n", "is empty"), (b"\xff\xfe", "cannot read")]
-)
-def test_key_file_problems(run: Any, fake: FakeAPI, tmp_path: Any, content: Any, message: str) -> None:
-    path = tmp_path / "key"
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    elif content is not None:
-        path.write_text(content)
-    result = run("balance", "--system-key-file", str(path))
-    assert result.code == 2
-    assert message in result.err
-    assert fake.log == []
-
-
-def test_region_and_base_url(run: Any, fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert run("balance").code == 0
-    monkeypatch.setenv("GEEKAI_BASE_URL", "https://env.test/api")
-    assert run("balance").code == 0
-    assert run("--region", "global", "balance").code == 0  # the option beats the environment
-    assert run("balance", "--base-url", "http://127.0.0.1:9/api").code == 0
-    assert [entry.url for entry in fake.log] == [
-        "https://geekai.co/api/credit/balance",
-        "https://env.test/api/credit/balance",
-        "https://geekai.dev/api/credit/balance",
-        "http://127.0.0.1:9/api/credit/balance",
-    ]
-
-
-def test_the_system_key_is_masked_even_when_the_server_echoes_it(run: Any, fake: FakeAPI) -> None:
-    fake.keys[EXAMPLE_UUID]["name"] = f"copy of {SYSTEM_KEY}"
-    for argv in (("keys", "list"), ("--json", "keys", "get", EXAMPLE_UUID)):
-        result = run(*argv)
-        assert "copy of <system key>" in result.out
-    # An error that quotes the caller's input is masked too.
-    result = run("keys", "create", "--name", f"{SYSTEM_KEY}\x00")
-    assert result.code == 2
-    assert "<system key>" in result.err
-
-
-# --- --verbose -------------------------------------------------------------------------------------
-
-
-def test_verbose_logs_each_request_on_stderr_and_leaves_stdout_alone(run: Any, fake: FakeAPI) -> None:
-    quiet = run("--json", "balance")
-    result = run("--json", "-v", "balance")
-    assert result.out == quiet.out
-    assert quiet.err == ""
-    (line,) = result.err.splitlines()
-    assert line.startswith("geekai-admin: debug: balance: GET /credit/balance -> 200 in ")
-    assert line.endswith(" ms (request id -)")
-
-
-def test_verbose_after_the_command_logs_each_retry(run: Any, fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("geekai_admin._transport._http.time.sleep", lambda seconds: None)
-    fake.inject(Reply.json({"message": "busy"}, 503, headers=(("X-Request-Id", "req-7"),)), times=2)
-    result = run("keys", "get", EXAMPLE_UUID, "--verbose")
-    assert result.code == 0, result
-    lines = result.err.splitlines()
-    assert [line.split(" -> ")[0] for line in lines if " -> " in line] == [
-        f"geekai-admin: debug: keys.get: GET /api_keys/{EXAMPLE_UUID}"
-    ] * 3
-    retries = [line for line in lines if "retry" in line]
-    assert [r.split("; ")[-1].split(" in ")[0] for r in retries] == ["retry 1 of 2", "retry 2 of 2"]
-    assert all("HTTP 503" in r for r in retries)
-    assert "(request id req-7)" in lines[0]
-
-
-def test_verbose_masks_the_key_and_control_characters(run: Any, fake: FakeAPI) -> None:
-    fake.inject(Reply("ok", headers=(("X-Request-Id", f"\x1b[2J{SYSTEM_KEY}"),)))
-    result = run("-v", "balance")  # run() asserts no key anywhere
-    assert result.code == 0
-    assert "(request id \\x1b[2J<system key>)" in result.err
-
-
-def test_verbose_leaves_the_logger_as_it_found_it(run: Any) -> None:
-    logger = logging.getLogger("geekai_admin")
-    before = (logger.level, list(logger.handlers))
-    run("-v", "balance")
-    run("-v", "keys", "get", "not-a-uuid")
-    assert (logger.level, list(logger.handlers)) == before

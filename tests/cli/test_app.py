@@ -1,0 +1,86 @@
+"""The command in-process, end to end: help, version, `python -m`, usage errors, Ctrl-C, a closed pipe.
+
+Every run goes through the `run` fixture, which also asserts that the system key is in no output.
+"""
+
+from __future__ import annotations
+
+import io
+import runpy
+from typing import Any
+
+import pytest
+
+from geekai_admin import __version__
+from geekai_admin.cli import main
+from tests.support.fake_api import FakeAPI, Reply
+
+pytestmark = pytest.mark.usefixtures("cli_env")
+
+
+def test_help_lists_the_commands_and_the_json_shapes(run: Any) -> None:
+    result = run("--help")
+    assert result.code == 0
+    for word in ("balance", "keys", "--json", "--region", "--base-url", "--timeout", "--system-key-file"):
+        assert word in result.out
+    assert '"secret": str' in result.out
+    assert "Exit status: 0 success; 1" in result.out
+
+
+def test_sub_help_shows_the_global_options_too(run: Any) -> None:
+    result = run("keys", "update", "--help")
+    assert result.code == 0
+    assert "--no-limit" in result.out
+    assert "--no-expiry" in result.out
+    assert "--json" in result.out
+
+
+def test_python_dash_m_runs_the_command(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("sys.argv", ["python -m geekai_admin", "--version"])
+    with pytest.raises(SystemExit) as exited:
+        runpy.run_module("geekai_admin", run_name="__main__")
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"geekai-admin {__version__}\n"
+
+
+def test_version(run: Any) -> None:
+    result = run("--version")
+    assert (result.code, result.out) == (0, f"geekai-admin {__version__}\n")
+
+
+def test_ctrl_c_is_130_without_a_traceback(run: Any, fake: FakeAPI) -> None:
+    fake.inject(Reply.raising(KeyboardInterrupt()))
+    result = run("balance")
+    assert result.code == 130
+    assert result.err == "geekai-admin: interrupted\n"
+
+
+def test_a_closed_pipe_stops_quietly(fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError
+
+    monkeypatch.setattr("sys.stdout", ClosedPipe())
+    assert main(["keys", "list"], transport=fake.mock_transport()) == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["frobnicate"], "argument COMMAND: invalid choice: 'frobnicate'"),
+        (["--timeout", "0", "balance"], "argument --timeout: must be a positive number of seconds, got '0'"),
+        (["--timeout", "soon", "balance"], "argument --timeout: must be a positive number of seconds, got 'soon'"),
+        (["--region", "mars", "balance"], "argument --region: invalid choice: 'mars'"),
+        (
+            ["--region", "global", "balance", "--base-url", "https://x.test/api"],
+            "pass region or base_url, not both",
+        ),
+        (["--base-url", "http://example.com/api", "balance"], "base_url 'http://example.com/api' is plain http://"),
+        (["keys", "get", "not-a-uuid"], "keys get: UUID: not a UUID"),
+    ],
+)
+def test_usage_errors_are_exit_2_and_send_nothing(run: Any, fake: FakeAPI, argv: list[str], message: str) -> None:
+    result = run(*argv)
+    assert result.code == 2
+    assert result.err.startswith(f"geekai-admin: error: {message}")
+    assert fake.log == []
