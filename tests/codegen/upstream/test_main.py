@@ -6,6 +6,8 @@ import copy
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -461,6 +463,25 @@ def test_a_document_with_yaml_aliases_is_refused_at_once_with_a_clear_error(
     assert err.startswith(f"upstream: error: {bomb}: uses a YAML alias (*l0); aliases are refused")
     assert "Traceback" not in err
     assert not (tmp_path / "report.json").exists()
+
+
+@pytest.mark.slow
+def test_the_command_ends_on_the_alias_bomb_with_one_line_and_no_traceback(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(_alias_bomb(), encoding="utf-8")
+    done = subprocess.run(  # the timeout only guards against a hang: before the fix this ran 37 s into 2.3 GB
+        [sys.executable, "-m", "codegen.upstream", "--document", str(bomb), "--report", str(tmp_path / "r.json")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        f"upstream: error: {bomb}: uses a YAML alias (*l0); aliases are refused in upstream input, "
+        "since a few of them can expand to gigabytes\n"
+    )
 
 
 def test_a_page_block_with_yaml_aliases_is_refused_naming_the_page(run: Any) -> None:
