@@ -101,7 +101,9 @@ class Report:
         return json.dumps(self.as_dict(), indent=2, ensure_ascii=False) + "\n"
 
     def markdown(self) -> str:
-        if not self.changed:
+        if not self.changed and not self.complete:
+            verdict = "No change in what could be read; the rest is below, under **Incomplete**."
+        elif not self.changed:
             verdict = "No change: the published document means what the vendored `adminapi.yaml` means."
         elif self.breaking:
             verdict = "**Breaking**: users of this package must change code or expectations (marked below)."
@@ -149,6 +151,8 @@ class Report:
         lines = ["", "### Sources read", "", "| kind | url | operations | note |", "|---|---|---|---|"]
         for source in self.sources:
             named = ", ".join(f"`{op}`" for op in source.operations) or "none"
+            if source.other:
+                named += " (other specs or languages: " + ", ".join(f"`{block}`" for block in source.other) + ")"
             note = source.note.replace("|", "\\|")
             lines.append(f"| {source.kind} | {source.url} | {named} | {note} |")
         return lines

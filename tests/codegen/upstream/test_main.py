@@ -194,6 +194,7 @@ def test_a_truncated_index_gives_not_seen_never_removed_and_exits_non_zero(run: 
     assert "2 pages were omitted" in index["note"]
     assert result.stderr.startswith("upstream: incomplete: 2 operation(s) not seen (DELETE /api_keys/{uuid}, GET")
     assert "may leave pages out" in result.stderr
+    assert "No change in what could be read" in result.stdout
     assert "**Incomplete**" in result.stdout
     _untouched(repo)
 
@@ -507,3 +508,46 @@ def test_a_site_with_too_many_pages_is_refused(run: Any, monkeypatch: pytest.Mon
     assert result.stderr.rstrip().endswith(
         "/llms.txt: more than 5 pages linked; refused (raise the limit if the site grew)"
     )
+
+
+def test_two_copies_of_the_spec_file_that_differ_are_a_finding(run: Any) -> None:
+    site = DocsSite.from_document(VENDORED)
+    site.files["/cn/adminapi.yaml"] = (
+        (ROOT / "adminapi.yaml").read_bytes().replace(b"version: 1.0.0", b"version: 1.0.1")
+    )
+    site.spec_links.append("/cn/adminapi.yaml")
+    result = run(site)
+    assert result.status == INCOMPLETE
+    [finding] = result.report["findings"]
+    assert finding["message"].endswith("/adminapi.yaml and " + finding["sources"][1] + " are different documents")
+    assert finding["sources"][1].endswith("/cn/adminapi.yaml")
+
+
+def test_a_site_with_no_llms_txt_is_an_error_naming_the_last_place_tried(run: Any) -> None:
+    site = _pages_only()
+    site.status["/.well-known/llms.txt"] = 404
+    site.well_known_only = True
+    result = run(site)
+    assert result.status == 1
+    assert result.stderr.rstrip().endswith("/.well-known/llms.txt: HTTP 404")
+    assert site.requests[:2] == ["/llms.txt", "/.well-known/llms.txt"]
+
+
+def test_a_site_with_no_excerpt_and_no_spec_file_is_an_error(run: Any) -> None:
+    site = DocsSite.from_document(VENDORED, spec_link=False, other_specs=False, languages=False)
+    for method, path in [("get", "/api_keys"), ("post", "/api_keys"), ("get", "/api_keys/{uuid}")]:
+        site.remove(method, path)
+    for method, path in [("put", "/api_keys/{uuid}"), ("delete", "/api_keys/{uuid}"), ("get", "/credit/balance")]:
+        site.remove(method, path)
+    result = run(site)
+    assert result.status == 1
+    assert result.stderr.rstrip().endswith(
+        "no linked page holds an excerpt of adminapi.yaml, and no spec file is linked"
+    )
+
+
+def test_a_site_past_the_total_size_limit_is_refused(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("codegen.upstream.docs_site.MAX_SITE_BYTES", 20_000)
+    result = run(_pages_only())
+    assert result.status == 1
+    assert "the site is past 20000 bytes in all; refused" in result.stderr
