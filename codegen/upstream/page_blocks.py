@@ -56,24 +56,39 @@ def normal_path(path: str) -> str:
     return path.rstrip("/") or "/"
 
 
-def _label(page: str, info: str, content: str) -> LabelledBlock | UnknownBlock | None:  # noqa: PLR0911
+def _is_spec_file(word: str) -> bool:
+    return word.lower().endswith(_SPEC_SUFFIXES)
+
+
+def _claims_a_label(named: list[str], verb: str, rest: list[str]) -> bool:
+    """A spec file before the method, a path after it, or Mintlify's `webhook NAME`; else a title."""
+    one_file = len(named) == 1 and _is_spec_file(named[0])
+    return one_file or bool(rest and rest[0].startswith("/")) or (verb == "webhook" and not named and len(rest) == 1)
+
+
+def _label(page: str, info: str, content: str) -> LabelledBlock | UnknownBlock | None:
     words = info.split()
     if not words or words[0].lower() not in _LANGUAGES:
         return None
-    verb = next((i for i, word in enumerate(words) if i > 0 and word.lower() in _VERBS), None)
-    if verb is None:
+    at = next((i for i, word in enumerate(words) if i > 0 and word.lower() in _VERBS), None)
+    if at is None:
         return None  # code, perhaps titled (`yaml adminapi.yaml`) or with meta (`theme={null}`)
-    named, rest = words[1:verb], words[verb + 1 :]
-    if len(named) > 1 or (named and not named[0].lower().endswith(_SPEC_SUFFIXES)):
-        return UnknownBlock(page, info, "the words before the method are not one spec file name")
+    named, verb, rest = words[1:at], words[at].lower(), words[at + 1 :]
+    if not _claims_a_label(named, verb, rest):
+        return None  # code titled in words (`yaml Get a key`)
+    why = ""
+    if len(named) > 1 or (named and not _is_spec_file(named[0])):
+        why = "the words before the method are not one spec file name"
+    elif verb == "webhook":
+        why = "a webhook, not an operation"
+    elif not rest or not rest[0].startswith("/"):
+        why = "no path after the method"
+    elif any("=" not in word for word in rest[1:]):
+        why = "words after the path that are not meta (key=value)"
+    if why:
+        return UnknownBlock(page, info, why)
     file = named[0].lstrip("/") if named else None
-    if words[verb].lower() == "webhook":
-        return UnknownBlock(page, info, "a webhook, not an operation")
-    if not rest or not rest[0].startswith("/"):
-        return UnknownBlock(page, info, "no path after the method")
-    if any("=" not in word for word in rest[1:]):
-        return UnknownBlock(page, info, "words after the path that are not meta (key=value)")
-    return LabelledBlock(page, file, words[verb].lower(), normal_path(rest[0]), content)
+    return LabelledBlock(page, file, verb, normal_path(rest[0]), content)
 
 
 def page_blocks(page: str, markdown: str) -> Iterator[LabelledBlock | UnknownBlock]:

@@ -143,6 +143,10 @@ curl -X POST https://geekai.co/api/api_keys -H "Authorization: Bearer $GEEKAI_SY
 ```json 响应示例
 {{"code": 0}}
 ```
+
+```yaml Get 响应 theme={{null}}
+data: []
+```
 """
 
 

@@ -43,6 +43,9 @@ def test_every_label_form_names_its_file_method_and_path(info: str, file: str | 
         "yaml adminapi.yaml theme={null}",
         "bash 创建 KEY theme={null}",
         "python get /x",
+        "yaml Get a key theme={null}",
+        "json Delete response",
+        "yaml Webhook payload example",
         "",
     ],
 )
@@ -55,6 +58,7 @@ def test_code_blocks_with_titles_or_meta_are_not_excerpts(info: str) -> None:
     [
         ("yaml adminapi.yaml GET", "no path after the method"),
         ("yaml api-reference/openapi.json webhook card-updated", "a webhook"),
+        ("yaml webhook card-updated", "a webhook"),
         ("yaml Example request GET /x", "not one spec file name"),
         ("yaml adminapi.yaml GET /x extra words", "not meta"),
     ],
