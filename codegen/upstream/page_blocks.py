@@ -8,9 +8,10 @@ PATH possibly with a trailing slash (Mintlify matches it without). Seen on real 
 `yaml en/api-reference/openapi_chat.json post ...` (Dify), `yaml api-reference/openapi.json post
 /api/v0/network_disk/` (Vast.ai), `yaml api-reference/openapi.json webhook card-updated` (Knot).
 
-Any other block is code: a language, maybe a title (`yaml adminapi.yaml`), maybe meta
-(`theme={null}`). A block that names a method but cannot be read as a label is an unknown form:
-returned as such, for the caller to report.
+Any other block is code: a language, maybe a title (`yaml adminapi.yaml`, `yaml Get a key`),
+maybe meta (`theme={null}`). A block that claims to be a label (a spec file before a method, a
+path after it, or `webhook NAME`) and cannot be read as one is an unknown form: returned as
+such, for the caller to report.
 """
 
 from __future__ import annotations
