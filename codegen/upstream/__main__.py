@@ -1,10 +1,12 @@
 """Compare the published GeekAI admin API document with the vendored adminapi.yaml (`nox -s upstream`).
 
-python -m codegen.upstream [--docs URL | --document URL_OR_PATH] [--report PATH] [--markdown PATH] [--apply]
+python -m codegen.upstream [--docs URL [--language CODE] | --document URL_OR_PATH] [--report PATH]
+                           [--markdown PATH] [--apply]
 
 Prints the Markdown summary and writes the JSON report. Exit status: 0 when the comparison
-completed (changed or not: the report says which); 1 when it could not (nothing is written);
-2 for bad arguments.
+completed (changed or not: the report says which); 3 when it completed but left something to
+check (operations not seen, findings: the report and stderr say what; --apply writes nothing);
+1 when it could not (nothing is written); 2 for bad arguments.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from codegen.upstream.python_api import SurfaceError
 from codegen.upstream.source import InvalidDocumentError, from_docs, from_document
 
 DEFAULT_DOCS = "https://docs.geekai.co"
+INCOMPLETE = 3
 _FAILURES = (
     FetchError,
     DocsError,
@@ -55,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
         "--docs", type=_url, default=DEFAULT_DOCS, metavar="URL", help=f"docs site (default {DEFAULT_DOCS})"
     )
     where.add_argument("--document", type=_document, metavar="URL_OR_PATH", help="a whole OpenAPI document instead")
+    parser.add_argument(
+        "--language",
+        default="",
+        metavar="CODE",
+        help="compare another language's copy of the spec (its folder on the site: en); default: the default one's",
+    )
     parser.add_argument("--report", type=Path, default=Path("upstream-report.json"), metavar="PATH")
     parser.add_argument("--markdown", type=Path, metavar="PATH", help="also write the Markdown summary here")
     parser.add_argument("--apply", action="store_true", help="write adminapi.yaml and regenerate generated/")
@@ -65,9 +74,12 @@ def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
     args = _parser().parse_args(argv)
     fetcher = Fetcher.open()
     try:
-        upstream = from_document(fetcher, args.document) if args.document else from_docs(fetcher, args.docs)
+        if args.document:
+            upstream = from_document(fetcher, args.document)
+        else:
+            upstream = from_docs(fetcher, args.docs, args.language.strip("/").lower())
         report = compare(upstream, root)
-        if args.apply and report.changed:
+        if args.apply and report.changed and report.complete:
             apply(upstream, root)
     except _FAILURES as exc:
         print(f"upstream: error: {exc}", file=sys.stderr)
@@ -83,6 +95,9 @@ def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
         print(f"upstream: error: cannot write the report: {exc}", file=sys.stderr)
         return 1
     print(markdown, end="")
+    if not report.complete:
+        print(f"upstream: incomplete: {report.to_check()}", file=sys.stderr)
+        return INCOMPLETE
     return 0
 
 

@@ -1,20 +1,23 @@
-"""One OpenAPI document from the per-operation excerpts, and its deterministic serialisation.
+"""One OpenAPI document from the per-operation excerpts, and the check of excerpts against a whole one.
 
 Each excerpt contributes the one operation its label names. Everything else it carries (the
 document-level fields, the path item's shared fields, the components) must be the same wherever
 two excerpts carry it: a disagreement is an error naming both pages, never settled by order.
+Against the whole document (the site's spec link), each part an excerpt carries must be there,
+the same: each difference is a finding naming the page and the spec file.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from codegen.spec_checks import HTTP_METHODS
+from codegen.upstream.coverage import Finding
 from codegen.upstream.docs_site import Excerpt
 
-__all__ = ["DisagreementError", "merge_excerpts"]
+__all__ = ["DisagreementError", "disagreements", "fill_in", "merge_excerpts"]
 
 _TOP_LEVEL_ORDER = ("openapi", "info", "jsonSchemaDialect", "servers", "security", "tags", "externalDocs", "paths")
 
@@ -23,39 +26,71 @@ class DisagreementError(ValueError):
     """Two pages carry different values for the same part of the document."""
 
 
-class _Merged:
-    def __init__(self) -> None:
-        self.document: dict[str, Any] = {}
-        self.origin: dict[str, str] = {}  # where -> the page that first carried it
-
-    def put(self, container: dict[str, Any], key: str, value: Any, where: str, page: str) -> None:
-        if key in container:
-            if container[key] != value:
-                raise DisagreementError(f"{self.origin[where]} and {page} disagree on {where}")
-            return
-        container[key] = copy.deepcopy(value)
-        self.origin[where] = page
+def _parts(excerpt: Excerpt) -> Iterator[tuple[tuple[str, ...], str, Any]]:
+    """(the keys of the containing mapping, the key, the value) of every part the excerpt carries."""
+    for key, value in excerpt.document.items():
+        if key not in ("paths", "components"):
+            yield (), key, value
+    for key, value in excerpt.document["paths"][excerpt.path].items():
+        if key not in HTTP_METHODS or key == excerpt.method:
+            yield ("paths", excerpt.path), key, value
+    for section, members in (excerpt.document.get("components") or {}).items():
+        for name, value in (members or {}).items():
+            yield ("components", section), name, value
 
 
 def merge_excerpts(found: Iterable[Excerpt]) -> dict[str, Any]:
     """The document the excerpts are cut from; raises DisagreementError."""
-    merged = _Merged()
-    document = merged.document
+    document: dict[str, Any] = {}
+    origin: dict[str, str] = {}  # where -> the page that first carried it
     for excerpt in found:
-        page = excerpt.page
-        for key, value in excerpt.document.items():
-            if key not in ("paths", "components"):
-                merged.put(document, key, value, key, page)
-        item = excerpt.document["paths"][excerpt.path]
-        path_item = document.setdefault("paths", {}).setdefault(excerpt.path, {})
-        for key, value in item.items():
-            if key not in HTTP_METHODS or key == excerpt.method:
-                merged.put(path_item, key, value, f"paths.{excerpt.path}.{key}", page)
-        for section, members in (excerpt.document.get("components") or {}).items():
-            into = document.setdefault("components", {}).setdefault(section, {})
-            for name, value in (members or {}).items():
-                merged.put(into, name, value, f"components.{section}.{name}", page)
+        for keys, key, value in _parts(excerpt):
+            container = document
+            for step in keys:
+                container = container.setdefault(step, {})
+            where = ".".join((*keys, key))
+            if key not in container:
+                container[key] = copy.deepcopy(value)
+                origin[where] = excerpt.page
+            elif container[key] != value:
+                raise DisagreementError(f"{origin[where]} and {excerpt.page} disagree on {where}")
     return _canonical(document)
+
+
+def fill_in(document: Mapping[str, Any], found: Iterable[Excerpt]) -> dict[str, Any]:
+    """`document` with every part of the excerpts that it lacks added; nothing it holds is changed."""
+    filled = copy.deepcopy(dict(document))
+    for excerpt in found:
+        for keys, key, value in _parts(excerpt):
+            container = filled
+            for step in keys:
+                container = container.setdefault(step, {})
+            container.setdefault(key, copy.deepcopy(value))
+    return _canonical(filled)
+
+
+def disagreements(whole: Mapping[str, Any], spec: str, found: Iterable[Excerpt]) -> list[Finding]:
+    """Every part of an excerpt that the whole document (read from `spec`) lacks or holds otherwise."""
+    findings: list[Finding] = []
+    reported: set[str] = set()
+    for excerpt in found:
+        for keys, key, value in _parts(excerpt):
+            container: Any = whole
+            for step in keys:
+                container = container.get(step) if isinstance(container, Mapping) else None
+            where = ".".join((*keys, key))
+            held = container.get(key) if isinstance(container, Mapping) else None
+            if where in reported:
+                continue
+            if held is None:
+                message = f"{spec} lacks {where}, which {excerpt.page} has"
+            elif held != value:
+                message = f"{spec} and {excerpt.page} disagree on {where}"
+            else:
+                continue
+            reported.add(where)
+            findings.append(Finding("disagreement", message, (spec, excerpt.page)))
+    return findings
 
 
 def _sorted(mapping: Mapping[str, Any]) -> dict[str, Any]:

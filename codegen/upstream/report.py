@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from codegen.upstream.coverage import Finding, SourceRead
 from codegen.upstream.python_api import PythonApiDiff
 from codegen.upstream.spec_diff import SpecDiff
 
@@ -41,40 +42,81 @@ class Report:
     spec: SpecDiff
     patch: list[PatchAction]
     python_api: PythonApiDiff
+    sources: list[SourceRead] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    not_seen: list[str] = field(default_factory=list)  # "GET /path": compared as vendored, not as removed
+    truncated: list[str] = field(default_factory=list)  # the indexes that may leave pages out
+    lint_findings: int | None = None  # the upstream document's lint findings, when a linter ran
 
     @property
     def changed(self) -> bool:
         return bool(self.spec.changes)
 
     @property
+    def complete(self) -> bool:
+        """Nothing left for a maintainer to check: every operation seen, no finding."""
+        return not self.not_seen and not self.findings
+
+    def to_check(self) -> str:
+        """What a maintainer checks when the report is not complete (one paragraph)."""
+        said = []
+        if self.not_seen:
+            why = (
+                f"the index{'es' if len(self.truncated) > 1 else ''} {', '.join(self.truncated)} may leave pages out"
+                if self.truncated
+                else "some blocks could not be read or attributed (findings below)"
+            )
+            said.append(
+                f"{len(self.not_seen)} operation(s) not seen ({', '.join(self.not_seen)}): {why}. They are compared "
+                "as adminapi.yaml has them, never reported removed; check each one's page on the site, or run "
+                "again with --document and the spec file's URL"
+            )
+        if self.findings:
+            said.append(
+                f"{len(self.findings)} finding(s) to settle by hand: " + "; ".join(f.message for f in self.findings)
+            )
+        return ". ".join(said) + "."
+
+    @property
     def breaking(self) -> bool:
         return self.spec.breaking or self.python_api.breaking
 
     def as_dict(self) -> dict[str, Any]:
+        operations = {"added": self.spec.added, "removed": self.spec.removed, "changed": self.spec.changed}
         return {
             "source": self.source,
             "changed": self.changed,
             "breaking": self.breaking,
-            "operations": {"added": self.spec.added, "removed": self.spec.removed, "changed": self.spec.changed},
+            "complete": self.complete,
+            "operations": operations | {"not_seen": self.not_seen},
             "changes": [change.as_dict() for change in self.spec.changes],
             "patch": [action.as_dict() for action in self.patch],
             "python_api": self.python_api.as_dict(),
+            "findings": [finding.as_dict() for finding in self.findings],
+            "sources": [source.as_dict() for source in self.sources],
+            "upstream_lint_findings": self.lint_findings,
         }
 
     def json(self) -> str:
         return json.dumps(self.as_dict(), indent=2, ensure_ascii=False) + "\n"
 
     def markdown(self) -> str:
-        if not self.changed:
+        if not self.changed and not self.complete:
+            verdict = "No change in what could be read; the rest is below, under **Incomplete**."
+        elif not self.changed:
             verdict = "No change: the published document means what the vendored `adminapi.yaml` means."
         elif self.breaking:
             verdict = "**Breaking**: users of this package must change code or expectations (marked below)."
         else:
             verdict = "Changed, nothing breaking."
         lines = [f"## Upstream spec: {self.source}", "", verdict, ""]
+        if not self.complete:
+            lines += ["**Incomplete**: " + self.to_check(), ""]
         if self.changed:
             lines += self._operations() + self._changes() + self._python_api()
-        lines += self._patch()
+        lines += self._patch() + self._sources()
+        if self.lint_findings is not None:
+            lines += ["", f"Lint findings in the upstream document: {self.lint_findings}."]
         return "\n".join(lines) + "\n"
 
     def _operations(self) -> list[str]:
@@ -102,6 +144,18 @@ class Report:
         for label, names in (("removed", api.removed), ("changed", api.changed), ("added", api.added)):
             lines.append(f"- {label}: " + (", ".join(f"`{n}`" for n in names) if names else "none"))
         return [*lines, ""]
+
+    def _sources(self) -> list[str]:
+        if not self.sources:
+            return []
+        lines = ["", "### Sources read", "", "| kind | url | operations | note |", "|---|---|---|---|"]
+        for source in self.sources:
+            named = ", ".join(f"`{op}`" for op in source.operations) or "none"
+            if source.other:
+                named += " (other specs or languages: " + ", ".join(f"`{block}`" for block in source.other) + ")"
+            note = source.note.replace("|", "\\|")
+            lines.append(f"| {source.kind} | {source.url} | {named} | {note} |")
+        return lines
 
     def _patch(self) -> list[str]:
         lines = ["### adminapi.patch.yaml", "", "| # | action | matched | before | note |", "|---|---|---|---|---|"]

@@ -1,58 +1,59 @@
-"""Finding the pages in llms.txt and the spec excerpts in a page."""
+"""Attributing a block to its spec and language, and reading the excerpt it holds."""
 
 from __future__ import annotations
 
 import pytest
 
-from codegen.upstream.docs_site import DocsError, excerpts, page_links
-from tests.support.docs_site import page
+from codegen.upstream.docs_site import DocsError, excerpt_of, spec_language
+from codegen.upstream.page_blocks import LabelledBlock
 
-INDEX = "https://docs.geekai.co/llms.txt"
 BLOCK = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /credit/balance:\n    get: {responses: {}}\n"
 
 
-def test_pages_on_the_index_host_are_followed_as_markdown_once_each() -> None:
-    llms = """# GeekAI
-- [Balance](https://docs.geekai.co/cn/api/balance.md): the balance
-- [Intro](https://docs.geekai.co/cn/intro): no .md in the link
-- [Relative](/cn/api/keys.md#list)
-- [Again](https://docs.geekai.co/cn/api/balance.md)
-- [Console](https://geekai.co/user/provision_keys)
-- [Everything](https://docs.geekai.co/llms-full.txt)
-"""
-    assert page_links(INDEX, llms) == [
-        "https://docs.geekai.co/cn/api/balance.md",
-        "https://docs.geekai.co/cn/intro.md",
-        "https://docs.geekai.co/cn/api/keys.md",
-    ]
+@pytest.mark.parametrize(
+    ("file", "language"),
+    [
+        ("adminapi.yaml", ""),
+        ("cn/adminapi.yaml", ""),
+        ("zh-Hans/adminapi.yaml", ""),
+        ("api-reference/adminapi.yaml", ""),
+        ("en/adminapi.yaml", "en"),
+        ("en/api-reference/adminapi.yaml", "en"),
+        ("openapi.json", None),
+        ("cn/openapi.json", None),
+        ("adminapi.yml", None),
+    ],
+)
+def test_the_admin_spec_and_its_language_are_told_by_the_file_named(file: str, language: str | None) -> None:
+    assert spec_language(file) == language
 
 
-def test_a_page_yields_the_operation_its_label_names() -> None:
-    [found] = excerpts("p.md", page("余额", "get", "/credit/balance", BLOCK))
-    assert (found.page, found.operation, found.document["info"]["title"]) == ("p.md", "GET /credit/balance", "t")
+def _block(content: str, method: str = "get", path: str = "/credit/balance") -> LabelledBlock:
+    return LabelledBlock("p.md", "adminapi.yaml", method, path, content)
 
 
-def test_other_blocks_are_not_excerpts() -> None:
-    markdown = "# Intro\n\n```yaml\nopenapi: 3.1.0\n```\n\n```yaml adminapi.json GET /x\n{}\n```\n"
-    assert list(excerpts("p.md", markdown)) == []
+def test_a_block_yields_the_operation_its_label_names_with_the_documents_own_path() -> None:
+    found = excerpt_of(_block(BLOCK.replace("/credit/balance:", "/credit/balance/:")))
+    assert (found.page, found.operation, found.document["info"]["title"]) == ("p.md", "GET /credit/balance/", "t")
 
 
 def test_a_label_that_does_not_match_the_block_is_an_error_naming_the_page() -> None:
     with pytest.raises(
-        DocsError, match=r"p.md: the block labelled POST /credit/balance holds \['GET /credit/balance'\]"
+        DocsError, match=r"^p.md: the block labelled POST /credit/balance holds \['GET /credit/balance'\]"
     ):
-        list(excerpts("p.md", page("余额", "post", "/credit/balance", BLOCK)))
+        excerpt_of(_block(BLOCK, method="post"))
 
 
 @pytest.mark.parametrize(
-    ("label", "body", "message"),
+    ("body", "message"),
     [
-        ("yaml adminapi.yaml GET", BLOCK, "cannot read the block label"),
-        ("yaml adminapi.yaml GET /x", "a: [", "is not YAML"),
-        ("yaml adminapi.yaml GET /x", "- a list", "is not an OpenAPI excerpt"),
-        ("yaml adminapi.yaml GET /x", "paths: [/x]", "is not an OpenAPI excerpt"),
+        ("a: [", "is not YAML or JSON"),
+        ("- a list", "is not an OpenAPI excerpt"),
+        ("paths: [/x]", "is not an OpenAPI excerpt"),
+        ("paths:\n  path: /credit/balance\n  method: get\n", "is not an OpenAPI excerpt"),  # Mintlify's older export
+        ("a: &x 1\nb: *x\n", "uses a YAML alias"),
     ],
 )
-def test_an_unreadable_block_is_an_error_naming_the_page(label: str, body: str, message: str) -> None:
-    with pytest.raises(DocsError, match=f"^p.md: .*{message}"):
-        list(excerpts("p.md", f"````{label}\n{body}\n````\n"))
+def test_an_unreadable_block_is_an_error_naming_the_page(body: str, message: str) -> None:
+    with pytest.raises(DocsError, match=f"^p.md: the GET /credit/balance block {message}"):
+        excerpt_of(_block(body))

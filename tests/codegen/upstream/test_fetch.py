@@ -101,3 +101,33 @@ def test_a_document_path_is_read_from_disk_without_the_network(tmp_path: Path) -
     assert read_source(fetcher, str(tmp_path / "spec.yaml")) == b"openapi: 3.1.0\r\n"
     with pytest.raises(FetchError, match=r"missing\.yaml: No such file"):
         read_source(fetcher, str(tmp_path / "missing.yaml"))
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_to_another_host_gives_the_url_finally_reached(status: int) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "docs.example":
+            return httpx.Response(status, headers={"Location": "https://www.docs.example/cn" + request.url.path})
+        return httpx.Response(200, text=f"served by {request.url.host}")
+
+    fetched = _fetcher(httpx.MockTransport(handler)).fetch("https://docs.example/llms.txt")
+    assert (fetched.url, fetched.body) == ("https://www.docs.example/cn/llms.txt", b"served by www.docs.example")
+
+
+def test_a_redirect_loop_ends_with_an_error_naming_the_page() -> None:
+    fetcher = _fetcher(httpx.MockTransport(lambda request: httpx.Response(308, headers={"Location": "/a.md"})))
+    with pytest.raises(FetchError, match=r"^https://docs.example/a.md: more than 5 redirects$"):
+        fetcher.get("https://docs.example/a.md")
+
+
+def test_a_missing_page_carries_its_status() -> None:
+    with pytest.raises(FetchError) as raised:
+        _fetcher(httpx.MockTransport(lambda _: httpx.Response(404))).get("https://docs.example/llms.txt")
+    assert raised.value.status == 404
+
+
+def test_a_local_document_over_the_size_cap_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "big.yaml").write_bytes(b"x" * 1001)
+    fetcher = _fetcher(httpx.MockTransport(lambda _: httpx.Response(500)), max_bytes=1000)
+    with pytest.raises(FetchError, match=r"big\.yaml: more than the 1000 bytes allowed for one document"):
+        read_source(fetcher, str(tmp_path / "big.yaml"))
