@@ -15,7 +15,16 @@
 `server` are the two thin adapters.
 """
 
-from tests.support.fake_api.api import ABSENT, WRITE_METHODS, FakeAPI, Injection, Logged, SeededKey, secrets_of
+from tests.support.fake_api.api import (
+    ABSENT,
+    INVALID_REQUEST_STATUS,
+    WRITE_METHODS,
+    FakeAPI,
+    Injection,
+    Logged,
+    SeededKey,
+    secrets_of,
+)
 from tests.support.fake_api.faults import FAULTS, LARGE_BODY_BYTES, Reply, status
 from tests.support.fake_api.records import (
     EXAMPLE_BALANCE,
@@ -35,6 +44,7 @@ __all__ = [
     "EXAMPLE_SECRET",
     "EXAMPLE_UUID",
     "FAULTS",
+    "INVALID_REQUEST_STATUS",
     "LARGE_BODY_BYTES",
     "SYSTEM_KEY",
     "WRITE_METHODS",
