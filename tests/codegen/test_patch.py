@@ -163,3 +163,13 @@ def test_upstream_s_own_summary_and_404_are_kept(raw: dict[str, Any]) -> None:
     assert document["paths"]["/api_keys/{uuid}"]["get"]["responses"]["404"] == {
         "$ref": "#/components/responses/NotFound"
     }
+
+
+def test_every_lint_rule_switched_off_says_why() -> None:
+    lines = (ROOT / "redocly.yaml").read_text(encoding="utf-8").splitlines()
+    config = load_yaml(ROOT / "redocly.yaml")
+    switched_off = [rule for rule, level in config["rules"].items() if level in ("off", False)]  # YAML 1.1: off
+    assert switched_off, "redocly.yaml switches no rule off: drop this test's premise, or the file"
+    for rule in switched_off:
+        at = next(n for n, line in enumerate(lines) if line.strip() == f"{rule}: off")
+        assert lines[at - 1].strip().startswith("#"), f"redocly.yaml: {rule} is off without its reason above it"
