@@ -10,9 +10,11 @@
         GeekAIAdmin(SYSTEM_KEY, base_url=server.base_url)
     fake.log, fake.count("PUT"), fake.writes                       # what reached it
 
-`api` holds the store, rules, knobs and log; `faults` the vocabulary of injected misbehaviour;
+`api` holds the store, rules, knobs and log; `bodies` what the patched spec lets a request send
+(each path's methods, each body's schema); `faults` the vocabulary of injected misbehaviour;
 `records` the key-record builder (from the patched spec's examples) and SYSTEM_KEY; `mock` and
-`server` are the two thin adapters.
+`server` are the two thin adapters. `fuzz` (with `fuzz_hooks` and `schemathesis.toml`) runs
+schemathesis against the fake: `python -m tests.support.fake_api.fuzz`, or `nox -s fuzz`.
 """
 
 from tests.support.fake_api.api import (
