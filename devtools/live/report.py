@@ -58,6 +58,7 @@ def build_report(run: LiveRun, *, base_url: str, budget: RequestBudget, scrubber
             "update_applied": None if not_applied is None else not not_applied,
             "deleted_key_status": observed.get("deleted_key_status"),
             "delete_again_status": observed.get("delete_again_status"),
+            "invalid_body_status": observed.get("invalid_body_status"),
             "rate_limited": [
                 {"operation": e.operation, "retry_after": e.retry_after} for e in exchanges if e.status == 429
             ],
@@ -68,6 +69,7 @@ def build_report(run: LiveRun, *, base_url: str, budget: RequestBudget, scrubber
             "never_used_last_used_at": never_used_counts,
             "error_shapes": shape_statuses,
             "update_not_applied": not_applied or [],
+            "invalid_body_answer": observed.get("invalid_body_answer"),
             "key_records_seen": len(records),
         },
         "steps": [step.to_dict() for step in run.steps],

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from codegen.generate import ROOT, Inputs, load_yaml, patched_document
+from codegen.overlay_apply import apply_overlay
 from codegen.spec_checks import SpecError, check_path_parameters, check_spec, operations
 from tests.support.generated_tree import OPERATIONS
 
@@ -118,3 +119,57 @@ def test_patched_document_fails_loudly_when_the_patch_breaks_the_spec(tmp_path: 
     )
     with pytest.raises(SpecError, match=r"GET /api_keys/\{uuid\}"):
         patched_document(Inputs(patch=patch))
+
+
+def test_every_operation_has_a_summary(patched: dict[str, Any]) -> None:
+    missing = [f"{method.upper()} {path}" for method, path, op in operations(patched) if not op.get("summary")]
+    assert missing == []
+
+
+def test_an_unknown_uuid_is_declared_404_on_get_update_and_delete(patched: dict[str, Any]) -> None:
+    declared = {(method, path) for method, path, op in operations(patched) if "404" in op["responses"]}
+    assert declared == {("get", "/api_keys/{uuid}"), ("put", "/api_keys/{uuid}"), ("delete", "/api_keys/{uuid}")}
+
+
+def test_the_requested_expiry_is_a_real_date_or_empty(patched: dict[str, Any]) -> None:
+    for name in ("ApiKeyCreateRequest", "ApiKeyUpdateRequest"):
+        expiry = patched["components"]["schemas"][name]["properties"]["expired_at"]
+        assert expiry["anyOf"] == [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]
+        assert expiry["default"] == ""
+
+
+# The actions that stand for what upstream may add itself: summaries, 404, the request's date format.
+ADDED_BY_FILTER = ("!@.summary", "!@.responses['404']", "!@.expired_at.format")
+
+
+def test_the_filtered_actions_select_nothing_once_upstream_has_what_they_add(patched: dict[str, Any]) -> None:
+    fixed = copy.deepcopy(patched)
+    for method, path, _ in operations(patched):
+        fixed["paths"][path][method]["summary"] = "upstream's own title"
+    fixed["paths"]["/api_keys/{uuid}"]["get"]["responses"]["404"] = {"description": "upstream's own 404"}
+    _, report = apply_overlay(fixed, load_yaml(ROOT / "adminapi.patch.yaml"))
+    filtered = [result for result in report if any(marker in result.target for marker in ADDED_BY_FILTER)]
+    assert len(filtered) == 6
+    assert [result.matched for result in filtered] == [0, 0, 0, 0, 0, 0]
+
+
+def test_upstream_s_own_summary_and_404_are_kept(raw: dict[str, Any]) -> None:
+    fixed = copy.deepcopy(raw)
+    fixed["paths"]["/api_keys"]["post"]["summary"] = "upstream's own title"
+    fixed["paths"]["/api_keys/{uuid}"]["delete"]["responses"]["404"] = {"description": "upstream's own 404"}
+    document, _ = apply_overlay(fixed, load_yaml(ROOT / "adminapi.patch.yaml"))
+    assert document["paths"]["/api_keys"]["post"]["summary"] == "upstream's own title"
+    assert document["paths"]["/api_keys/{uuid}"]["delete"]["responses"]["404"] == {"description": "upstream's own 404"}
+    assert document["paths"]["/api_keys/{uuid}"]["get"]["responses"]["404"] == {
+        "$ref": "#/components/responses/NotFound"
+    }
+
+
+def test_every_lint_rule_switched_off_says_why() -> None:
+    lines = (ROOT / "redocly.yaml").read_text(encoding="utf-8").splitlines()
+    config = load_yaml(ROOT / "redocly.yaml")
+    switched_off = [rule for rule, level in config["rules"].items() if level in ("off", False)]  # YAML 1.1: off
+    assert switched_off, "redocly.yaml switches no rule off: drop this test's premise, or the file"
+    for rule in switched_off:
+        at = next(n for n, line in enumerate(lines) if line.strip() == f"{rule}: off")
+        assert lines[at - 1].strip().startswith("#"), f"redocly.yaml: {rule} is off without its reason above it"

@@ -27,6 +27,7 @@ from tests.support.fake_api import (
     ABSENT,
     EXAMPLE_UUID,
     FAULTS,
+    INVALID_REQUEST_STATUS,
     LARGE_BODY_BYTES,
     SYSTEM_KEY,
     FakeAPI,
@@ -111,10 +112,72 @@ def test_create_shows_the_secret_once_and_stores_it_masked(fake: FakeAPI, http: 
     assert fake.created == 1
 
 
-def test_create_refuses_a_body_without_name_or_group(fake: FakeAPI, http: httpx.Client) -> None:
-    assert http.post("/api_keys", json={"name": "x", "group": "BALANCE"}).status_code == 422
-    assert http.post("/api_keys", content=b"[]").status_code == 422
+VALID_BODY = {"name": "ci", "group": "ha", "credit_limit": 5, "expired_at": "2030-01-01"}
+INVALID_BODIES = [
+    pytest.param({**VALID_BODY, "group": "BALANCE"}, "group: 'BALANCE' is not one of", id="group-not-in-enum"),
+    pytest.param({**VALID_BODY, "group": {}}, "group: {} is not of type 'string'", id="group-object"),
+    pytest.param({**VALID_BODY, "name": 5}, "name: 5 is not of type 'string'", id="name-number"),
+    pytest.param({**VALID_BODY, "credit_limit": -1}, "credit_limit: -1 is less than the minimum of 0", id="negative"),
+    pytest.param({**VALID_BODY, "credit_limit": "5"}, "credit_limit: '5' is not of type 'number'", id="limit-string"),
+    pytest.param({**VALID_BODY, "expired_at": "0000-00-00"}, "expired_at: '0000-00-00' is not valid", id="no-date"),
+    pytest.param({**VALID_BODY, "expired_at": "2030-02-30"}, "expired_at: '2030-02-30' is not valid", id="feb-30"),
+    pytest.param({"name": "ci"}, "the request body: 'group' is a required property", id="no-group"),
+    pytest.param([], "the request body: [] is not of type 'object'", id="array"),
+]
+
+
+@pytest.mark.parametrize(("body", "problem"), INVALID_BODIES)
+def test_create_refuses_a_body_the_spec_refuses_and_says_why(
+    fake: FakeAPI, http: httpx.Client, body: Any, problem: str
+) -> None:
+    response = http.post("/api_keys", json=body)
+    assert response.status_code == INVALID_REQUEST_STATUS
+    assert response.json()["code"] == "invalid_request"
+    assert response.json()["message"].startswith(problem)
     assert fake.created == 0
+    assert fake.keys == {}
+
+
+@pytest.mark.parametrize(("body", "problem"), INVALID_BODIES)
+def test_update_refuses_a_body_the_spec_refuses_and_changes_nothing(
+    fake: FakeAPI, http: httpx.Client, body: Any, problem: str
+) -> None:
+    key = fake.seed(name="a", group="ha", credit_limit=7, expired_at="2030-01-01")
+    before = fake.key(key.uuid)
+    response = http.put(f"/api_keys/{key.uuid}", json=body)
+    assert (response.status_code, response.json()["message"][: len(problem)]) == (INVALID_REQUEST_STATUS, problem)
+    assert fake.key(key.uuid) == before
+
+
+@pytest.mark.parametrize("content", [b"", b"{", b"null"])
+def test_a_missing_or_broken_body_is_refused(fake: FakeAPI, http: httpx.Client, content: bytes) -> None:
+    key = fake.seed(name="a")
+    assert http.post("/api_keys", content=content).status_code == INVALID_REQUEST_STATUS
+    assert http.put(f"/api_keys/{key.uuid}", content=content).status_code == INVALID_REQUEST_STATUS
+    assert fake.created == 0
+
+
+@pytest.mark.parametrize("expiry", ["", "2030-01-01"])
+def test_an_expiry_is_a_date_or_empty(fake: FakeAPI, http: httpx.Client, expiry: str) -> None:
+    response = http.post("/api_keys", json={**VALID_BODY, "expired_at": expiry})
+    assert response.status_code == 200
+    assert fake.key(response.json()["data"]["uuid"])["expired_at"] == expiry
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("TRACE", "/api_keys", "GET, POST"),
+        ("PATCH", "/api_keys/x", "DELETE, GET, PUT"),
+        ("POST", "/credit/balance", "GET"),
+    ],
+)
+def test_a_method_the_path_does_not_declare_is_405_with_allow(
+    http: httpx.Client, method: str, path: str, allowed: str
+) -> None:
+    response = http.request(method, path)
+    assert (response.status_code, response.headers["allow"]) == (405, allowed)
+    assert http.get("/nowhere").status_code == 404
 
 
 def test_unknown_uuids_are_404_for_get_update_and_delete(http: httpx.Client) -> None:
@@ -137,11 +200,11 @@ def test_every_request_needs_the_system_key(fake: FakeAPI, http: httpx.Client) -
 
 def test_delete_removes_and_update_changes_only_what_it_sends(fake: FakeAPI, http: httpx.Client) -> None:
     key = fake.seed(name="a", group="ha", credit_limit=7, expired_at="2030-01-01")
-    assert http.put(f"/api_keys/{key.uuid}", json={"name": "b"}).json() == {"message": "success"}
+    assert http.put(f"/api_keys/{key.uuid}", json={"name": "b", "group": "none"}).json() == {"message": "success"}
     stored = fake.key(key.uuid)
     assert (stored["name"], stored["group"]["name"], stored["credit_limit"], stored["expired_at"]) == (
         "b",
-        "ha",
+        "none",
         7,
         "2030-01-01",
     )

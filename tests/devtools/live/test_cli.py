@@ -16,9 +16,9 @@ import pytest
 
 from devtools.live.budget import LIMIT
 from devtools.live.cli import main
-from devtools.live.run import PREFIX, LiveRun
+from devtools.live.run import INVALID_GROUP, PREFIX, LiveRun
 from geekai_admin import ApiKey
-from tests.support.fake_api import ABSENT, SYSTEM_KEY, FakeAPI, Reply, secrets_of, status
+from tests.support.fake_api import ABSENT, INVALID_REQUEST_STATUS, SYSTEM_KEY, FakeAPI, Reply, secrets_of, status
 
 BASE_URL = "https://geekai.co/api"
 
@@ -133,6 +133,38 @@ def test_a_write_run_goes_through_the_lifecycle_and_leaves_nothing(live: Live) -
 # --- each behaviour of the server -> its finding -------------------------------------------------
 
 
+def test_one_invalid_body_records_how_the_api_refuses_it(live: Live) -> None:
+    fake = FakeAPI()
+    result = live(fake, "--write")
+    (invalid,) = [
+        entry.json() for entry in fake.log if entry.method == "PUT" and entry.status == INVALID_REQUEST_STATUS
+    ]
+    assert invalid["group"] == INVALID_GROUP
+    assert result.findings["invalid_body_status"] == INVALID_REQUEST_STATUS
+    answer = result.report["details"]["invalid_body_answer"]
+    assert answer["code"] == "invalid_request"
+    assert answer["message"].startswith(f"group: '{INVALID_GROUP}' is not one of")
+    assert result.step("put an invalid body")["outcome"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("reply", "outcome", "answer"),
+    [
+        (Reply.json({"message": "success"}, 200), "unexpected", {"message": "success"}),
+        (status(400, b"<html>bad request</html>"), "ok", "<html>bad request</html>"),
+    ],
+)
+def test_an_invalid_body_accepted_is_a_finding_and_any_answer_is_kept(
+    live: Live, reply: Reply, outcome: str, answer: Any
+) -> None:
+    fake = FakeAPI()
+    fake.inject(reply, method="PUT", at=3)
+    result = live(fake, "--write")
+    assert result.step("put an invalid body")["outcome"] == outcome
+    assert result.report["details"]["invalid_body_answer"] == answer
+    assert throwaway_keys(fake) == []
+
+
 @pytest.mark.parametrize(("shape", "verdict"), [("flat", "flat"), ("wrapped", "wrapped")])
 def test_balance_shape(live: Live, shape: Any, verdict: str) -> None:
     assert live(FakeAPI(balance_shape=shape)).findings["balance_shape"] == verdict
@@ -229,10 +261,16 @@ def test_each_answer_is_validated_against_both_documents(live: Live) -> None:
     # Upstream's date-time has no null; the patch admits it.
     assert ("upstream", "GET /api_keys", 200, "data/0/last_used_at") in found
     assert not any(spec == "patched" and where.endswith("last_used_at") for spec, _, _, where in found)
-    # Neither document declares 404.
-    assert ("patched", "GET /api_keys/{uuid}", 404, "(ResponseNotFound)") in found
+    # Upstream declares no 404; the patch does, with the body of the other errors.
     assert ("upstream", "GET /api_keys/{uuid}", 404, "(ResponseNotFound)") in found
+    assert not any(spec == "patched" and status == 404 for spec, _, status, _ in found)
     assert "Violations: " in result.stdout
+
+
+def test_a_404_whose_body_is_not_the_declared_error_is_a_violation_of_the_patch(live: Live) -> None:
+    result = live(FakeAPI(not_found=(404, {"message": "gone"})))
+    found = {(v["spec"], v["operation"], v["status"], v["message"]) for v in result.report["violations"]}
+    assert ("patched", "GET /api_keys/{uuid}", 404, "'code' is a required property") in found
 
 
 # --- failures, interruptions, the budget -------------------------------------------------------

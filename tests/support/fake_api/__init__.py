@@ -10,12 +10,23 @@
         GeekAIAdmin(SYSTEM_KEY, base_url=server.base_url)
     fake.log, fake.count("PUT"), fake.writes                       # what reached it
 
-`api` holds the store, rules, knobs and log; `faults` the vocabulary of injected misbehaviour;
+`api` holds the store, rules, knobs and log; `bodies` what the patched spec lets a request send
+(each path's methods, each body's schema); `faults` the vocabulary of injected misbehaviour;
 `records` the key-record builder (from the patched spec's examples) and SYSTEM_KEY; `mock` and
-`server` are the two thin adapters.
+`server` are the two thin adapters. `fuzz` (with `fuzz_hooks` and `schemathesis.toml`) runs
+schemathesis against the fake: `python -m tests.support.fake_api.fuzz`, or `nox -s fuzz`.
 """
 
-from tests.support.fake_api.api import ABSENT, WRITE_METHODS, FakeAPI, Injection, Logged, SeededKey, secrets_of
+from tests.support.fake_api.api import (
+    ABSENT,
+    INVALID_REQUEST_STATUS,
+    WRITE_METHODS,
+    FakeAPI,
+    Injection,
+    Logged,
+    SeededKey,
+    secrets_of,
+)
 from tests.support.fake_api.faults import FAULTS, LARGE_BODY_BYTES, Reply, status
 from tests.support.fake_api.records import (
     EXAMPLE_BALANCE,
@@ -35,6 +46,7 @@ __all__ = [
     "EXAMPLE_SECRET",
     "EXAMPLE_UUID",
     "FAULTS",
+    "INVALID_REQUEST_STATUS",
     "LARGE_BODY_BYTES",
     "SYSTEM_KEY",
     "WRITE_METHODS",

@@ -25,6 +25,7 @@ __all__ = [
     "group_record",
     "key_record",
     "masked",
+    "patched_document",
 ]
 
 PATCHED_SPEC: Final = Path(__file__).resolve().parents[3] / "generated" / "adminapi.patched.yaml"
@@ -34,9 +35,14 @@ SYSTEM_KEY: Final = "sk-system-FakeAPI-7f3a9c1e5b2d4a6f8e0c"
 
 
 @functools.cache
+def patched_document() -> dict[str, Any]:
+    """The patched spec (generated/adminapi.patched.yaml), read once; never to be modified."""
+    document: dict[str, Any] = yaml.safe_load(PATCHED_SPEC.read_text(encoding="utf-8"))
+    return document
+
+
 def _schemas() -> dict[str, Any]:
-    document = yaml.safe_load(PATCHED_SPEC.read_text(encoding="utf-8"))
-    schemas: dict[str, Any] = document["components"]["schemas"]
+    schemas: dict[str, Any] = patched_document()["components"]["schemas"]
     return schemas
 
 

@@ -72,7 +72,9 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: ApiKeyCreateRequest,
 ) -> Response[ApiKeyCreateResponse | Error | UnauthorizedError]:
-    """创建一个新的 API KEY。
+    """创建一个新的 API KEY
+
+     创建一个新的 API KEY。
 
     Args:
         body (ApiKeyCreateRequest):
@@ -101,7 +103,9 @@ def sync(
     client: AuthenticatedClient | Client,
     body: ApiKeyCreateRequest,
 ) -> ApiKeyCreateResponse | Error | UnauthorizedError | None:
-    """创建一个新的 API KEY。
+    """创建一个新的 API KEY
+
+     创建一个新的 API KEY。
 
     Args:
         body (ApiKeyCreateRequest):
@@ -125,7 +129,9 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: ApiKeyCreateRequest,
 ) -> Response[ApiKeyCreateResponse | Error | UnauthorizedError]:
-    """创建一个新的 API KEY。
+    """创建一个新的 API KEY
+
+     创建一个新的 API KEY。
 
     Args:
         body (ApiKeyCreateRequest):
@@ -152,7 +158,9 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: ApiKeyCreateRequest,
 ) -> ApiKeyCreateResponse | Error | UnauthorizedError | None:
-    """创建一个新的 API KEY。
+    """创建一个新的 API KEY
+
+     创建一个新的 API KEY。
 
     Args:
         body (ApiKeyCreateRequest):

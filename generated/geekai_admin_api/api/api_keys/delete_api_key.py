@@ -41,6 +41,11 @@ def _parse_response(
 
         return response_401
 
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 500:
         response_500 = Error.from_dict(response.json())
 
@@ -68,7 +73,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[Error | MessageResponse | UnauthorizedError]:
-    """通过 UUID 删除一个已存在的 API KEY。
+    """通过 UUID 删除一个已存在的 API KEY
+
+     通过 UUID 删除一个已存在的 API KEY。
 
     Args:
         uuid (UUID):
@@ -97,7 +104,9 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 ) -> Error | MessageResponse | UnauthorizedError | None:
-    """通过 UUID 删除一个已存在的 API KEY。
+    """通过 UUID 删除一个已存在的 API KEY
+
+     通过 UUID 删除一个已存在的 API KEY。
 
     Args:
         uuid (UUID):
@@ -121,7 +130,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[Error | MessageResponse | UnauthorizedError]:
-    """通过 UUID 删除一个已存在的 API KEY。
+    """通过 UUID 删除一个已存在的 API KEY
+
+     通过 UUID 删除一个已存在的 API KEY。
 
     Args:
         uuid (UUID):
@@ -148,7 +159,9 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 ) -> Error | MessageResponse | UnauthorizedError | None:
-    """通过 UUID 删除一个已存在的 API KEY。
+    """通过 UUID 删除一个已存在的 API KEY
+
+     通过 UUID 删除一个已存在的 API KEY。
 
     Args:
         uuid (UUID):

@@ -50,6 +50,11 @@ def _parse_response(
 
         return response_401
 
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 500:
         response_500 = Error.from_dict(response.json())
 
@@ -78,7 +83,9 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: ApiKeyUpdateRequest,
 ) -> Response[Error | MessageResponse | UnauthorizedError]:
-    """通过 UUID 更新指定 API KEY 的信息。
+    """通过 UUID 更新指定 API KEY 的信息
+
+     通过 UUID 更新指定 API KEY 的信息。
 
     Args:
         uuid (UUID):
@@ -110,7 +117,9 @@ def sync(
     client: AuthenticatedClient | Client,
     body: ApiKeyUpdateRequest,
 ) -> Error | MessageResponse | UnauthorizedError | None:
-    """通过 UUID 更新指定 API KEY 的信息。
+    """通过 UUID 更新指定 API KEY 的信息
+
+     通过 UUID 更新指定 API KEY 的信息。
 
     Args:
         uuid (UUID):
@@ -137,7 +146,9 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: ApiKeyUpdateRequest,
 ) -> Response[Error | MessageResponse | UnauthorizedError]:
-    """通过 UUID 更新指定 API KEY 的信息。
+    """通过 UUID 更新指定 API KEY 的信息
+
+     通过 UUID 更新指定 API KEY 的信息。
 
     Args:
         uuid (UUID):
@@ -167,7 +178,9 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: ApiKeyUpdateRequest,
 ) -> Error | MessageResponse | UnauthorizedError | None:
-    """通过 UUID 更新指定 API KEY 的信息。
+    """通过 UUID 更新指定 API KEY 的信息
+
+     通过 UUID 更新指定 API KEY 的信息。
 
     Args:
         uuid (UUID):
