@@ -16,10 +16,18 @@ from geekai_admin import _bulk as bulk
 from geekai_admin import _operations as ops
 from geekai_admin._bulk import DEFAULT_CONCURRENCY, BulkResult
 from geekai_admin._check import CheckCriteria, CheckResult
-from geekai_admin._config import DEFAULT_TIMEOUT, resolve_base_url, resolve_headers, resolve_key, resolve_timeout
+from geekai_admin._config import (
+    DEFAULT_TIMEOUT,
+    PLAIN_HTTP_UNPROXIED,
+    resolve_base_url,
+    resolve_deadline,
+    resolve_headers,
+    resolve_key,
+    resolve_timeout,
+)
 from geekai_admin._constants import Group, Region
 from geekai_admin._cookieless import CookielessAsyncClient, CookielessClient
-from geekai_admin._exceptions import ConfigurationError
+from geekai_admin._exceptions import ClientClosedError, ConfigurationError
 from geekai_admin._flow import run_async, run_sync
 from geekai_admin._http import Endpoint, send_async, send_sync
 from geekai_admin._models import ApiKey, Balance, CreatedKey
@@ -46,6 +54,7 @@ class _Settings:
         region: Region | None,
         base_url: str | None,
         timeout: float | httpx.Timeout,
+        deadline: float | None,
         max_retries: int,
         retry_policy: RetryPolicy | None,
         default_headers: Mapping[str, str] | None,
@@ -59,7 +68,12 @@ class _Settings:
         headers = resolve_headers(default_headers, user_agent=USER_AGENT)
         self.timeout = resolve_timeout(timeout)
         self.endpoint = Endpoint(
-            resolve_base_url(base_url, region), key, policy, headers, client_has_headers=http_client is None
+            resolve_base_url(base_url, region),
+            key,
+            policy,
+            headers,
+            deadline=resolve_deadline(deadline),
+            client_has_headers=http_client is None,
         )
 
 
@@ -67,6 +81,7 @@ class _Base:
     """What both clients show of their settings."""
 
     _settings: _Settings
+    _closed: bool = False
 
     @property
     def base_url(self) -> str:
@@ -76,8 +91,18 @@ class _Base:
     def max_retries(self) -> int:
         return self._settings.endpoint.policy.max_retries
 
+    @property
+    def deadline(self) -> float | None:
+        """Seconds one call may take in all (its retries and the waits between them included); None: no limit."""
+        return self._settings.endpoint.deadline
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
+
+    def _check_open(self, http_closed: bool) -> None:
+        if self._closed or http_closed:
+            what = "was closed" if self._closed else "has an http_client that was closed"
+            raise ClientClosedError(f"this {type(self).__name__} {what}: create a new client to send requests")
 
 
 class GeekAIAdmin(_Base):
@@ -86,8 +111,13 @@ class GeekAIAdmin(_Base):
     The system key comes from `api_key`, else GEEKAI_SYSTEM_KEY; the entry point from `base_url` or
     `region` ("cn": geekai.co, the default; "global": geekai.dev; not both), else GEEKAI_BASE_URL,
     else GEEKAI_REGION. An argument always beats the environment.
-    Use it as a context manager, or call close(), to release its connections. It is safe to share
-    between threads.
+    `timeout` bounds each network step (connect, each read, ...); `deadline` (seconds, default
+    None: no limit) bounds each request in all, its retries and the waits between them included,
+    however slowly the server answers (a keys.update is two requests: the read and the write).
+    Proxies named in the environment (HTTPS_PROXY, ALL_PROXY) are used for https only: plain
+    http, which goes only to loopback, never goes through one.
+    Use it as a context manager, or call close(), to release its connections; a closed client
+    raises ClientClosedError. It is safe to share between threads.
     """
 
     def __init__(
@@ -97,6 +127,7 @@ class GeekAIAdmin(_Base):
         region: Region | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        deadline: float | None = None,
         max_retries: int = 2,
         retry_policy: RetryPolicy | None = None,
         default_headers: Mapping[str, str] | None = None,
@@ -108,6 +139,7 @@ class GeekAIAdmin(_Base):
             region=region,
             base_url=base_url,
             timeout=timeout,
+            deadline=deadline,
             max_retries=max_retries,
             retry_policy=retry_policy,
             default_headers=default_headers,
@@ -116,7 +148,10 @@ class GeekAIAdmin(_Base):
         )
         self._owns_client = http_client is None
         self._http = http_client or CookielessClient(
-            timeout=self._settings.timeout, transport=transport, headers=self._settings.endpoint.headers
+            timeout=self._settings.timeout,
+            transport=transport,
+            headers=self._settings.endpoint.headers,
+            mounts=PLAIN_HTTP_UNPROXIED,
         )
         self._keys = Keys(self)
 
@@ -126,6 +161,7 @@ class GeekAIAdmin(_Base):
         return self._keys
 
     def _send(self, call: Call[T]) -> T:
+        self._check_open(self._http.is_closed)
         return send_sync(self._http, self._settings.endpoint, call)
 
     def balance(self) -> Balance:
@@ -161,7 +197,10 @@ class GeekAIAdmin(_Base):
         return criteria.run(balance, self.keys.list())
 
     def close(self) -> None:
-        """Close the connections (not those of an http_client passed in: its owner closes it)."""
+        """Close the connections (not those of an http_client passed in: its owner closes it).
+
+        The client refuses any call after this (ClientClosedError)."""
+        self._closed = True
         if self._owns_client:
             self._http.close()
 
@@ -188,6 +227,7 @@ class AsyncGeekAIAdmin(_Base):
         region: Region | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        deadline: float | None = None,
         max_retries: int = 2,
         retry_policy: RetryPolicy | None = None,
         default_headers: Mapping[str, str] | None = None,
@@ -199,6 +239,7 @@ class AsyncGeekAIAdmin(_Base):
             region=region,
             base_url=base_url,
             timeout=timeout,
+            deadline=deadline,
             max_retries=max_retries,
             retry_policy=retry_policy,
             default_headers=default_headers,
@@ -207,7 +248,10 @@ class AsyncGeekAIAdmin(_Base):
         )
         self._owns_client = http_client is None
         self._http = http_client or CookielessAsyncClient(
-            timeout=self._settings.timeout, transport=transport, headers=self._settings.endpoint.headers
+            timeout=self._settings.timeout,
+            transport=transport,
+            headers=self._settings.endpoint.headers,
+            mounts=PLAIN_HTTP_UNPROXIED,
         )
         self._keys = AsyncKeys(self)
 
@@ -217,6 +261,7 @@ class AsyncGeekAIAdmin(_Base):
         return self._keys
 
     async def _send(self, call: Call[T]) -> T:
+        self._check_open(self._http.is_closed)
         return await send_async(self._http, self._settings.endpoint, call)
 
     async def balance(self) -> Balance:
@@ -252,7 +297,10 @@ class AsyncGeekAIAdmin(_Base):
         return criteria.run(balance, await self.keys.list())
 
     async def close(self) -> None:
-        """Close the connections (not those of an http_client passed in: its owner closes it)."""
+        """Close the connections (not those of an http_client passed in: its owner closes it).
+
+        The client refuses any call after this (ClientClosedError)."""
+        self._closed = True
         if self._owns_client:
             await self._http.aclose()
 
