@@ -148,8 +148,12 @@ def list_keys() -> Call[list[ApiKey]]:
     return _call("keys.list", list_api_keys._get_kwargs(), _parse_list)
 
 
-def _read_detail(response: httpx.Response, what: str) -> tuple[ApiKey, dict[str, Any]]:
-    """The key, and its `data` object as sent."""
+def _read_detail(response: httpx.Response, what: str, asked: str) -> tuple[ApiKey, dict[str, Any]]:
+    """The key, and its `data` object as sent; refused unless it is the key `asked` for (its uuid).
+
+    Every later write targets the key as read (an update's PUT, a rotation's DELETE): a server
+    answering with another key's record must not turn into a write to a key nobody named.
+    """
     body = json_body(response, what)
     data = body.get("data")
     if not isinstance(data, dict):
@@ -157,15 +161,19 @@ def _read_detail(response: httpx.Response, what: str) -> tuple[ApiKey, dict[str,
     parsed = from_generated(ApiKeyDetailResponse.from_dict, body, response, what)
     if isinstance(parsed.data, Unset):  # not reached: `data` is a dict, so the model has it
         raise APIResponseValidationError(f"{what}: the response has no data", response=response)
-    return api_key(parsed.data, response, what), data
-
-
-def _parse_detail(response: httpx.Response, what: str) -> ApiKey:
-    return _read_detail(response, what)[0]
+    key = api_key(parsed.data, response, what)
+    if key.uuid.lower() != asked:
+        raise Fields(response, what).fail("uuid", key.uuid, f"{asked}, the key asked for")
+    return key, data
 
 
 def get(key: KeyRef) -> Call[ApiKey]:
-    return _call("keys.get", get_api_key._get_kwargs(uuid_module.UUID(key_uuid(key))), _parse_detail)
+    asked = key_uuid(key)
+
+    def parse(response: httpx.Response, what: str) -> ApiKey:
+        return _read_detail(response, what, asked)[0]
+
+    return _call("keys.get", get_api_key._get_kwargs(uuid_module.UUID(asked)), parse)
 
 
 # --- create ----------------------------------------------------------------------------------
@@ -251,9 +259,10 @@ def read_for_update(key: str | uuid_module.UUID, changes: Changes, *, for_rotati
     read is keys.rotate's, whose new key copies those fields (and which has no arguments for them).
     """
     kept = {arg: wire for arg, wire in _KEPT_FIELDS.items() if isinstance(getattr(changes, arg), NotGiven)}
+    asked = check_uuid(key)
 
     def parse(response: httpx.Response, what: str) -> ApiKey:
-        current, data = _read_detail(response, what)
+        current, data = _read_detail(response, what, asked)
         unsaid = [arg for arg, wire in kept.items() if data.get(wire) is None and not _means_never(wire, data)]
         if unsaid:
             consequence = (
@@ -269,7 +278,7 @@ def read_for_update(key: str | uuid_module.UUID, changes: Changes, *, for_rotati
         return current
 
     operation = _ROTATE if for_rotation else _UPDATE
-    return _call(operation, get_api_key._get_kwargs(uuid_module.UUID(check_uuid(key))), parse)
+    return _call(operation, get_api_key._get_kwargs(uuid_module.UUID(asked)), parse)
 
 
 def update(key: KeyRef, changes: Changes) -> Flow[ApiKey]:

@@ -21,7 +21,7 @@ from geekai_admin import (
     InvalidInputError,
 )
 from tests.geekai_admin.fakes import SECRET, SYSTEM_KEY, UUID, Driver, ok, scripted
-from tests.support.fake_api import key_record
+from tests.support.fake_api import FakeAPI, Reply, key_record
 
 # --- what goes on the wire ---------------------------------------------------------------------
 
@@ -377,3 +377,38 @@ def test_delete_returns_none_on_any_success(drive: Driver, answer: httpx.Respons
     server = scripted(answer)
     assert drive(server, lambda c: c.keys.delete(UUID)) is None
     assert server.calls == [f"DELETE /api/api_keys/{UUID}"]
+
+
+# --- every write targets the key the caller named -----------------------------------------------
+
+ASKED_OTHER: list[tuple[str, Any]] = [
+    ("get", lambda uuid: lambda c: c.keys.get(uuid)),
+    ("update", lambda uuid: lambda c: c.keys.update(uuid, name="renamed")),
+    ("rotate", lambda uuid: lambda c: c.keys.rotate(uuid)),
+    ("update_many", lambda uuid: lambda c: c.keys.update_many([uuid], name="renamed")),
+]
+
+
+@pytest.mark.parametrize("operation", [o for _, o in ASKED_OTHER], ids=[n for n, _ in ASKED_OTHER])
+def test_a_read_that_answers_with_another_key_is_refused_and_nothing_is_written(
+    against: Any, fake_api: FakeAPI, operation: Any
+) -> None:
+    named = fake_api.seed(name="named", group="ha", credit_limit=10)
+    other = fake_api.seed(name="other", group="ha", credit_limit=10)
+    fake_api.inject(Reply.json({"data": fake_api.key(other.uuid)}), method="GET", uuid=named.uuid, times=None)
+    try:
+        outcome = against(operation(named.uuid))
+    except APIResponseValidationError as caught:
+        error = caught
+    else:  # update_many reports each key's failure on its result
+        (result,) = outcome
+        assert isinstance(result.error, APIResponseValidationError)
+        error = result.error
+    assert f"field 'uuid' should be {named.uuid}, the key asked for, got '{other.uuid}'" in str(error)
+    assert fake_api.writes == 0
+    assert fake_api.key(other.uuid)["name"] == "other"
+
+
+def test_the_same_uuid_in_upper_case_is_the_same_key(drive: Driver) -> None:
+    server = scripted(ok({"data": key_record(uuid=UUID.upper())}))
+    assert drive(server, lambda c: c.keys.get(UUID)).uuid == UUID.upper()
