@@ -95,8 +95,29 @@ def test_each_status_maps_to_its_exception(drive: Driver, status: int, cls: type
         ),
         (httpx.Response(504, text=""), None, "Gateway Timeout"),
         (httpx.Response(520, text=""), None, "error"),
-        (httpx.Response(500, text="x" * 5000), None, "x" * 200),
-        (httpx.Response(500, text="[" * 100_000 + "]" * 100_000), None, "[" * 200),
+        # Cut, saying how much was left out.
+        (httpx.Response(500, text="x" * 5000), None, "x" * 200 + "... (4800 more characters not shown)"),
+        (
+            httpx.Response(500, text="[" * 100_000 + "]" * 100_000),
+            None,
+            "[" * 200 + "... (199800 more characters not shown)",
+        ),
+        (
+            httpx.Response(500, json={"message": "m" * 7 * 1024 * 1024}),
+            None,
+            "m" * 200 + f"... ({7 * 1024 * 1024 - 200} more characters not shown)",
+        ),
+        (
+            httpx.Response(400, json={"code": "c" * 100, "message": "m"}),
+            "c" * 60 + "... (40 more characters not shown)",
+            "m",
+        ),
+        # An error message nested past what repr() can follow is described, not printed.
+        (
+            httpx.Response(500, text='{"message": ' + "[" * 900 + "]" * 900 + "}"),
+            None,
+            "(a JSON list nested more than 32 levels deep)",
+        ),
     ],
 )
 def test_error_bodies_of_every_shape_give_a_clear_message(
