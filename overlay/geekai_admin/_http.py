@@ -74,7 +74,7 @@ def _parsed_url(url: str) -> httpx.URL:
 
 
 def _loop_time(ends_at: float) -> float:
-    """A time.monotonic() instant on the running loop's clock (asyncio.timeout's)."""
+    """A time.monotonic() instant on the running loop's clock (asyncio.timeout_at's)."""
     return asyncio.get_running_loop().time() + (ends_at - time.monotonic())
 
 
@@ -125,7 +125,7 @@ async def send_async(client: httpx.AsyncClient, endpoint: Endpoint, call: Call[T
         try:
             # The deadline bounds the whole exchange, however slowly the server sends its answer.
             ends_at = None if attempts.ends_at is None else _loop_time(attempts.ends_at)
-            async with asyncio.timeout(ends_at) as limit:
+            async with asyncio.timeout_at(ends_at) as limit:
                 response = await client.send(request, stream=True)
                 try:
                     fits = await read_async(response)
