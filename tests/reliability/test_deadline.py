@@ -93,7 +93,8 @@ def test_a_storm_of_quick_refusals_ends_at_the_deadline(mode: str, fault_server:
     fault_server.fake.inject(status(503, Retry_After="0"), times=None)
     policy = RetryPolicy(max_retries=1_000_000, initial_delay=0.0, max_delay=0.0)
     elapsed, error = _timed(mode, fault_server.base_url, lambda c: c.keys.list(), retry_policy=policy)
-    assert isinstance(error, APITimeoutError)
+    # The deadline's own error, or the last 503 when the deadline passed while it was on its way.
+    assert isinstance(error, APITimeoutError | InternalServerError)
     assert fault_server.fake.count() > 1  # it did retry, until the deadline
     assert elapsed < DEADLINE + MARGIN
 
