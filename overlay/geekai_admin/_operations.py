@@ -18,7 +18,7 @@ from geekai_admin._exceptions import APIResponseValidationError, InvalidInputErr
 from geekai_admin._inputs import check_credit_limit, check_expires, check_group, check_name, check_uuid
 from geekai_admin._key_listing import read_listing
 from geekai_admin._models import ApiKey, Balance, CreatedKey
-from geekai_admin._responses import RAW_BODY_HINT, Fields, api_key, created_key, from_generated, json_body
+from geekai_admin._responses import RAW_BODY_HINT, Fields, api_key, created_key, from_generated, json_body, labelled
 from geekai_admin._types import KeyRef
 from geekai_admin_api.api.api_keys import create_api_key, delete_api_key, get_api_key, list_api_keys, update_api_key
 from geekai_admin_api.api.credit_balance import get_credit_balance
@@ -78,7 +78,8 @@ class Call(Generic[T]):
     path: str
     json: Any
     parse: Callable[[httpx.Response, str], T]
-    """Reads a 2xx answer; its second argument is `name`, for the messages of what does not fit."""
+    """Reads a 2xx answer; its second argument labels the messages of what does not fit ("" for the
+    whole answer: an error names its operation once, and the caller or the command does that)."""
 
 
 Flow: TypeAlias = Generator[Call[Any], Any, T]
@@ -117,7 +118,7 @@ def _parse_balance(response: httpx.Response, what: str) -> Balance:
     if coins is None and not isinstance(parsed.data, Unset):
         coins = fields.amount("data.balance", parsed.data.balance)
     if coins is None:
-        raise APIResponseValidationError(f"{what}: the response has no balance", response=response)
+        raise APIResponseValidationError(labelled(what, "the response has no balance"), response=response)
     return Balance(coins=coins)
 
 
@@ -141,7 +142,7 @@ def _read_list(response: httpx.Response, what: str) -> list[ApiKey]:
     parsed = from_generated(ApiKeyListResponse.from_dict, body, response, what)
     if isinstance(parsed.data, Unset):
         return []
-    return [api_key(item, response, f"{what}[{i}]") for i, item in enumerate(parsed.data)]
+    return [api_key(item, response, labelled(what, f"listing item {i}")) for i, item in enumerate(parsed.data)]
 
 
 def list_keys() -> Call[list[ApiKey]]:
@@ -157,10 +158,10 @@ def _read_detail(response: httpx.Response, what: str, asked: str) -> tuple[ApiKe
     body = json_body(response, what)
     data = body.get("data")
     if not isinstance(data, dict):
-        raise APIResponseValidationError(f"{what}: the response has no data", response=response)
+        raise APIResponseValidationError(labelled(what, "the response has no data"), response=response)
     parsed = from_generated(ApiKeyDetailResponse.from_dict, body, response, what)
     if isinstance(parsed.data, Unset):  # not reached: `data` is a dict, so the model has it
-        raise APIResponseValidationError(f"{what}: the response has no data", response=response)
+        raise APIResponseValidationError(labelled(what, "the response has no data"), response=response)
     key = api_key(parsed.data, response, what)
     if key.uuid.lower() != asked:
         raise Fields(response, what).fail("uuid", key.uuid, f"{asked}, the key asked for")
@@ -183,7 +184,7 @@ def _parse_created(response: httpx.Response, what: str) -> CreatedKey:
     parsed = from_generated(ApiKeyCreateResponse.from_dict, json_body(response, what), response, what)
     if isinstance(parsed.data, Unset):
         raise APIResponseValidationError(
-            f"{what}: the key may have been created, but the response has no data" + RAW_BODY_HINT,
+            labelled(what, "the key may have been created, but the response has no data") + RAW_BODY_HINT,
             response=response,
         )
     return created_key(parsed.data, response, what)
@@ -271,7 +272,7 @@ def read_for_update(key: str | uuid_module.UUID, changes: Changes, *, for_rotati
                 else f"which the PUT would reset: give {', '.join(a + '=' for a in unsaid)} too"
             )
             raise APIResponseValidationError(
-                f"{what}: key {current.uuid} as read does not say its {', '.join(kept[a] for a in unsaid)}, "
+                labelled(what, f"key {current.uuid} as read does not say its {', '.join(kept[a] for a in unsaid)}, ")
                 + consequence,
                 response=response,
             )

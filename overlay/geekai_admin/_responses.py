@@ -33,6 +33,7 @@ __all__ = [
     "created_key",
     "from_generated",
     "json_body",
+    "labelled",
     "nests_deeper_than",
     "request_id",
     "shortened",
@@ -52,6 +53,15 @@ could hit Python's recursion limit."""
 _MAX_SHOWN_VALUE = 60
 RAW_BODY_HINT = "; the raw body is on this error's .response"
 """Ends the message of a create whose answer could not be read: that body may hold the secret."""
+
+
+def labelled(what: str, text: str) -> str:
+    """A message about part of an answer: `text`, after `what` (e.g. "listing item 3") when there is one.
+
+    The answer as a whole has no label: the caller knows which call it made, and the command
+    names it once, itself.
+    """
+    return f"{what}: {text}" if what else text
 
 
 def shortened(text: str, limit: int = MAX_MESSAGE) -> str:
@@ -106,12 +116,12 @@ def json_body(response: httpx.Response, what: str, *, empty_ok: bool = False) ->
     except ValueError:
         kind = response.headers.get("content-type", "no content type")
         raise APIResponseValidationError(
-            f"{what}: HTTP {response.status_code} response is not JSON ({kind}, {len(response.content)} bytes)",
+            labelled(what, f"HTTP {response.status_code} response is not JSON ({kind}, {len(response.content)} bytes)"),
             response=response,
         ) from None
     if not isinstance(body, dict):
         raise APIResponseValidationError(
-            f"{what}: expected a JSON object, got {type(body).__name__}", response=response
+            labelled(what, f"expected a JSON object, got {type(body).__name__}"), response=response
         )
     return body
 
@@ -124,7 +134,7 @@ def from_generated(
         return parse(body)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise APIResponseValidationError(
-            f"{what}: unexpected response shape ({shortened(str(exc))})", response=response
+            labelled(what, f"unexpected response shape ({shortened(str(exc))})"), response=response
         ) from None
 
 
@@ -142,7 +152,7 @@ class Fields:
         if len(shown) > _MAX_SHOWN_VALUE:
             shown = f"a {type(value).__name__} too long to show ({len(shown)} characters)"
         return APIResponseValidationError(
-            f"{self.what}: field {field!r} should be {expected}, got {shown}", response=self.response
+            labelled(self.what, f"field {field!r} should be {expected}, got {shown}"), response=self.response
         )
 
     # Each converter tests first for the value the generated model already parsed into the right
@@ -204,7 +214,7 @@ def api_key_fields(
     fields = Fields(response, what)
     key_uuid = fields.text("uuid", model.uuid)
     if not key_uuid:
-        raise APIResponseValidationError(f"{what}: the key has no uuid", response=response)
+        raise APIResponseValidationError(labelled(what, "the key has no uuid"), response=response)
     group: str | None = None
     if not isinstance(model.group, Unset):
         group = fields.text("group.name", model.group.name)
@@ -232,7 +242,7 @@ def _extra(undeclared: dict[str, Any], response: httpx.Response, what: str) -> d
     for name, value in extra.items():
         if nests_deeper_than(value, MAX_NESTING):
             raise APIResponseValidationError(
-                f"{what}: field {_shown_name(name)} nests lists or objects more than {MAX_NESTING} levels deep",
+                labelled(what, f"field {_shown_name(name)} nests lists or objects more than {MAX_NESTING} levels deep"),
                 response=response,
             )
     return extra
@@ -247,7 +257,8 @@ def created_key(model: GeneratedApiKeyCreated, response: httpx.Response, what: s
     secret = model.raw_value
     if isinstance(secret, Unset) or not isinstance(secret, str) or not secret:
         raise APIResponseValidationError(
-            f"{what}: key {fields['uuid']} was created, but the response carries no secret (raw_value)" + RAW_BODY_HINT,
+            labelled(what, f"key {fields['uuid']} was created, but the response carries no secret (raw_value)")
+            + RAW_BODY_HINT,
             response=response,
         )
     return CreatedKey(**fields, secret=secret)

@@ -179,7 +179,7 @@ class Attempts:
     def _past_deadline(self, *, sent: bool, request: httpx.Request | None) -> APITimeoutError:
         call = self.call
         message = (
-            f"{call.name}: {call.method} {call.path} did not finish within its deadline of {self.deadline:g}s "
+            f"{call.method} {call.path} did not finish within its deadline of {self.deadline:g}s "
             f"({self.number + 1} attempt(s))"
         )
         if sent and not self.idempotent:
@@ -210,9 +210,7 @@ class Attempts:
         if delay is None:
             kind = type(error).__name__
             text = self.key.redact(str(error))
-            message = (
-                f"{call.name}: {call.method} {call.path} failed after {self.number + 1} attempt(s): {text or kind}"
-            )
+            message = f"{call.method} {call.path} failed after {self.number + 1} attempt(s): {text or kind}"
             if not self.idempotent and not retryable_error(error, idempotent=False):
                 message += "; the request may have been processed: check keys.list() before creating again"
             # The httpx error stays the cause for debugging, unless its own text carries the key.
@@ -230,11 +228,11 @@ class Attempts:
         status = response.status_code
         if too_large:
             raise APIResponseValidationError(
-                f"{call.name}: response body larger than {MAX_BODY_BYTES} bytes", response=response
+                f"{call.method} {call.path}: response body larger than {MAX_BODY_BYTES} bytes", response=response
             )
         if 200 <= status < 300:
             try:
-                return Done(call.parse(response, call.name))
+                return Done(call.parse(response, ""))
             except APIResponseValidationError as exc:
                 unfit = exc
             raise self._scrubbed(unfit)  # outside the except block: the unscrubbed one is not its context

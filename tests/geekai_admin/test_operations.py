@@ -185,13 +185,13 @@ def test_a_field_of_the_wrong_kind_is_named(drive: Driver, field: str, value: An
 
 def test_one_bad_item_names_its_index(drive: Driver) -> None:
     server = scripted(ok({"data": [key_record(), key_record(credit_used="x")]}))
-    with pytest.raises(APIResponseValidationError, match=r"keys.list\[1\]: field 'credit_used'"):
+    with pytest.raises(APIResponseValidationError, match=r"^listing item 1: field 'credit_used'"):
         drive(server, lambda c: c.keys.list())
 
 
 @pytest.mark.parametrize("body", [{"message": "ok"}, {"data": None}, {"data": []}], ids=["absent", "null", "list"])
 def test_get_without_data_is_a_validation_error(drive: Driver, body: dict[str, Any]) -> None:
-    with pytest.raises(APIResponseValidationError, match=r"keys\.get: the response has no data"):
+    with pytest.raises(APIResponseValidationError, match=r"^the response has no data"):
         drive(scripted(ok(body)), lambda c: c.keys.get(UUID))
 
 
@@ -365,7 +365,7 @@ def test_update_rejects_bad_changes_before_reading(drive: Driver) -> None:
 
 def test_update_accepts_an_empty_or_non_json_ack(drive: Driver) -> None:
     server = scripted(httpx.Response(200, text="not json"))
-    with pytest.raises(APIResponseValidationError, match=r"keys\.update: HTTP 200 response is not JSON"):
+    with pytest.raises(APIResponseValidationError, match=r"^HTTP 200 response is not JSON"):
         drive(server, lambda c: c.keys.update(ApiKey(uuid=UUID, name="a", group="ha"), name="b"))
 
 

@@ -65,7 +65,7 @@ def test_a_trickling_answer_cannot_outlast_the_deadline(mode: str, fault_server:
     fault_server.fake.inject(Reply("trickle", delay=0.3), method="GET")
     elapsed, error = _timed(mode, fault_server.base_url, lambda c: c.balance())
     assert isinstance(error, APITimeoutError)
-    assert str(error).startswith("balance: GET /credit/balance did not finish within its deadline of 1s")
+    assert str(error).startswith("GET /credit/balance did not finish within its deadline of 1s")
     assert elapsed < DEADLINE + MARGIN
 
 
