@@ -22,6 +22,7 @@ from geekai_admin import (
     GeekAIAdmin,
     InternalServerError,
     RetryPolicy,
+    aiohttp_transport,
 )
 from tests.reliability.figures import FIGURES
 from tests.support.fake_api import SYSTEM_KEY, LoopbackServer, Reply, status
@@ -42,6 +43,8 @@ def _timed(mode: str, base_url: str, operation: Callable[[Any], Any], **settings
             with GeekAIAdmin(SYSTEM_KEY, base_url=base_url, **settings) as client:
                 operation(client)
         else:
+            if mode == "aiohttp":
+                settings["transport"] = aiohttp_transport()
 
             async def run() -> None:
                 async with AsyncGeekAIAdmin(SYSTEM_KEY, base_url=base_url, **settings) as client:
@@ -56,7 +59,7 @@ def _timed(mode: str, base_url: str, operation: Callable[[Any], Any], **settings
     pytest.fail("the call finished: the fault did not hold it past its deadline")
 
 
-MODES = ["sync", "async"]
+MODES = ["sync", "async", "aiohttp"]
 
 
 @pytest.mark.parametrize("mode", MODES)
