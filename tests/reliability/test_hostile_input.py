@@ -10,6 +10,7 @@ import asyncio
 import datetime
 import json
 import math
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -275,7 +276,7 @@ def _listing_with(field: str, literal: str) -> Reply:
 
 
 HOSTILE_ANSWERS: list[tuple[str, Reply, str, type[GeekAIError], str]] = [
-    # (case id, the answer, client method, the error, what its message must say)
+    # (case id, the answer, client method, the error, a pattern its message must match)
     ("balance-1e100000000", Reply.raw(b'{"balance": 1e100000000}'), "balance", APIResponseValidationError, "'balance'"),
     ("balance-minus-huge", Reply.raw(b'{"balance": -1e100000000}'), "balance", APIResponseValidationError, "'balance'"),
     ("balance-tiny", Reply.raw(b'{"balance": 1e-100000000}'), "balance", APIResponseValidationError, "'balance'"),
@@ -305,14 +306,15 @@ HOSTILE_ANSWERS: list[tuple[str, Reply, str, type[GeekAIError], str]] = [
         _listing_with("x", "[" * 990 + "]" * 990),
         "list",
         APIResponseValidationError,
-        "keys.list",
+        # Past the JSON parser's own depth (Python 3.11's counts the stack in use), or refused after it.
+        r"response is not JSON|field 'x' nests",
     ),
     (
         "error-message-7MiB",
         Reply.json({"message": "m" * _SEVEN_MIB}, 500),
         "balance",
         InternalServerError,
-        f"({_SEVEN_MIB - 200} more characters not shown)",
+        re.escape(f"({_SEVEN_MIB - 200} more characters not shown)"),
     ),
 ]
 
@@ -346,7 +348,7 @@ def test_hostile_answer(
     else:
         pytest.fail("the hostile answer was accepted")
     assert type(error) is expected
-    assert says in str(error)
+    assert re.search(says, str(error)), str(error)
     assert len(str(error)) < 400
     _assert_no_leak(captured_logs, error)
     FIGURES.hostile_answers += 1
