@@ -18,7 +18,7 @@ from geekai_admin._exceptions import APIResponseValidationError, InvalidInputErr
 from geekai_admin._inputs import check_credit_limit, check_expires, check_group, check_name, check_uuid
 from geekai_admin._key_listing import read_listing
 from geekai_admin._models import ApiKey, Balance, CreatedKey
-from geekai_admin._responses import Fields, api_key, created_key, from_generated, json_body
+from geekai_admin._responses import Fields, api_key, created_key, from_generated, json_body, labelled
 from geekai_admin._transport._call import Call
 from geekai_admin._types import KeyRef
 from geekai_admin_api.api.api_keys import create_api_key, delete_api_key, get_api_key, list_api_keys, update_api_key
@@ -107,7 +107,7 @@ def _parse_balance(response: httpx.Response, what: str) -> Balance:
     if coins is None and not isinstance(parsed.data, Unset):
         coins = fields.amount("data.balance", parsed.data.balance)
     if coins is None:
-        raise APIResponseValidationError(f"{what}: the response has no balance", response=response)
+        raise APIResponseValidationError(labelled(what, "the response has no balance"), response=response)
     return Balance(coins=coins)
 
 
@@ -131,31 +131,39 @@ def _read_list(response: httpx.Response, what: str) -> list[ApiKey]:
     parsed = from_generated(ApiKeyListResponse.from_dict, body, response, what)
     if isinstance(parsed.data, Unset):
         return []
-    return [api_key(item, response, f"{what}[{i}]") for i, item in enumerate(parsed.data)]
+    return [api_key(item, response, labelled(what, f"listing item {i}")) for i, item in enumerate(parsed.data)]
 
 
 def list_keys() -> Call[list[ApiKey]]:
     return _call("keys.list", list_api_keys._get_kwargs(), _parse_list)
 
 
-def _read_detail(response: httpx.Response, what: str) -> tuple[ApiKey, dict[str, Any]]:
-    """The key, and its `data` object as sent."""
+def _read_detail(response: httpx.Response, what: str, asked: str) -> tuple[ApiKey, dict[str, Any]]:
+    """The key, and its `data` object as sent; refused unless it is the key `asked` for (its uuid).
+
+    Every later write targets the key as read (an update's PUT, a rotation's DELETE): a server
+    answering with another key's record must not turn into a write to a key nobody named.
+    """
     body = json_body(response, what)
     data = body.get("data")
     if not isinstance(data, dict):
-        raise APIResponseValidationError(f"{what}: the response has no data", response=response)
+        raise APIResponseValidationError(labelled(what, "the response has no data"), response=response)
     parsed = from_generated(ApiKeyDetailResponse.from_dict, body, response, what)
     if isinstance(parsed.data, Unset):  # not reached: `data` is a dict, so the model has it
-        raise APIResponseValidationError(f"{what}: the response has no data", response=response)
-    return api_key(parsed.data, response, what), data
-
-
-def _parse_detail(response: httpx.Response, what: str) -> ApiKey:
-    return _read_detail(response, what)[0]
+        raise APIResponseValidationError(labelled(what, "the response has no data"), response=response)
+    key = api_key(parsed.data, response, what)
+    if key.uuid.lower() != asked:
+        raise Fields(response, what).fail("uuid", key.uuid, f"{asked}, the key asked for")
+    return key, data
 
 
 def get(key: KeyRef) -> Call[ApiKey]:
-    return _call("keys.get", get_api_key._get_kwargs(uuid_module.UUID(key_uuid(key))), _parse_detail)
+    asked = key_uuid(key)
+
+    def parse(response: httpx.Response, what: str) -> ApiKey:
+        return _read_detail(response, what, asked)[0]
+
+    return _call("keys.get", get_api_key._get_kwargs(uuid_module.UUID(asked)), parse)
 
 
 # --- create ----------------------------------------------------------------------------------
@@ -165,7 +173,7 @@ def _parse_created(response: httpx.Response, what: str) -> CreatedKey:
     parsed = from_generated(ApiKeyCreateResponse.from_dict, json_body(response, what), response, what)
     if isinstance(parsed.data, Unset):
         raise APIResponseValidationError(
-            f"{what}: the key may have been created, but the response has no data",
+            labelled(what, "the key may have been created, but the response has no data"),
             response=response,
             secret_in_body=True,
         )
@@ -242,9 +250,10 @@ def read_for_update(key: str | uuid_module.UUID, changes: KeyChanges, *, for_rot
     read is ops.rotate's, whose new key copies those fields (and which has no arguments for them).
     """
     kept = {arg: wire for arg, wire in _KEPT_FIELDS.items() if isinstance(getattr(changes, arg), NotGiven)}
+    asked = check_uuid(key)
 
     def parse(response: httpx.Response, what: str) -> ApiKey:
-        current, data = _read_detail(response, what)
+        current, data = _read_detail(response, what, asked)
         unsaid = [arg for arg, wire in kept.items() if data.get(wire) is None and not _means_never(wire, data)]
         if unsaid:
             consequence = (
@@ -253,14 +262,14 @@ def read_for_update(key: str | uuid_module.UUID, changes: KeyChanges, *, for_rot
                 else f"which the PUT would reset: give {', '.join(a + '=' for a in unsaid)} too"
             )
             raise APIResponseValidationError(
-                f"{what}: key {current.uuid} as read does not say its {', '.join(kept[a] for a in unsaid)}, "
+                labelled(what, f"key {current.uuid} as read does not say its {', '.join(kept[a] for a in unsaid)}, ")
                 + consequence,
                 response=response,
             )
         return current
 
     operation = _ROTATE if for_rotation else _UPDATE
-    return _call(operation, get_api_key._get_kwargs(uuid_module.UUID(check_uuid(key))), parse)
+    return _call(operation, get_api_key._get_kwargs(uuid_module.UUID(asked)), parse)
 
 
 def read_to_copy(key: KeyRef, name: str | None) -> Call[ApiKey]:

@@ -10,7 +10,15 @@ import httpx
 
 from geekai_admin import _calls as calls
 from geekai_admin._calls import NOT_GIVEN, KeyChanges, NotGiven
-from geekai_admin._config import DEFAULT_TIMEOUT, resolve_base_url, resolve_headers, resolve_key, resolve_timeout
+from geekai_admin._config import (
+    DEFAULT_TIMEOUT,
+    PLAIN_HTTP_UNPROXIED,
+    resolve_base_url,
+    resolve_deadline,
+    resolve_headers,
+    resolve_key,
+    resolve_timeout,
+)
 from geekai_admin._constants import Group, Region
 from geekai_admin._exceptions import ConfigurationError
 from geekai_admin._flow import run_async, run_sync
@@ -37,6 +45,7 @@ class _Settings:
         region: Region | None,
         base_url: str | None,
         timeout: float | httpx.Timeout,
+        deadline: float | None,
         max_retries: int,
         retry_policy: RetryPolicy | None,
         default_headers: Mapping[str, str] | None,
@@ -50,7 +59,12 @@ class _Settings:
         headers = resolve_headers(default_headers, user_agent=USER_AGENT)
         self.timeout = resolve_timeout(timeout)
         self.endpoint = Endpoint(
-            resolve_base_url(base_url, region), key, policy, headers, client_has_headers=http_client is None
+            resolve_base_url(base_url, region),
+            key,
+            policy,
+            headers,
+            deadline=resolve_deadline(deadline),
+            client_has_headers=http_client is None,
         )
 
 
@@ -72,6 +86,11 @@ class _Base:
         message, a log line) that could echo it."""
         return self._settings.key.redact(text)
 
+    @property
+    def deadline(self) -> float | None:
+        """Seconds one call may take in all (its retries and the waits between them included); None: no limit."""
+        return self._settings.endpoint.deadline
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
 
@@ -82,8 +101,13 @@ class GeekAIAdmin(_Base):
     The system key comes from `api_key`, else GEEKAI_SYSTEM_KEY; the entry point from `base_url` or
     `region` ("cn": geekai.co, the default; "global": geekai.dev; not both), else GEEKAI_BASE_URL,
     else GEEKAI_REGION. An argument always beats the environment.
-    Use it as a context manager, or call close(), to release its connections. It is safe to share
-    between threads.
+    `timeout` bounds each network step (connect, each read, ...); `deadline` (seconds, default
+    None: no limit) bounds each request in all, its retries and the waits between them included,
+    however slowly the server answers (a keys.update is two requests: the read and the write).
+    Proxies named in the environment (HTTPS_PROXY, ALL_PROXY) are used for https only: plain
+    http, which goes only to loopback, never goes through one.
+    Use it as a context manager, or call close(), to release its connections; a closed client
+    raises ClientClosedError. It is safe to share between threads.
     """
 
     def __init__(
@@ -93,6 +117,7 @@ class GeekAIAdmin(_Base):
         region: Region | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        deadline: float | None = None,
         max_retries: int = 2,
         retry_policy: RetryPolicy | None = None,
         default_headers: Mapping[str, str] | None = None,
@@ -104,6 +129,7 @@ class GeekAIAdmin(_Base):
             region=region,
             base_url=base_url,
             timeout=timeout,
+            deadline=deadline,
             max_retries=max_retries,
             retry_policy=retry_policy,
             default_headers=default_headers,
@@ -111,9 +137,14 @@ class GeekAIAdmin(_Base):
             transport=transport,
         )
         http = http_client or CookielessClient(
-            timeout=self._settings.timeout, transport=transport, headers=self._settings.endpoint.headers
+            timeout=self._settings.timeout,
+            transport=transport,
+            headers=self._settings.endpoint.headers,
+            mounts=PLAIN_HTTP_UNPROXIED,
         )
-        self._session = Session(http, self._settings.endpoint, owns_client=http_client is None)
+        self._session = Session(
+            http, self._settings.endpoint, owns_client=http_client is None, owner=type(self).__name__
+        )
         self._keys = Keys(self._session)
 
     @property
@@ -126,7 +157,9 @@ class GeekAIAdmin(_Base):
         return self._session.send(calls.balance())
 
     def close(self) -> None:
-        """Close the connections (not those of an http_client passed in: its owner closes it)."""
+        """Close the connections (not those of an http_client passed in: its owner closes it).
+
+        The client refuses any call after this (ClientClosedError)."""
         self._session.close()
 
     def __enter__(self) -> Self:
@@ -152,6 +185,7 @@ class AsyncGeekAIAdmin(_Base):
         region: Region | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        deadline: float | None = None,
         max_retries: int = 2,
         retry_policy: RetryPolicy | None = None,
         default_headers: Mapping[str, str] | None = None,
@@ -163,6 +197,7 @@ class AsyncGeekAIAdmin(_Base):
             region=region,
             base_url=base_url,
             timeout=timeout,
+            deadline=deadline,
             max_retries=max_retries,
             retry_policy=retry_policy,
             default_headers=default_headers,
@@ -170,9 +205,14 @@ class AsyncGeekAIAdmin(_Base):
             transport=transport,
         )
         http = http_client or CookielessAsyncClient(
-            timeout=self._settings.timeout, transport=transport, headers=self._settings.endpoint.headers
+            timeout=self._settings.timeout,
+            transport=transport,
+            headers=self._settings.endpoint.headers,
+            mounts=PLAIN_HTTP_UNPROXIED,
         )
-        self._session = AsyncSession(http, self._settings.endpoint, owns_client=http_client is None)
+        self._session = AsyncSession(
+            http, self._settings.endpoint, owns_client=http_client is None, owner=type(self).__name__
+        )
         self._keys = AsyncKeys(self._session)
 
     @property
@@ -185,7 +225,9 @@ class AsyncGeekAIAdmin(_Base):
         return await self._session.send(calls.balance())
 
     async def close(self) -> None:
-        """Close the connections (not those of an http_client passed in: its owner closes it)."""
+        """Close the connections (not those of an http_client passed in: its owner closes it).
+
+        The client refuses any call after this (ClientClosedError)."""
         await self._session.close()
 
     async def __aenter__(self) -> Self:

@@ -16,14 +16,20 @@ from geekai_admin._exceptions import ConfigurationError
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "PLAIN_HTTP_UNPROXIED",
     "SystemKey",
     "resolve_base_url",
+    "resolve_deadline",
     "resolve_headers",
     "resolve_key",
     "resolve_timeout",
 ]
 
 DEFAULT_TIMEOUT: Final = httpx.Timeout(60.0, connect=5.0)
+PLAIN_HTTP_UNPROXIED: Final[Mapping[str, None]] = {"http://": None}
+"""The `mounts` of the clients GeekAIAdmin builds: plain http:// (only ever to loopback, see
+resolve_base_url) goes direct, never through a proxy named in the environment (HTTP_PROXY,
+ALL_PROXY), which would see the system key in clear text; those proxies serve https only."""
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
 
@@ -74,7 +80,9 @@ def resolve_key(api_key: str | None) -> SystemKey:
 
 
 def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
+    """A literal loopback address (127.0.0.0/8, ::1), or `localhost` itself: never a name the
+    resolver could send elsewhere (`*.localhost` included: not every resolver keeps it local)."""
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -108,6 +116,11 @@ def resolve_base_url(base_url: str | None, region: str | None) -> str:
         url = httpx.URL(base_url)
     except httpx.InvalidURL as exc:
         raise ConfigurationError(f"{what} is not a valid URL: {exc}") from None
+    if url.userinfo:  # the URL is not shown: it carries a credential
+        raise ConfigurationError(f"{what} must not carry credentials (user:password@)")
+    if "?" in base_url or "#" in base_url:
+        # Even an empty one: every path is appended to the base URL, and would land in it.
+        raise ConfigurationError(f"{what} must not carry a query (?) or a fragment (#), even empty; got {base_url!r}")
     if url.port is not None and not 0 < url.port < 65536:
         raise ConfigurationError(f"{what} is not a valid URL: port {url.port} is out of range")
     if url.scheme not in ("https", "http") or not url.host:
@@ -117,8 +130,6 @@ def resolve_base_url(base_url: str | None, region: str | None) -> str:
             f"{what} {base_url!r} is plain http:// to a non-loopback host: the system key would travel "
             "unencrypted. Use https://, or http:// only to localhost / 127.0.0.1 / ::1"
         )
-    if url.userinfo or url.query or url.fragment:
-        raise ConfigurationError(f"{what} must not carry credentials, a query or a fragment")
     return str(url).rstrip("/")
 
 
@@ -133,6 +144,15 @@ def resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
         raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
     return httpx.Timeout(float(timeout), connect=min(float(timeout), DEFAULT_TIMEOUT.connect or 5.0))
+
+
+def resolve_deadline(deadline: float | None) -> float | None:
+    """Seconds one call may take in all, retries and waits included; None: no total limit."""
+    if deadline is None:
+        return None
+    if isinstance(deadline, bool) or not isinstance(deadline, int | float) or not 0 < deadline < math.inf:
+        raise ConfigurationError(f"deadline must be a positive number of seconds or None, got {deadline!r}")
+    return float(deadline)
 
 
 def resolve_headers(default_headers: Mapping[str, str] | None, *, user_agent: str) -> dict[str, str]:

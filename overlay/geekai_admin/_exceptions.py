@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import httpx
+
+from geekai_admin._models import CreatedKey
 
 __all__ = [
     "MAY_HAVE_BEEN_CREATED",
@@ -15,6 +17,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
     "GeekAIError",
@@ -36,7 +39,39 @@ RAW_BODY_HINT: Final = "; the raw body is on this error's .response"
 
 
 class GeekAIError(Exception):
-    """Root of every exception this package raises on purpose."""
+    """Root of every exception this package raises on purpose.
+
+    Every one pickles (to another process, a log queue) without its secrets: the request (whose
+    headers hold the system key) and the response body (a create's holds the new secret) stay
+    behind, a new key on the error travels without its secret, and it unpickles to the same
+    type, message and plain attributes. The unpickled `response` is an empty one of the same status.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = {name: _without_secrets(value) for name, value in vars(self).items()}
+        return _unpickled, (type(self), self.args, state)
+
+
+def _without_secrets(value: object) -> object:
+    if isinstance(value, httpx.Response):
+        return httpx.Response(value.status_code)
+    if isinstance(value, httpx.Request):
+        return None
+    if isinstance(value, CreatedKey):
+        return value.key()
+    return value
+
+
+def _unpickled(cls: type[GeekAIError], args: tuple[object, ...], state: dict[str, object]) -> GeekAIError:
+    """An error as pickled, rebuilt without calling its __init__ (whose arguments were not kept)."""
+    error = cls.__new__(cls)
+    error.args = args
+    vars(error).update(state)
+    return error
+
+
+class ClientClosedError(GeekAIError, RuntimeError):
+    """The client was used after close() (or its http_client was closed): create a new one."""
 
 
 class ConfigurationError(GeekAIError, ValueError):

@@ -13,7 +13,11 @@ from geekai_admin._constants import MAX_COINS, MAX_DAYS, MAX_PERCENT, ZERO_CREDI
 from geekai_admin._exceptions import InvalidInputError
 
 __all__ = [
+    "AMOUNT_BOUNDS",
+    "MAX_AMOUNT",
+    "MAX_AMOUNT_PLACES",
     "MAX_NAME_LENGTH",
+    "amount_in_bounds",
     "check_amount",
     "check_coins",
     "check_credit_limit",
@@ -26,6 +30,12 @@ __all__ = [
 ]
 
 MAX_NAME_LENGTH = 255
+MAX_AMOUNT = Decimal(10) ** 15
+"""Coins: the largest amount, either sign, the client accepts from the API (a balance, a credit
+limit, credit used): ten trillion yuan, a thousand times MAX_COINS (the largest a caller may send).
+Beyond it a number is not one the API could mean, and printing or dividing it could cost without bound."""
+MAX_AMOUNT_PLACES = 20
+"""The most decimal places of a coin an amount from the API may have (the same reason)."""
 _CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Control characters, line/paragraph separators and bidirectional overrides: invisible or misleading.
@@ -41,6 +51,21 @@ def _amount(amount: Decimal) -> str:
     """An amount for a message: as written when short, else in scientific notation (no 5,000-digit echo)."""
     text = str(amount)
     return text if len(text) <= 40 else f"{amount:.6E}"
+
+
+def amount_in_bounds(amount: Decimal) -> bool:
+    """The one rule for amounts read from the API: finite, at most MAX_AMOUNT coins either way, at
+    most MAX_AMOUNT_PLACES decimal places. Exact: no arithmetic, so 1E+100000000 cannot overflow."""
+    if not amount.is_finite() or amount.adjusted() > MAX_AMOUNT.adjusted() or amount.copy_abs() > MAX_AMOUNT:
+        return False
+    exponent = amount.as_tuple().exponent
+    return isinstance(exponent, int) and exponent >= -MAX_AMOUNT_PLACES
+
+
+AMOUNT_BOUNDS = (
+    f"a finite number of coins within ±10^{MAX_AMOUNT.adjusted()}, with at most {MAX_AMOUNT_PLACES} decimal places"
+)
+"""How `amount_in_bounds` reads in a message."""
 
 
 def check_uuid(value: object, field: str = "uuid") -> str:

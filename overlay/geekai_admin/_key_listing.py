@@ -22,6 +22,7 @@ from typing import Any
 
 import msgspec
 
+from geekai_admin._inputs import amount_in_bounds
 from geekai_admin._models import ApiKey
 
 __all__ = ["KeyGroupRecord", "KeyRecord", "ListingRecord", "read_listing"]
@@ -72,12 +73,16 @@ class _NotCommon(Exception):
 
 def _amount(value: Any) -> Decimal | None:
     if isinstance(value, Decimal):  # the decoder's float_hook, from a JSON number: always finite
-        return value
-    if type(value) is int:  # not a bool, which the general path refuses
-        return Decimal(value)
-    if value is None:
+        amount = value
+    elif type(value) is int:  # not a bool, which the general path refuses
+        amount = Decimal(value)
+    elif value is None:
         return None
-    raise _NotCommon
+    else:
+        raise _NotCommon
+    if not amount_in_bounds(amount):  # the general path refuses it, naming the field
+        raise _NotCommon
+    return amount
 
 
 _new_instance = object.__new__

@@ -18,18 +18,24 @@ import httpx
 
 from geekai_admin._config import SystemKey
 from geekai_admin._exceptions import APIResponseValidationError, APIStatusError, status_error_class
+from geekai_admin._inputs import AMOUNT_BOUNDS, amount_in_bounds
 from geekai_admin._models import ApiKey, CreatedKey
 from geekai_admin_api.models.api_key import ApiKey as GeneratedApiKey
 from geekai_admin_api.models.api_key_created import ApiKeyCreated as GeneratedApiKeyCreated
 from geekai_admin_api.types import SECRET_FIELDS, Unset
 
 __all__ = [
+    "MAX_MESSAGE",
+    "MAX_NESTING",
     "Fields",
     "api_key",
     "created_key",
     "from_generated",
     "json_body",
+    "labelled",
+    "nests_deeper_than",
     "request_id",
+    "shortened",
     "status_error",
 ]
 
@@ -37,8 +43,50 @@ T = TypeVar("T")
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-trace-id")
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _EXCESS_FRACTION = re.compile(r"(\.\d{6})\d+")
-_MAX_MESSAGE = 200
+MAX_MESSAGE = 200
+"""The most characters of a server's text an error shows; the rest is counted, not shown."""
+MAX_NESTING = 32
+"""How deeply a value the API does not declare (a key's `extra` field, an error's message) may
+nest lists and objects: deeper, every recursive step that meets it (repr, to_dict, JSON output)
+could hit Python's recursion limit."""
 _MAX_SHOWN_VALUE = 60
+
+
+def labelled(what: str, text: str) -> str:
+    """A message about part of an answer: `text`, after `what` (e.g. "listing item 3") when there is one.
+
+    The answer as a whole has no label: the caller knows which call it made, and the command
+    names it once, itself.
+    """
+    return f"{what}: {text}" if what else text
+
+
+def shortened(text: str, limit: int = MAX_MESSAGE) -> str:
+    """`text`, cut after `limit` characters with a note of how many were left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters not shown)"
+
+
+def nests_deeper_than(value: Any, limit: int) -> bool:
+    """Whether `value` nests lists or dicts more than `limit` levels deep (walked without recursion)."""
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth >= limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _shown_name(name: str) -> str:
+    return repr(name) if len(name) <= _MAX_SHOWN_VALUE else f"with a name of {len(name)} characters"
 
 
 def request_id(response: httpx.Response) -> str | None:
@@ -65,12 +113,12 @@ def json_body(response: httpx.Response, what: str, *, empty_ok: bool = False) ->
     except ValueError:
         kind = response.headers.get("content-type", "no content type")
         raise APIResponseValidationError(
-            f"{what}: HTTP {response.status_code} response is not JSON ({kind}, {len(response.content)} bytes)",
+            labelled(what, f"HTTP {response.status_code} response is not JSON ({kind}, {len(response.content)} bytes)"),
             response=response,
         ) from None
     if not isinstance(body, dict):
         raise APIResponseValidationError(
-            f"{what}: expected a JSON object, got {type(body).__name__}", response=response
+            labelled(what, f"expected a JSON object, got {type(body).__name__}"), response=response
         )
     return body
 
@@ -82,7 +130,9 @@ def from_generated(
     try:
         return parse(body)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise APIResponseValidationError(f"{what}: unexpected response shape ({exc})", response=response) from None
+        raise APIResponseValidationError(
+            labelled(what, f"unexpected response shape ({shortened(str(exc))})"), response=response
+        ) from None
 
 
 class Fields:
@@ -99,7 +149,7 @@ class Fields:
         if len(shown) > _MAX_SHOWN_VALUE:
             shown = f"a {type(value).__name__} too long to show ({len(shown)} characters)"
         return APIResponseValidationError(
-            f"{self.what}: field {field!r} should be {expected}, got {shown}", response=self.response
+            labelled(self.what, f"field {field!r} should be {expected}, got {shown}"), response=self.response
         )
 
     # Each converter tests first for the value the generated model already parsed into the right
@@ -125,8 +175,8 @@ class Fields:
                 return None
             raise self.fail(field, value, "a number")
         amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        if not amount.is_finite():
-            raise self.fail(field, value, "a finite number")
+        if not amount_in_bounds(amount):
+            raise self.fail(field, value, AMOUNT_BOUNDS)
         return amount
 
     def date(self, field: str, value: Any) -> datetime.date | None:
@@ -161,7 +211,7 @@ def api_key_fields(
     fields = Fields(response, what)
     key_uuid = fields.text("uuid", model.uuid)
     if not key_uuid:
-        raise APIResponseValidationError(f"{what}: the key has no uuid", response=response)
+        raise APIResponseValidationError(labelled(what, "the key has no uuid"), response=response)
     group: str | None = None
     if not isinstance(model.group, Unset):
         group = fields.text("group.name", model.group.name)
@@ -178,9 +228,21 @@ def api_key_fields(
         "enabled": fields.flag("status", model.status),
         "last_used_at": fields.moment("last_used_at", model.last_used_at),
         "created_at": fields.moment("created_at", model.created_at),
-        # A full secret belongs in CreatedKey.secret only: never kept where repr() would show it.
-        "extra": {k: v for k, v in model.additional_properties.items() if k not in SECRET_FIELDS},
+        "extra": _extra(model.additional_properties, response, what),
     }
+
+
+def _extra(undeclared: dict[str, Any], response: httpx.Response, what: str) -> dict[str, Any]:
+    """The fields the spec does not declare, but never a secret, nor one nested past MAX_NESTING."""
+    # A full secret belongs in CreatedKey.secret only: never kept where repr() would show it.
+    extra = {k: v for k, v in undeclared.items() if k not in SECRET_FIELDS}
+    for name, value in extra.items():
+        if nests_deeper_than(value, MAX_NESTING):
+            raise APIResponseValidationError(
+                labelled(what, f"field {_shown_name(name)} nests lists or objects more than {MAX_NESTING} levels deep"),
+                response=response,
+            )
+    return extra
 
 
 def api_key(model: GeneratedApiKey, response: httpx.Response, what: str) -> ApiKey:
@@ -192,7 +254,7 @@ def created_key(model: GeneratedApiKeyCreated, response: httpx.Response, what: s
     secret = model.raw_value
     if isinstance(secret, Unset) or not isinstance(secret, str) or not secret:
         raise APIResponseValidationError(
-            f"{what}: key {fields['uuid']} was created, but the response carries no secret (raw_value)",
+            labelled(what, f"key {fields['uuid']} was created, but the response carries no secret (raw_value)"),
             response=response,
             secret_in_body=True,
         )
@@ -211,23 +273,31 @@ def _error_text(response: httpx.Response, body: Any, key: SystemKey) -> tuple[st
         if message is None and isinstance(body.get("error"), str):
             message = body["error"]
         return (
-            None if code is None else str(code),
-            str(message) if message is not None else response.reason_phrase or "error",
+            None if code is None else _text_of(code),
+            _text_of(message) if message is not None else response.reason_phrase or "error",
         )
     text = key.redact(response.text).strip()
     if not text:
         return None, response.reason_phrase or "error"
     title = _HTML_TITLE.search(text)
     if title:
-        return None, " ".join(title.group(1).split())[:_MAX_MESSAGE]
+        return None, " ".join(title.group(1).split())
     kind = response.headers.get("content-type", "")
     if "html" in kind or text.startswith("<"):
         return None, f"{response.reason_phrase or 'error'} (HTML body)"
-    return None, " ".join(text.split())[:_MAX_MESSAGE]
+    return None, " ".join(text.split())
 
 
-def _redacted(key: SystemKey, text: str | None) -> str | None:
-    return None if text is None else key.redact(text)
+def _text_of(value: Any) -> str:
+    """A JSON value of an error body as text; one nested too deeply to print is described instead."""
+    if nests_deeper_than(value, MAX_NESTING):
+        return f"(a JSON {type(value).__name__} nested more than {MAX_NESTING} levels deep)"
+    return str(value)
+
+
+def _redacted(key: SystemKey, text: str | None, limit: int = MAX_MESSAGE) -> str | None:
+    """Server text scrubbed of the system key, then shortened: no part of the key survives a cut."""
+    return None if text is None else shortened(key.redact(text), limit)
 
 
 def status_error(response: httpx.Response, key: SystemKey) -> APIStatusError:
@@ -239,8 +309,8 @@ def status_error(response: httpx.Response, key: SystemKey) -> APIStatusError:
     code, message = _error_text(response, body, key)
     cls = status_error_class(response.status_code)
     return cls(
-        key.redact(message),
+        shortened(key.redact(message)),
         response=response,
-        code=None if code is None else key.redact(code),
-        request_id=_redacted(key, request_id(response)),
+        code=_redacted(key, code, _MAX_SHOWN_VALUE),
+        request_id=_redacted(key, request_id(response), _MAX_SHOWN_VALUE),
     )

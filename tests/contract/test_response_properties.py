@@ -6,7 +6,8 @@ through httpx.MockTransport. openapi-core confirms each generated body is one th
 so the test is about the overlay, not the generator of bodies. The overlay must then:
 
 - on 200, return its model, or raise APIResponseValidationError, and do which one exactly as
-  `usable()` predicts (the spec makes every field optional; some are needed, like a key's uuid);
+  `usable()` predicts (the spec makes every field optional; some are needed, like a key's uuid,
+  and amounts must be within the documented bound);
 - on 401 / 500, raise AuthenticationError / InternalServerError;
 - never raise anything else (KeyError, TypeError, decimal.InvalidOperation, ...).
 """
@@ -114,19 +115,38 @@ def _present(value: Any) -> bool:
     return isinstance(value, str) and value != ""
 
 
+MAX_COINS = Decimal(10) ** 15
+"""The documented bound on amounts read from the API: 10^15 coins either way, 20 decimal places."""
+
+
+def _amount_usable(value: Any) -> bool:
+    if value is None:
+        return True
+    amount = Decimal(str(value))  # as json.loads(parse_float=Decimal) reads the number json.dumps wrote
+    exponent = amount.as_tuple().exponent
+    return amount.copy_abs() <= MAX_COINS and isinstance(exponent, int) and exponent >= -20
+
+
 def _key_usable(key: Any) -> bool:
-    return isinstance(key, dict) and _present(key.get("uuid"))
+    return (
+        isinstance(key, dict)
+        and _present(key.get("uuid"))
+        and _amount_usable(key.get("credit_limit"))
+        and _amount_usable(key.get("credit_used"))
+    )
 
 
 def usable(operation_id: str, body: dict[str, Any]) -> bool:
     """Whether a 200 body that the spec allows carries what the overlay needs to return a result."""
     data = body.get("data")
     if operation_id == "getCreditBalance":
-        return "balance" in body or (isinstance(data, dict) and "balance" in data)
+        if "balance" in body:
+            return _amount_usable(body["balance"])
+        return isinstance(data, dict) and "balance" in data and _amount_usable(data["balance"])
     if operation_id == "listApiKeys":
         return data is None or all(_key_usable(key) for key in data)
-    if operation_id == "getApiKey":
-        return _key_usable(data)
+    if operation_id == "getApiKey":  # and the key asked for, not another
+        return _key_usable(data) and isinstance(data, dict) and data["uuid"].lower() == UUID
     if operation_id == "createApiKey":
         return _key_usable(data) and isinstance(data, dict) and _present(data.get("raw_value"))
     return True  # update, delete: any JSON object acknowledges

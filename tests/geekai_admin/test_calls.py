@@ -19,9 +19,10 @@ from geekai_admin import (
     CreatedKey,
     Group,
     InvalidInputError,
+    ops,
 )
 from tests.geekai_admin.fakes import SECRET, SYSTEM_KEY, UUID, Driver, ok, scripted
-from tests.support.fake_api import key_record
+from tests.support.fake_api import FakeAPI, Reply, key_record
 
 # --- what goes on the wire ---------------------------------------------------------------------
 
@@ -185,13 +186,13 @@ def test_a_field_of_the_wrong_kind_is_named(drive: Driver, field: str, value: An
 
 def test_one_bad_item_names_its_index(drive: Driver) -> None:
     server = scripted(ok({"data": [key_record(), key_record(credit_used="x")]}))
-    with pytest.raises(APIResponseValidationError, match=r"keys.list\[1\]: field 'credit_used'"):
+    with pytest.raises(APIResponseValidationError, match=r"^listing item 1: field 'credit_used'"):
         drive(server, lambda c: c.keys.list())
 
 
 @pytest.mark.parametrize("body", [{"message": "ok"}, {"data": None}, {"data": []}], ids=["absent", "null", "list"])
 def test_get_without_data_is_a_validation_error(drive: Driver, body: dict[str, Any]) -> None:
-    with pytest.raises(APIResponseValidationError, match=r"keys\.get: the response has no data"):
+    with pytest.raises(APIResponseValidationError, match=r"^the response has no data"):
         drive(scripted(ok(body)), lambda c: c.keys.get(UUID))
 
 
@@ -365,7 +366,7 @@ def test_update_rejects_bad_changes_before_reading(drive: Driver) -> None:
 
 def test_update_accepts_an_empty_or_non_json_ack(drive: Driver) -> None:
     server = scripted(httpx.Response(200, text="not json"))
-    with pytest.raises(APIResponseValidationError, match=r"keys\.update: HTTP 200 response is not JSON"):
+    with pytest.raises(APIResponseValidationError, match=r"^HTTP 200 response is not JSON"):
         drive(server, lambda c: c.keys.update(ApiKey(uuid=UUID, name="a", group="ha"), name="b"))
 
 
@@ -377,3 +378,38 @@ def test_delete_returns_none_on_any_success(drive: Driver, answer: httpx.Respons
     server = scripted(answer)
     assert drive(server, lambda c: c.keys.delete(UUID)) is None
     assert server.calls == [f"DELETE /api/api_keys/{UUID}"]
+
+
+# --- every write targets the key the caller named -----------------------------------------------
+
+ASKED_OTHER: list[tuple[str, Any]] = [
+    ("get", lambda uuid: lambda c: c.keys.get(uuid)),
+    ("update", lambda uuid: lambda c: c.keys.update(uuid, name="renamed")),
+    ("rotate", lambda uuid: lambda c: ops.rotate(c, uuid, on_created=lambda new: None)),
+    ("update_many", lambda uuid: lambda c: ops.update_many(c, [uuid], name="renamed")),
+]
+
+
+@pytest.mark.parametrize("operation", [o for _, o in ASKED_OTHER], ids=[n for n, _ in ASKED_OTHER])
+def test_a_read_that_answers_with_another_key_is_refused_and_nothing_is_written(
+    against: Any, fake_api: FakeAPI, operation: Any
+) -> None:
+    named = fake_api.seed(name="named", group="ha", credit_limit=10)
+    other = fake_api.seed(name="other", group="ha", credit_limit=10)
+    fake_api.inject(Reply.json({"data": fake_api.key(other.uuid)}), method="GET", uuid=named.uuid, times=None)
+    try:
+        outcome = against(operation(named.uuid))
+    except APIResponseValidationError as caught:
+        error = caught
+    else:  # update_many reports each key's failure on its result
+        (result,) = outcome
+        assert isinstance(result.error, APIResponseValidationError)
+        error = result.error
+    assert f"field 'uuid' should be {named.uuid}, the key asked for, got '{other.uuid}'" in str(error)
+    assert fake_api.writes == 0
+    assert fake_api.key(other.uuid)["name"] == "other"
+
+
+def test_the_same_uuid_in_upper_case_is_the_same_key(drive: Driver) -> None:
+    server = scripted(ok({"data": key_record(uuid=UUID.upper())}))
+    assert drive(server, lambda c: c.keys.get(UUID)).uuid == UUID.upper()

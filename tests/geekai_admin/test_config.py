@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from geekai_admin import AsyncGeekAIAdmin, ConfigurationError, GeekAIAdmin, Region, RetryPolicy
+from geekai_admin import APIConnectionError, AsyncGeekAIAdmin, ConfigurationError, GeekAIAdmin, Region, RetryPolicy
 from tests.geekai_admin.fakes import SYSTEM_KEY, ok, scripted
+from tests.support.fake_api import FakeAPI
 
 
 @pytest.fixture(autouse=True)
@@ -141,7 +143,18 @@ def test_loopback_may_use_plain_http(url: str) -> None:
         ("ftp://geekai.co/api", "must be an https:// URL"),
         ("geekai.co/api", "must be an https:// URL"),
         ("https://user:pw@geekai.co/api", "must not carry credentials"),
-        ("https://geekai.co/api?x=1", "must not carry credentials, a query"),
+        (
+            "https://geekai.co/api?x=1",
+            r"must not carry a query \(\?\) or a fragment \(#\).*'https://geekai.co/api\?x=1'",
+        ),
+        # Even empty, a query or fragment would swallow every path appended to the base URL.
+        ("https://geekai.co/api?", r"must not carry a query .*'https://geekai.co/api\?'"),
+        ("https://geekai.co/api#", r"or a fragment \(#\), even empty; got 'https://geekai.co/api#'"),
+        ("http://127.0.0.1:4010/api?", "must not carry a query"),
+        ("http://localhost/api#", "must not carry a query"),
+        # A *.localhost name goes through the resolver, which need not keep it on this machine.
+        ("http://api.localhost:4010/api", "plain http:// to a non-loopback host"),
+        ("http://localhost./api", "plain http:// to a non-loopback host"),
         ("https://geekai.co:99999/api", "not a valid URL"),
     ],
 )
@@ -244,3 +257,52 @@ def test_repr_shows_where_and_how_but_never_the_key() -> None:
     assert repr(client) == "GeekAIAdmin(base_url='https://geekai.co/api', max_retries=4)"
     assert client.max_retries == 4
     client.close()
+
+
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+@pytest.fixture
+def environment_proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAPI]:
+    """A second fake API, on its own socket, named as the proxy for every scheme in the environment:
+    whatever reaches it went through the proxy."""
+    proxy = FakeAPI()
+    with proxy.serve() as server:
+        for name in PROXY_VARIABLES:
+            monkeypatch.delenv(name, raising=False)
+            monkeypatch.delenv(name.lower(), raising=False)
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+            monkeypatch.setenv(name, f"http://127.0.0.1:{server.port}")
+            monkeypatch.setenv(name.lower(), f"http://127.0.0.1:{server.port}")
+        yield proxy
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+@pytest.mark.parametrize("client_class", [GeekAIAdmin, AsyncGeekAIAdmin])
+def test_plain_http_to_loopback_never_goes_through_a_proxy(
+    host: str, client_class: type[GeekAIAdmin | AsyncGeekAIAdmin], environment_proxy: FakeAPI
+) -> None:
+    api = FakeAPI()
+    with api.serve() as server:
+        base_url = f"http://{host}:{server.port}/api"
+        if client_class is GeekAIAdmin:
+            with GeekAIAdmin(SYSTEM_KEY, base_url=base_url) as client:
+                client.balance()
+        else:
+
+            async def run() -> None:
+                async with AsyncGeekAIAdmin(SYSTEM_KEY, base_url=base_url) as client:
+                    await client.balance()
+
+            asyncio.run(run())
+    assert environment_proxy.log == [], "the system key went to the proxy in clear text"
+    assert [entry.auth for entry in api.log] == ["system"]
+
+
+def test_a_proxy_from_the_environment_still_serves_https(environment_proxy: FakeAPI) -> None:
+    client = GeekAIAdmin(SYSTEM_KEY, base_url="https://geekai.co/api", max_retries=0)
+    with client, pytest.raises(APIConnectionError):  # the fake proxy refuses to tunnel
+        client.balance()
+    assert [(entry.method, entry.path, entry.auth) for entry in environment_proxy.log] == [
+        ("CONNECT", "geekai.co:443", "missing")  # a tunnel: the key travels inside TLS only
+    ]

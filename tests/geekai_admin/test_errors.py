@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import pickle
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
 
 from geekai_admin import (
+    APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    GeekAIAdmin,
     GeekAIError,
     InternalServerError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RotationError,
+    ops,
 )
-from tests.geekai_admin.fakes import SYSTEM_KEY, UUID, Driver, scripted
+from tests.geekai_admin.fakes import BASE_URL, SYSTEM_KEY, UUID, Driver, scripted
+from tests.support.fake_api import FakeAPI, Reply, secrets_of
 
 NO_RETRY: dict[str, Any] = {"retry_policy": None, "max_retries": 0}
 
@@ -87,8 +96,29 @@ def test_each_status_maps_to_its_exception(drive: Driver, status: int, cls: type
         ),
         (httpx.Response(504, text=""), None, "Gateway Timeout"),
         (httpx.Response(520, text=""), None, "error"),
-        (httpx.Response(500, text="x" * 5000), None, "x" * 200),
-        (httpx.Response(500, text="[" * 100_000 + "]" * 100_000), None, "[" * 200),
+        # Cut, saying how much was left out.
+        (httpx.Response(500, text="x" * 5000), None, "x" * 200 + "... (4800 more characters not shown)"),
+        (
+            httpx.Response(500, text="[" * 100_000 + "]" * 100_000),
+            None,
+            "[" * 200 + "... (199800 more characters not shown)",
+        ),
+        (
+            httpx.Response(500, json={"message": "m" * 7 * 1024 * 1024}),
+            None,
+            "m" * 200 + f"... ({7 * 1024 * 1024 - 200} more characters not shown)",
+        ),
+        (
+            httpx.Response(400, json={"code": "c" * 100, "message": "m"}),
+            "c" * 60 + "... (40 more characters not shown)",
+            "m",
+        ),
+        # An error message nested past what repr() can follow is described, not printed.
+        (
+            httpx.Response(500, text='{"message": ' + "[" * 900 + "]" * 900 + "}"),
+            None,
+            "(a JSON list nested more than 32 levels deep)",
+        ),
     ],
 )
 def test_error_bodies_of_every_shape_give_a_clear_message(
@@ -129,3 +159,77 @@ def test_json_nested_past_the_parsers_depth_is_not_json(drive: Driver) -> None:
     deep = httpx.Response(200, text='{"balance": ' + "[" * 100_000 + "]" * 100_000 + "}")
     with pytest.raises(APIResponseValidationError, match="response is not JSON"):
         drive(scripted(deep), lambda c: c.balance(), **NO_RETRY)
+
+
+# --- pickling: an error crosses a process boundary without its secrets -----------------------
+
+
+def _raise_not_found_in_a_worker() -> None:
+    """Runs in a ProcessPoolExecutor's worker: a call through the one fake API that fails with a 404."""
+    with GeekAIAdmin(SYSTEM_KEY, base_url=BASE_URL, transport=FakeAPI().mock_transport()) as client:
+        client.keys.get(UUID)
+
+
+def test_an_error_raised_in_a_worker_process_reaches_the_parent_whole() -> None:
+    # Before: the error carried the request (Authorization: Bearer <key>) and could not be rebuilt
+    # from its args, so the pool broke (BrokenProcessPool) instead of raising it.
+    with pytest.raises(NotFoundError) as here:
+        _raise_not_found_in_a_worker()
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: the error really crosses over
+    with ProcessPoolExecutor(1, mp_context=spawn) as pool, pytest.raises(NotFoundError) as there:
+        pool.submit(_raise_not_found_in_a_worker).result()
+    assert str(there.value) == str(here.value)
+    assert (there.value.status_code, there.value.code, there.value.message) == (404, "not_found", "API key not found")
+
+
+def _created_but_unreadable(client: Any) -> Any:
+    return client.keys.create(name="ci")
+
+
+PICKLED_FAILURES: list[tuple[str, Reply, Callable[[Any], Any]]] = [
+    ("status", Reply.json({"code": "nope", "message": "no"}, 403), lambda c: c.balance()),
+    ("connection", Reply.raising(httpx.ConnectError("refused")), lambda c: c.balance()),
+    ("timeout", Reply("slow"), lambda c: c.keys.list()),
+    # A create whose answer lacks a field: the body (and so the error's response) holds the secret.
+    ("validation", Reply("drop_field", body=b"uuid"), _created_but_unreadable),
+]
+
+
+@pytest.mark.parametrize(
+    ("reply", "operation"), [c[1:] for c in PICKLED_FAILURES], ids=[c[0] for c in PICKLED_FAILURES]
+)
+def test_a_pickled_error_holds_no_secret_and_unpickles_to_the_same_error(
+    drive: Driver, reply: Reply, operation: Callable[[Any], Any]
+) -> None:
+    fake = FakeAPI()
+    fake.inject(reply, times=None)
+    with pytest.raises((APIStatusError, APIConnectionError, APIResponseValidationError)) as caught:
+        drive(fake, operation, **NO_RETRY)
+    error = caught.value
+    assert isinstance(error, APIStatusError | APIConnectionError | APIResponseValidationError)
+    pickled = pickle.dumps(error)
+    for secret in secrets_of(fake):
+        assert secret.encode() not in pickled
+    again = pickle.loads(pickled)
+    assert type(again) is type(error)
+    assert (str(again), again.args) == (str(error), error.args)
+    assert again.message == error.message
+    if isinstance(again, APIConnectionError):
+        assert again.request is None  # its headers hold the system key
+    else:
+        assert not isinstance(error, APIConnectionError)
+        assert again.response.status_code == error.response.status_code
+        assert again.response.content == b""  # the body stays behind: a create's holds the secret
+
+
+def test_a_pickled_rotation_error_keeps_the_new_key_but_not_its_secret(drive: Driver) -> None:
+    fake = FakeAPI()
+    old = fake.seed(name="ci", group="ha")
+    fake.inject(Reply.json({"code": "boom", "message": "down"}, 500), method="DELETE", times=None)
+    with pytest.raises(RotationError) as caught:
+        drive(fake, lambda c: ops.rotate(c, old.uuid), **NO_RETRY)
+    assert caught.value.new is not None
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert (type(again), str(again), again.step) == (RotationError, str(caught.value), "delete")
+    assert again.new == caught.value.new.key()
+    assert not hasattr(again.new, "secret")

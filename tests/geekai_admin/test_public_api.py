@@ -33,6 +33,7 @@ EXPORTED = {
     "Balance",
     "BulkResult",
     "CheckResult",
+    "ClientClosedError",
     "COINS_PER_YUAN",
     "ConfigurationError",
     "ConflictError",
@@ -184,6 +185,8 @@ def test_the_exception_hierarchy() -> None:
     assert issubclass(ga.APIResponseValidationError, ga.GeekAIError)
     assert issubclass(ga.InvalidInputError, ValueError)
     assert issubclass(ga.ConfigurationError, ValueError)
+    assert issubclass(ga.ClientClosedError, ga.GeekAIError)
+    assert issubclass(ga.ClientClosedError, RuntimeError)  # what httpx raises for a closed client
 
 
 def test_the_generated_operations_are_pinned() -> None:

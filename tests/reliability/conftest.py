@@ -52,7 +52,9 @@ def captured_logs() -> Iterator[LogCapture]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not os.environ.get(REPORT_ENV) or not (FIGURES.cases or FIGURES.load_calls or FIGURES.bad_inputs):
+    if not os.environ.get(REPORT_ENV) or not (
+        FIGURES.cases or FIGURES.load_calls or FIGURES.bad_inputs or FIGURES.deadline_calls
+    ):
         return
     rows = FIGURES.rows()
     width = max(len(name) for name, _, _ in rows)

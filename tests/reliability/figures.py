@@ -27,6 +27,11 @@ class Figures:
     secret_leaks: int = 0
     bad_inputs: int = 0
     bad_input_requests: int = 0
+    deadline_calls: int = 0
+    deadline_overruns: int = 0
+    hostile_answers: int = 0
+    hostile_answers_untyped: int = 0
+    wrong_key_writes: int = 0
     load_calls: int = 0
     load_completed: int = 0
     load_results: int = 0
@@ -53,6 +58,11 @@ class Figures:
             ("secret leaks", str(self.secret_leaks), "0"),
             ("hostile inputs rejected", str(self.bad_inputs), ""),
             ("requests sent for hostile input", str(self.bad_input_requests), "0"),
+            ("hostile answers refused (amounts, nesting, other keys)", str(self.hostile_answers), ""),
+            ("  ended other than in a typed error", str(self.hostile_answers_untyped), "0"),
+            ("  writes to a key the caller did not name", str(self.wrong_key_writes), "0"),
+            ("calls held past their deadline by the server", str(self.deadline_calls), ""),
+            ("  ended later than deadline + 1.5 s", str(self.deadline_overruns), "0"),
             ("load: calls completed", f"{self.load_completed}/{self.load_calls}", "all"),
             ("  results / typed errors", f"{self.load_results} / {self.load_typed_errors}", ""),
             ("  injected 503s", str(self.load_injected_503), "~5%"),

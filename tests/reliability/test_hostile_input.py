@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import json
 import math
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -17,14 +19,18 @@ import pytest
 
 from geekai_admin import (
     ApiKey,
+    APIResponseValidationError,
     AsyncGeekAIAdmin,
     ConfigurationError,
     GeekAIAdmin,
     GeekAIError,
+    InternalServerError,
     InvalidInputError,
+    RetryPolicy,
+    ops,
 )
 from tests.reliability.figures import FIGURES, LogCapture, exception_texts, find_leaks
-from tests.support.fake_api import SYSTEM_KEY, LoopbackServer
+from tests.support.fake_api import SYSTEM_KEY, LoopbackServer, Reply, key_record
 
 UUID = "123e4567-e89b-12d3-a456-426614174000"
 HUGE = "a" * 1_000_000
@@ -144,6 +150,11 @@ CONFIGS: list[tuple[str, str, dict[str, Any]]] = [
     ("base_url-http-decimal-ip", "base_url", {"base_url": "http://2130706433/api"}),
     ("base_url-http-userinfo-trick", "base_url", {"base_url": "http://127.0.0.1@evil.example/api"}),
     ("base_url-http-fragment-trick", "base_url", {"base_url": "http://evil.example#@127.0.0.1/api"}),
+    ("base_url-http-dot-localhost", "base_url", {"base_url": "http://api.localhost/api"}),
+    ("base_url-empty-query", "base_url", {"base_url": "https://geekai.co/api?"}),
+    ("base_url-empty-fragment", "base_url", {"base_url": "https://geekai.co/api#"}),
+    ("deadline-zero", "deadline", {"deadline": 0}),
+    ("deadline-nan", "deadline", {"deadline": math.nan}),
     ("base_url-credentials", "base_url", {"base_url": "https://user:pw@geekai.co/api"}),
     ("base_url-query", "base_url", {"base_url": "https://geekai.co/api?x=1"}),
     ("base_url-ftp", "base_url", {"base_url": "ftp://geekai.co/api"}),
@@ -249,3 +260,132 @@ def test_hostile_setting(
         _assert_no_leak(captured_logs, error)
     _assert_nothing_sent(fault_server)
     FIGURES.bad_inputs += 1
+
+
+# --- hostile answers: a typed error naming the problem, bounded output, no stray write -------------
+
+_NUMBER = "__number__"
+_SEVEN_MIB = 7 * 1024 * 1024
+
+
+def _with_number(payload: object, number: str) -> bytes:
+    return json.dumps(payload).replace(f'"{_NUMBER}"', number).encode()
+
+
+def _listing_with(field: str, literal: str) -> Reply:
+    return Reply.raw(_with_number({"data": [key_record(uuid=UUID, **{field: _NUMBER})]}, literal))
+
+
+HOSTILE_ANSWERS: list[tuple[str, Reply, str, type[GeekAIError], str]] = [
+    # (case id, the answer, client method, the error, a pattern its message must match)
+    ("balance-1e100000000", Reply.raw(b'{"balance": 1e100000000}'), "balance", APIResponseValidationError, "'balance'"),
+    ("balance-minus-huge", Reply.raw(b'{"balance": -1e100000000}'), "balance", APIResponseValidationError, "'balance'"),
+    ("balance-tiny", Reply.raw(b'{"balance": 1e-100000000}'), "balance", APIResponseValidationError, "'balance'"),
+    (
+        "list-credit_used-huge",
+        _listing_with("credit_used", "1e100000000"),
+        "list",
+        APIResponseValidationError,
+        "'credit_used'",
+    ),
+    (
+        "list-credit_limit-1e5000",
+        _listing_with("credit_limit", "1e5000"),
+        "list",
+        APIResponseValidationError,
+        "'credit_limit'",
+    ),
+    (
+        "list-extra-nested-330",
+        _listing_with("x", "[" * 330 + "]" * 330),
+        "list",
+        APIResponseValidationError,
+        "'x' nests",
+    ),
+    (
+        "list-extra-nested-1000",
+        _listing_with("x", "[" * 990 + "]" * 990),
+        "list",
+        APIResponseValidationError,
+        # Past the JSON parser's own depth (Python 3.11's counts the stack in use), or refused after it.
+        r"response is not JSON|field 'x' nests",
+    ),
+    (
+        "error-message-7MiB",
+        Reply.json({"message": "m" * _SEVEN_MIB}, 500),
+        "balance",
+        InternalServerError,
+        re.escape(f"({_SEVEN_MIB - 200} more characters not shown)"),
+    ),
+]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize(
+    ("reply", "method", "expected", "says"), [c[1:] for c in HOSTILE_ANSWERS], ids=[c[0] for c in HOSTILE_ANSWERS]
+)
+def test_hostile_answer(
+    reply: Reply,
+    method: str,
+    expected: type[GeekAIError],
+    says: str,
+    mode: str,
+    fault_server: LoopbackServer,
+    captured_logs: LogCapture,
+) -> None:
+    fault_server.fake.inject(reply, times=None)
+    target = "client" if method == "balance" else "keys"
+
+    def call(client: Any) -> Any:
+        return getattr(client if target == "client" else client.keys, method)()
+
+    try:
+        _run(mode, fault_server.base_url, call, retry_policy=RetryPolicy(max_retries=0))
+    except GeekAIError as caught:
+        error: BaseException = caught
+    except BaseException as caught:  # decimal.Overflow, RecursionError, ...: counted, then failed
+        FIGURES.hostile_answers_untyped += 1
+        raise AssertionError(f"an untyped {type(caught).__name__}") from caught
+    else:
+        pytest.fail("the hostile answer was accepted")
+    assert type(error) is expected
+    assert re.search(says, str(error)), str(error)
+    assert len(str(error)) < 400
+    _assert_no_leak(captured_logs, error)
+    FIGURES.hostile_answers += 1
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("method", ["rotate", "update", "get"])
+def test_a_read_answering_with_another_key_writes_nothing(mode: str, method: str, fault_server: LoopbackServer) -> None:
+    fake = fault_server.fake
+    named = fake.seed(name="named", group="ha", credit_limit=5)
+    other = fake.seed(name="other", group="ha", credit_limit=5)
+    fake.inject(Reply.json({"data": fake.key(other.uuid)}), method="GET", uuid=named.uuid, times=None)
+    arguments: dict[str, Any] = {"name": "renamed"} if method == "update" else {}
+    with pytest.raises(APIResponseValidationError, match=f"should be {named.uuid}, the key asked for"):
+        _run(mode, fault_server.base_url, _operation(method, named.uuid, arguments))
+    stray = [entry for entry in fake.log if entry.is_write and entry.uuid != named.uuid]
+    FIGURES.wrong_key_writes += len(stray)
+    FIGURES.hostile_answers += 1
+    assert stray == []
+    assert fake.writes == 0
+    assert fake.has_key(other.uuid)
+
+
+def _operation(method: str, uuid: str, arguments: dict[str, Any]) -> Any:
+    if method == "rotate":
+        return lambda c: ops.rotate(c, uuid, on_created=lambda new: None)
+    return lambda c: getattr(c.keys, method)(uuid, **arguments)
+
+
+def _run(mode: str, base_url: str, operation: Any, **settings: Any) -> object:
+    if mode == "sync":
+        with GeekAIAdmin(SYSTEM_KEY, base_url=base_url, **settings) as client:
+            return operation(client)
+
+    async def run() -> object:
+        async with AsyncGeekAIAdmin(SYSTEM_KEY, base_url=base_url, **settings) as client:
+            return await operation(client)
+
+    return asyncio.run(run())

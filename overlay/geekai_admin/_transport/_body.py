@@ -7,6 +7,7 @@ time. A body in any other encoding was not asked for and is refused.
 
 from __future__ import annotations
 
+import time
 import zlib
 from collections.abc import AsyncIterator, Iterator
 from typing import TypeVar
@@ -25,6 +26,10 @@ ACCEPT_ENCODING = "gzip, deflate"
 
 class _TooLarge(Exception):
     """The body passed MAX_BODY_BYTES while being read."""
+
+
+class _PastDeadline(Exception):
+    """The call's deadline passed while the body was arriving."""
 
 
 class _Inflater:
@@ -58,18 +63,22 @@ class _Inflater:
 
 
 class _Meter:
-    """What the body streams below do with each raw chunk: count it, and inflate it if compressed."""
+    """What the body streams below do with each raw chunk: count it, inflate it if compressed, and
+    refuse it once the call's deadline (`ends_at`, on time.monotonic) has passed."""
 
-    __slots__ = ("_inflater", "_size")
+    __slots__ = ("_ends_at", "_inflater", "_size")
 
-    def __init__(self, inflater: _Inflater | None) -> None:
+    def __init__(self, inflater: _Inflater | None, ends_at: float | None = None) -> None:
         self._inflater = inflater
+        self._ends_at = ends_at
         self._size = 0
 
     def take(self, chunk: bytes) -> bytes:
         self._size += len(chunk)
         if self._size > MAX_BODY_BYTES:
             raise _TooLarge
+        if self._ends_at is not None and time.monotonic() >= self._ends_at:
+            raise _PastDeadline
         return chunk if self._inflater is None else self._inflater.feed(chunk)
 
     def rest(self) -> bytes:
@@ -81,29 +90,29 @@ _PLAIN_ENCODINGS = frozenset({"", "identity"})
 _INFLATED_ENCODINGS = frozenset({"gzip", "deflate"})
 
 
-def _meter_for(response: httpx.Response) -> _Meter | None:
+def _meter_for(response: httpx.Response, ends_at: float | None = None) -> _Meter | None:
     """How to read the body: None to read it as is, else the _Meter to read it through.
 
     A plain body of declared length needs no meter: the HTTP parser reads no more than it declares
     (raises _TooLarge if that is over the cap). A gzip or deflate body is inflated here, so it
     reaches httpx decoded. Any other encoding was not asked for, and httpx would decode it without
-    a bound: refused.
+    a bound: refused. With `ends_at`, every body is read through a _Meter, which watches the deadline.
     """
     encoding = response.headers.get("content-encoding", "").strip().lower()
     if encoding in _PLAIN_ENCODINGS:
         length = response.headers.get("content-length", "")
         if not length.isdigit():
-            return _Meter(None)
+            return _Meter(None, ends_at)
         if int(length) > MAX_BODY_BYTES:
             raise _TooLarge
-        return None
+        return None if ends_at is None else _Meter(None, ends_at)
     if encoding not in _INFLATED_ENCODINGS:
         raise httpx.DecodingError(
             f"the response body is encoded with {encoding!r}, which the client did not ask for",
             request=response.request,
         )
     del response.headers["content-encoding"]
-    return _Meter(_Inflater(encoding))
+    return _Meter(_Inflater(encoding), ends_at)
 
 
 class _CappedSync(httpx.SyncByteStream):
@@ -157,17 +166,26 @@ def _in_memory_fits(response: httpx.Response) -> bool:
     return len(response.content) <= MAX_BODY_BYTES
 
 
-def read_sync(response: httpx.Response) -> bool:
-    """Read the body into the response; False (the rest unread) once it exceeds MAX_BODY_BYTES."""
+def read_sync(response: httpx.Response, ends_at: float | None = None) -> bool:
+    """Read the body into the response; False (the rest unread) once it exceeds MAX_BODY_BYTES.
+
+    With `ends_at` (a time.monotonic() instant: the call's deadline), the clock is read between
+    chunks, and a body still arriving then is a ReadTimeout: a server that trickles its answer
+    keeps each read under the read timeout, and only this bounds the whole. (The async client
+    bounds the whole exchange with asyncio.timeout instead.)
+    """
     if response.is_stream_consumed:
         return _in_memory_fits(response)
     try:
-        meter = _meter_for(response)
+        meter = _meter_for(response, ends_at)
         if meter is not None:
             response.stream = _CappedSync(stream_of(response, httpx.SyncByteStream), meter)
         response.read()
     except _TooLarge:
         return False
+    except _PastDeadline:
+        message = "the deadline passed while the response body was arriving"
+        raise httpx.ReadTimeout(message, request=response.request) from None
     return True
 
 

@@ -22,4 +22,5 @@ class Call(Generic[T]):
     path: str
     json: Any
     parse: Callable[[httpx.Response, str], T]
-    """Reads a 2xx answer; its second argument is `name`, for the messages of what does not fit."""
+    """Reads a 2xx answer; its second argument labels the messages of what does not fit ("" for the
+    whole answer: an error names its operation once, and the caller or the command does that)."""

@@ -30,7 +30,7 @@ logger = logging.getLogger("geekai_admin")
 class Endpoint:
     """What every attempt needs: where, with which key and headers, under which policy."""
 
-    __slots__ = ("_request_headers", "base_url", "headers", "key", "policy")
+    __slots__ = ("_request_headers", "base_url", "deadline", "headers", "key", "policy")
 
     def __init__(
         self,
@@ -39,11 +39,13 @@ class Endpoint:
         policy: RetryPolicy,
         headers: Mapping[str, str],
         *,
+        deadline: float | None = None,
         client_has_headers: bool = False,
     ) -> None:
         self.base_url = base_url
         self.key = key
         self.policy = policy
+        self.deadline = deadline
         self.headers = {
             **headers,
             "Accept": "application/json",
@@ -57,15 +59,23 @@ class Endpoint:
     def __repr__(self) -> str:
         return f"Endpoint(base_url={self.base_url!r}, key={self.key!r})"
 
-    def build(self, client: httpx.Client | httpx.AsyncClient, call: Call[Any]) -> httpx.Request:
+    def build(self, client: httpx.Client | httpx.AsyncClient, call: Call[Any], attempts: Attempts) -> httpx.Request:
         url = _parsed_url(self.base_url + call.path)
-        return client.build_request(call.method, url, json=call.json, headers=self._request_headers)
+        timeout = attempts.timeout_for(client.timeout)
+        if timeout is None:
+            return client.build_request(call.method, url, json=call.json, headers=self._request_headers)
+        return client.build_request(call.method, url, json=call.json, headers=self._request_headers, timeout=timeout)
 
 
 @functools.lru_cache(maxsize=256)
 def _parsed_url(url: str) -> httpx.URL:
     """httpx.URL is immutable: parse each URL once, not once per request (a tenth of a small call)."""
     return httpx.URL(url)
+
+
+def _loop_time(ends_at: float) -> float:
+    """A time.monotonic() instant on the running loop's clock (asyncio.timeout_at's)."""
+    return asyncio.get_running_loop().time() + (ends_at - time.monotonic())
 
 
 def _log_response(endpoint: Endpoint, call: Call[Any], response: httpx.Response, started: float) -> None:
@@ -82,14 +92,14 @@ def _log_response(endpoint: Endpoint, call: Call[Any], response: httpx.Response,
 
 
 def send_sync(client: httpx.Client, endpoint: Endpoint, call: Call[T]) -> T:
-    attempts = Attempts(call, endpoint.key, endpoint.policy)
+    attempts = Attempts(call, endpoint.key, endpoint.policy, endpoint.deadline)
     while True:
-        request = endpoint.build(client, call)
+        request = endpoint.build(client, call, attempts)
         started = time.perf_counter()
         try:
             response = client.send(request, stream=True)
             try:
-                fits = read_sync(response)
+                fits = read_sync(response, attempts.ends_at)
             finally:
                 response.close()
         except httpx.RequestError as error:
@@ -108,18 +118,25 @@ def send_sync(client: httpx.Client, endpoint: Endpoint, call: Call[T]) -> T:
 
 
 async def send_async(client: httpx.AsyncClient, endpoint: Endpoint, call: Call[T]) -> T:
-    attempts = Attempts(call, endpoint.key, endpoint.policy)
+    attempts = Attempts(call, endpoint.key, endpoint.policy, endpoint.deadline)
     while True:
-        request = endpoint.build(client, call)
+        request = endpoint.build(client, call, attempts)
         started = time.perf_counter()
         try:
-            response = await client.send(request, stream=True)
-            try:
-                fits = await read_async(response)
-            finally:
-                await response.aclose()
+            # The deadline bounds the whole exchange, however slowly the server sends its answer.
+            ends_at = None if attempts.ends_at is None else _loop_time(attempts.ends_at)
+            async with asyncio.timeout_at(ends_at) as limit:
+                response = await client.send(request, stream=True)
+                try:
+                    fits = await read_async(response)
+                finally:
+                    await response.aclose()
         except httpx.RequestError as error:
             failure: httpx.RequestError | None = error
+        except TimeoutError:
+            if not limit.expired():
+                raise
+            failure = httpx.ReadTimeout("the deadline passed during the exchange", request=request)
         else:
             failure = None
         if failure is not None:  # outside the except block: a raised error gets no implicit context

@@ -133,11 +133,23 @@ def retryable_error(error: httpx.RequestError, *, idempotent: bool) -> bool:
 
 
 class Attempts:
-    """The retry state of one call: each outcome in, a decision out (a delay, or a final answer)."""
+    """The retry state of one call: each outcome in, a decision out (a delay, or a final answer).
 
-    __slots__ = ("call", "idempotent", "key", "maybe_done", "number", "policy")
+    With a `deadline` (seconds, for the whole call), no wait outlasts it, each attempt's timeouts
+    are cut to what is left (`timeout_for`), and a failure once it has passed is the deadline's
+    APITimeoutError. `clock` is the monotonic clock the deadline is read on.
+    """
 
-    def __init__(self, call: Call[Any], key: SystemKey, policy: RetryPolicy) -> None:
+    __slots__ = ("_clock", "call", "deadline", "ends_at", "idempotent", "key", "maybe_done", "number", "policy")
+
+    def __init__(
+        self,
+        call: Call[Any],
+        key: SystemKey,
+        policy: RetryPolicy,
+        deadline: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.call = call
         self.key = key
         self.policy = policy
@@ -145,6 +157,35 @@ class Attempts:
         self.number = 0
         self.maybe_done = False
         """Whether an earlier attempt may have been carried out although it failed."""
+        self.deadline = deadline
+        self._clock = clock
+        self.ends_at = None if deadline is None else clock() + deadline
+        """When the call's deadline passes, on `clock`; None without a deadline."""
+
+    def _left(self) -> float:
+        return math.inf if self.ends_at is None else self.ends_at - self._clock()
+
+    def timeout_for(self, timeout: httpx.Timeout) -> httpx.Timeout | None:
+        """The next attempt's timeouts: `timeout`'s, none longer than what is left of the deadline
+        (None: `timeout` as it is). Raises the deadline's error once nothing is left."""
+        if self.ends_at is None:
+            return None
+        left = self._left()
+        if left <= 0:
+            raise self._past_deadline(sent=self.maybe_done, request=None)
+        parts = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+        connect, read, write, pool = (left if part is None else min(part, left) for part in parts)
+        return httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
+
+    def _past_deadline(self, *, sent: bool, request: httpx.Request | None) -> APITimeoutError:
+        call = self.call
+        message = (
+            f"{call.method} {call.path} did not finish within its deadline of {self.deadline:g}s "
+            f"({self.number + 1} attempt(s))"
+        )
+        if sent and not self.idempotent:
+            message += "; the request may have been processed: check keys.list() before creating again"
+        return APITimeoutError(message, request=request)
 
     def _retry_delay(self, hint: float | None) -> float | None:
         """Seconds to wait before the next attempt, or None if no retry is left or allowed."""
@@ -154,19 +195,23 @@ class Attempts:
         if hint is not None:
             if hint > policy.max_retry_after:
                 return None
-            return hint
-        return policy.backoff(self.number)
+            delay = hint
+        else:
+            delay = policy.backoff(self.number)
+        # A wait the deadline would cut short is not begun: the failure in hand is the answer.
+        return delay if delay < self._left() else None
 
     def after_error(self, error: httpx.RequestError) -> float:
         """The delay before retrying after a transport error; raises the mapped error if final."""
         call = self.call
+        if self._left() <= 0:
+            sent = self.maybe_done or not isinstance(error, UNSENT_ERRORS)
+            raise self._past_deadline(sent=sent, request=error.request) from None
         delay = self._retry_delay(None) if retryable_error(error, idempotent=self.idempotent) else None
         if delay is None:
             kind = type(error).__name__
             text = self.key.redact(str(error))
-            message = (
-                f"{call.name}: {call.method} {call.path} failed after {self.number + 1} attempt(s): {text or kind}"
-            )
+            message = f"{call.method} {call.path} failed after {self.number + 1} attempt(s): {text or kind}"
             if not self.idempotent and not retryable_error(error, idempotent=False):
                 message += f"; the key {MAY_HAVE_BEEN_CREATED}: look for it in keys.list() before creating it again"
             # The httpx error stays the cause for debugging, unless its own text carries the key.
@@ -184,11 +229,11 @@ class Attempts:
         status = response.status_code
         if too_large:
             raise APIResponseValidationError(
-                f"{call.name}: response body larger than {MAX_BODY_BYTES} bytes", response=response
+                f"{call.method} {call.path}: response body larger than {MAX_BODY_BYTES} bytes", response=response
             )
         if 200 <= status < 300:
             try:
-                return Done(call.parse(response, call.name))
+                return Done(call.parse(response, ""))
             except APIResponseValidationError as exc:
                 unfit = exc
             raise self._scrubbed(unfit)  # outside the except block: the unscrubbed one is not its context

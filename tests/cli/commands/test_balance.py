@@ -21,6 +21,6 @@ def test_balance_for_people(run: Any, fake: FakeAPI) -> None:
 
 
 def test_balance_json_is_exact(run: Any, fake: FakeAPI) -> None:
-    fake.balance = 1e20  # sent as 1e+20: shown without an exponent
+    fake.balance = 1.5e-7  # sent as 1.5e-07: shown without an exponent
     result = run("--json", "balance")
-    assert result.json() == {"coins": "100000000000000000000", "yuan": "1000000000000000000"}
+    assert result.json() == {"coins": "0.00000015", "yuan": "0.0000000015"}

@@ -259,7 +259,7 @@ def test_create_whose_answer_has_no_secret_says_so_once(run: Any, fake: FakeAPI)
     assert result.code == 1
     assert json.loads(result.out)["data"]["uuid"] == EXAMPLE_UUID  # the raw answer, for the record
     assert result.err == (
-        f"geekai-admin: error: keys create: keys.create: key {EXAMPLE_UUID} was created, but the response "
+        f"geekai-admin: error: keys create: key {EXAMPLE_UUID} was created, but the response "
         "carries no secret (raw_value); the server's raw answer is on stdout (it may hold the new secret: "
         "store it); check with 'geekai-admin keys list' whether the key was created\n"
     )

@@ -200,8 +200,7 @@ def test_a_key_read_without_its_limit_is_refused_and_nothing_is_written(against:
     assert fake_api.writes == 0
     # rotate's own words: it has no PUT to reset a field, nor a credit_limit= to give
     assert str(caught.value) == (
-        f"ops.rotate: key {old.uuid} as read does not say its credit_limit, which the new key must copy: "
-        "nothing was written"
+        f"key {old.uuid} as read does not say its credit_limit, which the new key must copy: nothing was written"
     )
 
 

@@ -7,8 +7,10 @@ import email.utils
 import httpx
 import pytest
 
-from geekai_admin import RetryPolicy
-from geekai_admin._transport._retry import parse_retry_after, retryable_error
+from geekai_admin import APITimeoutError, InternalServerError, RetryPolicy
+from geekai_admin import _calls as ops
+from geekai_admin._config import SystemKey
+from geekai_admin._transport._retry import Attempts, parse_retry_after, retryable_error
 
 NOW = 1_800_000_000.0
 REQUEST = httpx.Request("POST", "https://geekai.co/api/api_keys")
@@ -72,3 +74,63 @@ def test_max_retries_has_no_upper_bound() -> None:
 )
 def test_which_transport_errors_are_retried(error: httpx.RequestError, idempotent: bool, retry: bool) -> None:
     assert retryable_error(error, idempotent=idempotent) is retry
+
+
+# --- the deadline, on a clock the test turns -------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _attempts(method: str, clock: Clock, deadline: float | None = 10.0, **policy: float) -> Attempts:
+    call = ops.list_keys() if method == "GET" else ops.create(name="ci")
+    return Attempts(call, SystemKey("sk-test"), RetryPolicy(**policy), deadline, clock)  # type: ignore[arg-type]
+
+
+def test_each_attempt_gets_no_more_time_than_is_left() -> None:
+    clock = Clock()
+    attempts = _attempts("GET", clock)
+    assert attempts.timeout_for(httpx.Timeout(60.0, connect=5.0)) == httpx.Timeout(
+        connect=5.0, read=10.0, write=10.0, pool=10.0
+    )
+    clock.now += 8.5
+    assert attempts.timeout_for(httpx.Timeout(60.0, connect=5.0)) == httpx.Timeout(1.5)
+    clock.now += 1.5
+    with pytest.raises(APITimeoutError, match=r"^GET /api_keys did not finish within its deadline of 10s"):
+        attempts.timeout_for(httpx.Timeout(60.0))
+
+
+def test_without_a_deadline_the_timeouts_are_the_clients() -> None:
+    assert _attempts("GET", Clock(), deadline=None).timeout_for(httpx.Timeout(60.0)) is None
+
+
+def test_a_wait_the_deadline_would_cut_short_is_not_begun() -> None:
+    clock = Clock()
+    attempts = _attempts("GET", clock, max_retries=5, initial_delay=4.0, max_delay=4.0)
+    failure = httpx.Response(503, request=httpx.Request("GET", "https://geekai.co/api/api_keys"))
+    assert 3.0 <= attempts.after_response(failure, too_large=False) <= 4.0  # type: ignore[operator]
+    clock.now += 7.0  # 3 s left: less than the next wait
+    with pytest.raises(InternalServerError):
+        attempts.after_response(failure, too_large=False)
+
+
+def test_a_create_cut_by_its_deadline_may_have_been_processed() -> None:
+    clock = Clock()
+    attempts = _attempts("POST", clock)
+    clock.now += 10.0
+    with pytest.raises(APITimeoutError) as caught:
+        attempts.after_error(httpx.ReadTimeout("slow", request=REQUEST))
+    assert str(caught.value) == (
+        "POST /api_keys did not finish within its deadline of 10s (1 attempt(s)); "
+        "the request may have been processed: check keys.list() before creating again"
+    )
+    unsent = _attempts("POST", clock)
+    clock.now += 10.0
+    with pytest.raises(APITimeoutError) as never_sent:  # never connected: nothing to check
+        unsent.after_error(httpx.ConnectTimeout("no", request=REQUEST))
+    assert str(never_sent.value) == "POST /api_keys did not finish within its deadline of 10s (1 attempt(s))"

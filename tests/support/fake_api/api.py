@@ -78,6 +78,8 @@ INVALID_REQUEST_STATUS: Final = 422
 The docs name no status for it: an open question of codegen/SPEC_NOTES.md, which the live run's
 --write lifecycle answers for the real API."""
 _EMPTY_DATES: Final = ("expired_at", "last_used_at", "created_at")
+TRICKLE_SECONDS: Final = 0.5
+"""The default gap between the bytes of a "trickle" answer."""
 
 
 def route_of(target: str) -> tuple[str, str | None]:
@@ -170,6 +172,7 @@ class Plan:
     body: bytes
     headers: tuple[tuple[str, str], ...] = field(default=())
     delay: float = 0.0
+    """Seconds before answering; for "trickle", between the body's bytes."""
 
 
 def _number(value: Any) -> Any:
@@ -391,6 +394,8 @@ class FakeAPI:
         delay = reply.delay or 0.0
         if reply.action == "slow":
             delay = self.slow_seconds if reply.delay is None else reply.delay
+        elif reply.action == "trickle":
+            delay = TRICKLE_SECONDS if reply.delay is None else reply.delay
         if reply.action in ("status", "body"):
             return Plan(reply, reply.status, reply.body, self._headers(reply, reply.content_type), delay)
         if reply.action == "drop_field" and isinstance(payload, dict) and isinstance(payload.get("data"), dict):

@@ -35,6 +35,7 @@ Action = Literal[
     "truncate_length",
     "truncate_close",
     "slow",
+    "trickle",
     "large_length",
     "large_chunked",
 ]
@@ -55,7 +56,9 @@ class Reply:
       nothing processed), "raise" (MockTransport: raise `error`; on a socket: a reset, nothing
       processed), "truncate_length" (process, send half the body under its full Content-Length,
       close), "truncate_close" (process, send half the body delimited by the close), "slow"
-      (process, answer after `delay` seconds, default the fake's `slow_seconds`),
+      (process, answer after `delay` seconds, default the fake's `slow_seconds`), "trickle" (process,
+      send the head at once, then the body one byte every `delay` seconds, default half a second:
+      each read is quick, the whole is not; MockTransport: ReadTimeout),
       "large_length" / "large_chunked" (process, answer LARGE_BODY_BYTES of valid JSON).
     Wire modifiers for answers that are sent: `delay` (seconds before answering), `chunked`
     (chunked transfer encoding), `close` (close the connection after the answer). A header given

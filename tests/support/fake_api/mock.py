@@ -2,7 +2,7 @@
 
 Wire faults become what httpx raises for them: a reset is `ReadError`, a close without an
 answer or a body shorter than its Content-Length is `RemoteProtocolError`, a held answer is
-`ReadTimeout` (raised at once: nothing waits). `Reply("raise")` raises its own error.
+`ReadTimeout` (raised at once: nothing waits), and so is a trickled one. `Reply("raise")` raises its own error.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ def answer(fake: FakeAPI, request: httpx.Request) -> httpx.Response:
         raise httpx.ReadError("[Errno 104] Connection reset by peer (fake API)", request=request)
     if action in ("drop", "truncate_length"):
         raise httpx.RemoteProtocolError("peer closed connection (fake API)", request=request)
-    if action == "slow":
-        raise httpx.ReadTimeout("timed out (fake API: a held answer)", request=request)
+    if action in ("slow", "trickle"):
+        raise httpx.ReadTimeout(f"timed out (fake API: a {action} answer)", request=request)
     if plan.delay:
         time.sleep(plan.delay)
     body = plan.body

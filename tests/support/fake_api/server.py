@@ -3,8 +3,8 @@
 It runs its own asyncio loop in a daemon thread, so sync clients, async clients (on any loop,
 over httpx's transport or the aiohttp one) and subprocesses all talk to it alike. Faults below
 HTTP are real here: a reset (RST) before or after processing, a body cut short of its
-Content-Length or by a close, an answer held past the client's timeout, a 9 MiB body in
-pieces. It counts connections: accepted, the peak at once, and the ones still open.
+Content-Length or by a close, an answer held past the client's timeout, a body trickled a
+byte at a time, a 9 MiB body in pieces. It counts connections: accepted, the peak at once, and the ones still open.
 
     with serve(fake) as server:
         GeekAIAdmin(SYSTEM_KEY, base_url=server.base_url)
@@ -149,6 +149,14 @@ class LoopbackServer:
             return False
         if action == "drop":
             return False
+        if action == "trickle":
+            writer.write(head(plan.status, [*plan.headers, ("Content-Length", str(len(plan.body)))]))
+            for at in range(len(plan.body)):
+                await writer.drain()
+                await asyncio.sleep(plan.delay)
+                writer.write(plan.body[at : at + 1])
+            await writer.drain()
+            return True
         if plan.delay:
             await asyncio.sleep(plan.delay)
         if action in ("truncate_length", "truncate_close"):
