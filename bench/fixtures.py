@@ -25,8 +25,8 @@ __all__ = [
 
 LIST_SIZE = 5
 """Keys in the list answer: a small account, about 2 KB of JSON."""
-ACCOUNT_SIZES = (20, 100, 1000)
-"""Accounts of these many keys, for the cost of keys.list() as an account grows (1,000: 377 KB)."""
+ACCOUNT_SIZES = (20, 100, 1000, 10000)
+"""Accounts of these many keys, for the cost of keys.list() as an account grows (10,000: 3.7 MB)."""
 
 
 def key_uuids(count: int) -> list[str]:

@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import dataclasses
 import datetime
+import gc
 import json
 import os
 import platform
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, ExitStack, contextmanager
 from importlib import metadata
@@ -32,9 +34,10 @@ from typing import Any
 
 import aiohttp
 import httpx
+import msgspec
 import requests
 
-from bench.fixtures import LIST_SIZE, SYSTEM_KEY, key_uuids, list_body
+from bench.fixtures import ACCOUNT_SIZES, LIST_SIZE, SYSTEM_KEY, key_uuids, list_body
 from bench.servers import LATENCY, Servers, running_servers
 from geekai_admin import ApiKey, AsyncGeekAIAdmin, GeekAIAdmin, aiohttp_transport
 from geekai_admin_api.api.api_keys import list_api_keys
@@ -83,6 +86,14 @@ class Figure:
         return 100 * (self.high - self.low) / self.median if self.median else 0.0
 
 
+@dataclasses.dataclass(frozen=True)
+class Memory:
+    """What one call allocates, traced by tracemalloc: at its peak, and still held by its result."""
+
+    peak: int
+    held: int
+
+
 @dataclasses.dataclass
 class Results:
     sync: dict[str, dict[str, Figure]] = dataclasses.field(default_factory=dict)
@@ -91,6 +102,10 @@ class Results:
     """operation -> client -> CPU seconds of this process per call: less sensitive to other load."""
     growth: dict[int, dict[str, Figure]] = dataclasses.field(default_factory=dict)
     """keys in the account -> client -> seconds per keys.list() call (wall)."""
+    growth_cpu: dict[int, dict[str, Figure]] = dataclasses.field(default_factory=dict)
+    """keys in the account -> client -> CPU seconds of this process per call: less sensitive to other load."""
+    growth_memory: dict[str, Memory] = dataclasses.field(default_factory=dict)
+    """client -> memory of one keys.list() call at the largest account."""
     throughput: dict[str, dict[int, Figure]] = dataclasses.field(default_factory=dict)
     """client -> concurrency -> requests per second."""
     bulk: dict[str, Figure] = dataclasses.field(default_factory=dict)
@@ -151,8 +166,11 @@ def measure_sync(servers: Servers, plan: Plan, results: Results) -> None:
 # --- keys.list() as the account grows --------------------------------------------------------
 
 GROWTH_CLIENTS = ("geekai-admin", "raw httpx.Client + json.loads")
-GROWTH_GOALS = {20: 1.10, 1000: 1.5}
-"""Keys in the account -> the most keys.list() may cost, as a multiple of raw httpx + json.loads."""
+GROWTH_REFERENCE = "raw httpx.Client + msgspec (ref.)"
+"""Untyped msgspec decoding: the floor a one-pass reader could reach, shown, not a goal."""
+GROWTH_GOALS = dict.fromkeys(ACCOUNT_SIZES, 1.0)
+"""Keys in the account -> the most keys.list() may cost, as a multiple of raw httpx + json.loads (issue 17)."""
+MEMORY_ROUNDS = 3
 
 
 def _growth_calls(plan: Plan, count: int) -> int:
@@ -162,11 +180,33 @@ def _growth_calls(plan: Plan, count: int) -> int:
 
 def _growth_clients(overlay: GeekAIAdmin, raw: httpx.Client, url: str) -> dict[str, Callable[[], object]]:
     overlay_name, raw_name = GROWTH_CLIENTS
-    return {overlay_name: overlay.keys.list, raw_name: lambda: json.loads(raw.get(url).content)}
+    return {
+        overlay_name: overlay.keys.list,
+        raw_name: lambda: json.loads(raw.get(url).content),
+        GROWTH_REFERENCE: lambda: msgspec.json.decode(raw.get(url).content),
+    }
+
+
+def _memory(call: Callable[[], object]) -> Memory:
+    """The least over MEMORY_ROUNDS calls (a connection or cache set up once is not the call's)."""
+    figures: list[Memory] = []
+    for _ in range(MEMORY_ROUNDS):
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            result = call()
+            held, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        del result
+        figures.append(Memory(peak=peak - before, held=held - before))
+    return min(figures, key=lambda figure: figure.peak)
 
 
 def measure_growth(servers: Servers, plan: Plan, results: Results) -> None:
-    """keys.list() of 20, 100 and 1,000 keys against raw httpx + json.loads on the same server."""
+    """keys.list() of each ACCOUNT_SIZES against raw httpx + json.loads on the same server; then the
+    memory of one call at the largest account (traced apart from the timings: tracing slows calls)."""
     with ExitStack() as stack:
         raw = stack.enter_context(httpx.Client(headers=AUTH))
         for count, base in servers.accounts.items():
@@ -176,20 +216,26 @@ def measure_growth(servers: Servers, plan: Plan, results: Results) -> None:
                 raise RuntimeError(f"the server's account of {count} keys answers something else")
             clients = _growth_clients(overlay, raw, url)
             samples: dict[str, list[float]] = {name: [] for name in clients}
+            cpu: dict[str, list[float]] = {name: [] for name in clients}
             calls = _growth_calls(plan, count)
             for call in clients.values():
                 for _ in range(5):
                     call()
             for _ in range(plan.sync_rounds):
                 for name, call in clients.items():
-                    started = time.perf_counter()
+                    started, started_cpu = time.perf_counter(), time.process_time()
                     for _ in range(calls):
                         call()
                     samples[name].append((time.perf_counter() - started) / calls)
+                    cpu[name].append((time.process_time() - started_cpu) / calls)
             results.growth[count] = {name: Figure.of(values) for name, values in samples.items()}
+            results.growth_cpu[count] = {name: Figure.of(values) for name, values in cpu.items()}
+            if count == max(servers.accounts):
+                results.growth_memory = {name: _memory(call) for name, call in clients.items()}
 
 
 def growth_ratio(figures: dict[str, Figure]) -> float:
+    """keys.list() as a multiple of raw httpx + json.loads: the ratio of their medians."""
     overlay, raw = (figures[name].median for name in GROWTH_CLIENTS)
     return overlay / raw
 
@@ -412,6 +458,10 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1e3:,.0f} ms"
 
 
+def _mib(size: int) -> str:
+    return f"{size / 2**20:,.1f} MiB"
+
+
 def _verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
@@ -465,6 +515,47 @@ def goals(results: Results) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _render_growth(results: Results, plan: Plan) -> list[str]:
+    lines: list[str] = []
+    if results.growth:
+        lines += [
+            "## `keys.list()` as the account grows (sync, per call)",
+            "",
+            f"Ratios of medians in one run; {plan.sync_rounds} rounds each, interleaved. CPU ratio: the same, in "
+            "this process's CPU time (less sensitive to other load on the machine).",
+            "",
+            f"| keys | body | geekai-admin | raw httpx.Client + json.loads | ratio | {GROWTH_REFERENCE} | ratio "
+            "| CPU ratio (client) |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for count, figures in results.growth.items():
+            overlay, raw_f = (figures[name] for name in GROWTH_CLIENTS)
+            ref = figures[GROWTH_REFERENCE]
+            lines.append(
+                f"| {count:,} | {len(list_body(count)) / 1024:,.0f} KB | {_us(overlay.median)} "
+                f"({_us(overlay.low)}-{_us(overlay.high)}) | {_us(raw_f.median)} ({_us(raw_f.low)}-{_us(raw_f.high)}) "
+                f"| {growth_ratio(figures):.2f}x | {_us(ref.median)} ({_us(ref.low)}-{_us(ref.high)}) "
+                f"| {overlay.median / ref.median:.2f}x | {growth_ratio(results.growth_cpu[count]):.2f}x |"
+            )
+        lines.append("")
+    if results.growth_memory:
+        largest = max(results.growth)
+        raw_memory = results.growth_memory[GROWTH_CLIENTS[1]]
+        lines += [
+            f"### Memory of one `keys.list()` of {largest:,} keys (tracemalloc; the body included)",
+            "",
+            "| client | peak | vs json.loads | held by the result | vs json.loads |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {name} | {_mib(m.peak)} | {m.peak / raw_memory.peak:.2f}x | {_mib(m.held)} "
+            f"| {m.held / raw_memory.held:.2f}x |"
+            for name, m in results.growth_memory.items()
+        ]
+        lines.append("")
+    return lines
+
+
 def render(results: Results, facts: dict[str, str], plan: Plan) -> str:
     lines = ["# geekai-admin benchmark", ""]
     lines += ["| machine | |", "|---|---|", *(f"| {k} | {v} |" for k, v in facts.items()), ""]
@@ -493,23 +584,7 @@ def render(results: Results, facts: dict[str, str], plan: Plan) -> str:
                 f"| {_us(cpu[name].median)} | {cpu[name].median / raw_cpu:.2f}x |"
             )
         lines.append("")
-    if results.growth:
-        lines += [
-            "## `keys.list()` as the account grows (sync, per call)",
-            "",
-            f"Ratios of medians in one run; {plan.sync_rounds} rounds each, interleaved.",
-            "",
-            "| keys | body | geekai-admin | raw httpx.Client + json.loads | ratio |",
-            "|---:|---:|---:|---:|---:|",
-        ]
-        for count, figures in results.growth.items():
-            overlay, raw_f = (figures[name] for name in GROWTH_CLIENTS)
-            lines.append(
-                f"| {count:,} | {len(list_body(count)) / 1024:,.0f} KB | {_us(overlay.median)} "
-                f"({_us(overlay.low)}-{_us(overlay.high)}) | {_us(raw_f.median)} ({_us(raw_f.low)}-{_us(raw_f.high)}) "
-                f"| {growth_ratio(figures):.2f}x |"
-            )
-        lines.append("")
+    lines += _render_growth(results, plan)
     if results.throughput:
         head = " | ".join(f"@{c}" for c in CONCURRENCIES)
         lines += [
@@ -550,7 +625,7 @@ def render(results: Results, facts: dict[str, str], plan: Plan) -> str:
                 added = _ms(run.median - base.median) if base else ""
                 lines.append(f"| {name} | {_ms(run.median)} | {_ms(run.low)}-{_ms(run.high)} | {added} |")
         lines.append("")
-    lines += ["## Goals (issues 7 and 10)", "", "| goal | measured | |", "|---|---:|---|"]
+    lines += ["## Goals (issues 7, 10 and 17)", "", "| goal | measured | |", "|---|---:|---|"]
     lines += [f"| {goal} | {value} | {verdict} |" for goal, value, verdict in goals(results)]
     if results.notes:
         lines += ["", *(f"- {note}" for note in results.notes)]
@@ -569,6 +644,10 @@ def _jsonable(results: Results, facts: dict[str, str], plan: Plan) -> dict[str, 
         "list_seconds_per_call_by_keys": {
             str(count): {n: figure(f) for n, f in fs.items()} for count, fs in results.growth.items()
         },
+        "list_cpu_seconds_per_call_by_keys": {
+            str(count): {n: figure(f) for n, f in fs.items()} for count, fs in results.growth_cpu.items()
+        },
+        "list_memory_bytes_at_largest_account": {n: dataclasses.asdict(m) for n, m in results.growth_memory.items()},
         "async_requests_per_second": {
             n: {str(c): figure(f) for c, f in by_c.items()} for n, by_c in results.throughput.items()
         },

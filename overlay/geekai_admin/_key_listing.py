@@ -15,14 +15,14 @@ reading it (invalid UTF-8, a 5,000-digit number), where json.loads refuses the w
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
+import gc
 from decimal import Decimal
 from typing import Any
 
 import msgspec
 
-from geekai_admin._inputs import amount_in_bounds
+from geekai_admin._inputs import MAX_AMOUNT, amount_in_bounds
 from geekai_admin._models import ApiKey
 
 __all__ = ["KeyGroupRecord", "KeyRecord", "ListingRecord", "read_listing"]
@@ -71,57 +71,112 @@ class _NotCommon(Exception):
     """A value the general path must read (and perhaps refuse, naming the field)."""
 
 
-def _amount(value: Any) -> Decimal | None:
-    if isinstance(value, Decimal):  # the decoder's float_hook, from a JSON number: always finite
-        amount = value
-    elif type(value) is int:  # not a bool, which the general path refuses
-        amount = Decimal(value)
-    elif value is None:
-        return None
-    else:
-        raise _NotCommon
-    if not amount_in_bounds(amount):  # the general path refuses it, naming the field
-        raise _NotCommon
-    return amount
+class _Building(ApiKey):
+    """An ApiKey while the reader fills it: the same slots, set as on any plain object.
+
+    ApiKey is frozen: its __setattr__ (and __delattr__, which shares the type's one setattr slot)
+    raise, so setting a field takes a call (object.__setattr__, or the slot's __set__). This class
+    puts back object's own: each `key.field = value` is a direct slot store, a third or less of
+    such a call. It adds no slot, so once filled the object becomes an ApiKey (`__class__`
+    assignment, which Python allows between classes of the same layout) and no `_Building` is
+    ever returned (tests/geekai_admin/test_key_listing.py checks the layout, that ApiKey has no
+    __post_init__ to skip, and that the keys behave as any other ApiKey).
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+    __delattr__ = object.__delattr__
 
 
 _new_instance = object.__new__
-_SETTERS = tuple(getattr(ApiKey, field.name).__set__ for field in dataclasses.fields(ApiKey))
-"""Each ApiKey field's slot setter, in field order. Setting the slots directly, as copy and pickle
-do, costs a third of what the frozen dataclass's __init__ does (object.__setattr__ per field);
-ApiKey has no __post_init__ to skip (tests/geekai_admin/test_key_listing.py checks)."""
+_MAX_WHOLE = int(MAX_AMOUNT)
+"""MAX_AMOUNT for an amount the decoder read as an int: compared without a call (amount_in_bounds's rule)."""
 
 
-def _key(record: KeyRecord) -> ApiKey:
-    if not record.uuid:
-        raise _NotCommon
-    group, limit = record.group, _amount(record.credit_limit)
-    expires, last_used, created = record.expired_at, record.last_used_at, record.created_at
-    values: tuple[object, ...] = (
-        record.uuid,
-        record.name,
-        record.value,
-        group.name if isinstance(group, KeyGroupRecord) else None,
-        None if limit == 0 else limit,
-        _amount(record.credit_used),
-        _read_date(expires) if expires else None,
-        record.expired,
-        record.status,  # enabled
-        _read_moment(last_used) if last_used else None,
-        _read_moment(created) if created else None,
-        {},  # extra: a field the spec does not declare takes the general path
-    )
-    key = _new_instance(ApiKey)
-    for set_field, value in zip(_SETTERS, values, strict=True):
-        set_field(key, value)
-    return key
+def _keys(records: list[KeyRecord]) -> list[ApiKey]:
+    """The ApiKeys, exactly as the general path makes them from the same values.
+
+    One loop, no call per key: at 10,000 keys a function call or a tuple per key shows.
+    """
+    keys: list[ApiKey] = []
+    append, new, building, api_key = keys.append, _new_instance, _Building, ApiKey
+    group_record, decimal, read_date, read_moment = KeyGroupRecord, Decimal, _read_date, _read_moment
+    in_bounds = amount_in_bounds
+    for record in records:
+        uuid = record.uuid
+        if not uuid:
+            raise _NotCommon
+        # An amount: an int stays an int, a number with a fraction or exponent is already
+        # Decimal(its text) (the decoder's float_hook: always finite), anything else is not common.
+        # An amount out of bounds is not common either: the general path refuses it, naming the field.
+        limit = record.credit_limit
+        if type(limit) is int:  # not a bool, which the general path refuses
+            if not -_MAX_WHOLE <= limit <= _MAX_WHOLE:
+                raise _NotCommon
+            limit = decimal(limit) if limit else None  # the API's 0: no limit
+        elif type(limit) is decimal:
+            if not in_bounds(limit):
+                raise _NotCommon
+            limit = limit or None
+        elif limit is not None:
+            raise _NotCommon
+        used = record.credit_used
+        if type(used) is int:
+            if not -_MAX_WHOLE <= used <= _MAX_WHOLE:
+                raise _NotCommon
+            used = decimal(used)
+        elif type(used) is decimal:
+            if not in_bounds(used):
+                raise _NotCommon
+        elif used is not None:
+            raise _NotCommon
+        group = record.group
+        key: Any = new(building)
+        key.uuid = uuid
+        key.name = record.name
+        key.value = record.value
+        key.group = group.name if type(group) is group_record else None
+        key.credit_limit = limit
+        key.credit_used = used
+        text = record.expired_at
+        key.expires = read_date(text) if text else None
+        key.expired = record.expired
+        key.enabled = record.status
+        text = record.last_used_at
+        key.last_used_at = read_moment(text) if text else None
+        text = record.created_at
+        key.created_at = read_moment(text) if text else None
+        key.extra = {}  # a field the spec does not declare takes the general path
+        key.__class__ = api_key
+        append(key)
+    return keys
+
+
+def _keys_without_collecting(records: list[KeyRecord]) -> list[ApiKey]:
+    """`_keys`, with the cyclic garbage collector paused while they are made (if it was running).
+
+    Every ApiKey is a tracked object, so a large listing sets off collections while it is built,
+    and its keys, still held by the list, get promoted and traversed again and again: a sixth of
+    keys.list() at 10,000 keys (CPU time, 44 ms against 37). Pausing loses nothing: the build
+    makes no reference cycle (a key holds strings, numbers, dates and an empty dict), and the
+    collector runs at the next allocation once resumed. It is resumed however the build ends.
+    The switch is the process's: for these milliseconds another thread's collections wait too,
+    and a thread that calls gc.disable() in that window sees it undone here.
+    """
+    if not gc.isenabled():
+        return _keys(records)
+    gc.disable()
+    try:
+        return _keys(records)
+    finally:
+        gc.enable()
 
 
 def read_listing(content: bytes) -> list[ApiKey] | None:
     """The keys of a listing body of the common shape; None: read it with the general path."""
     try:
         records = _DECODER.decode(content).data
-        return [] if records is None else [_key(record) for record in records]
+        return [] if records is None else _keys_without_collecting(records)
     except (msgspec.DecodeError, msgspec.ValidationError, _NotCommon, ValueError, RecursionError):
         # ValueError: invalid UTF-8, or a date or time Python does not read as it is.
         return None

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import gc
 import json
+import pickle
 from decimal import Decimal
 from typing import Any
 
@@ -16,8 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geekai_admin import ApiKey, APIResponseValidationError
+from geekai_admin import _key_listing as key_listing
 from geekai_admin._calls import _read_list
-from geekai_admin._key_listing import KeyGroupRecord, KeyRecord, ListingRecord, read_listing
+from geekai_admin._key_listing import KeyGroupRecord, KeyRecord, ListingRecord, _Building, read_listing
 from tests.support.fake_api import key_record
 from tests.support.openapi_validation import PATCHED_SPEC
 
@@ -61,6 +64,82 @@ def test_an_api_key_is_a_slotted_dataclass_with_nothing_to_run_after_init() -> N
     # The reader sets an ApiKey's slots itself: an __init__ or __post_init__ of ApiKey's own would be skipped.
     assert "__post_init__" not in vars(ApiKey)
     assert set(ApiKey.__slots__) == {field.name for field in dataclasses.fields(ApiKey)}
+
+
+def test_the_key_being_built_has_an_api_keys_layout_and_nothing_more() -> None:
+    # What lets the reader turn it into an ApiKey (__class__ assignment) once its slots are set.
+    assert _Building.__bases__ == (ApiKey,)
+    assert _Building.__slots__ == ()
+    assert set(vars(_Building)) <= {"__module__", "__doc__", "__slots__", "__setattr__", "__delattr__"}
+    assert _Building.__basicsize__ == ApiKey.__basicsize__
+
+
+def test_a_key_read_in_one_pass_is_an_api_key_like_any_other() -> None:
+    content = json.dumps({"data": [key_record(), {**key_record(), "uuid": "u2", "credit_limit": 0}]}).encode()
+    fast, general = read_listing(content), _read_list(_response(content), "keys.list")
+    assert fast is not None
+    for key, same in zip(fast, general, strict=True):
+        assert type(key) is ApiKey
+        assert key == same
+        assert hash(key) == hash(same)
+        assert repr(key) == repr(same)
+        assert key.to_dict() == same.to_dict()
+        assert pickle.loads(pickle.dumps(key)) == key
+        assert dataclasses.replace(key, name="renamed") == dataclasses.replace(same, name="renamed")
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            key.name = "renamed"  # type: ignore[misc]
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            del key.name
+        assert key.extra == {}
+    assert fast[0].extra is not fast[1].extra  # each key its own, as ApiKey() gives
+
+
+_COMMON = json.dumps({"data": [key_record()]}).encode()
+_NOT_COMMON_AT_THE_END = json.dumps({"data": [key_record(), {**key_record(), "credit_used": "1"}]}).encode()
+
+
+@pytest.fixture
+def collector_seen(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether the garbage collector ran, each time the reader read a date-time."""
+    seen: list[bool] = []
+
+    def read_moment(text: str) -> datetime.datetime:
+        seen.append(gc.isenabled())
+        return datetime.datetime.fromisoformat(text)
+
+    monkeypatch.setattr(key_listing, "_read_moment", read_moment)
+    return seen
+
+
+@pytest.mark.parametrize("content", [_COMMON, _NOT_COMMON_AT_THE_END])
+def test_the_collector_is_paused_while_keys_are_built_and_then_resumed(
+    content: bytes, collector_seen: list[bool]
+) -> None:
+    assert gc.isenabled()
+    read_listing(content)
+    assert collector_seen
+    assert not any(collector_seen)
+    assert gc.isenabled()
+
+
+def test_a_collector_paused_by_the_caller_stays_paused(collector_seen: list[bool]) -> None:
+    gc.disable()
+    try:
+        assert read_listing(_COMMON) is not None
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert collector_seen == [False, False]
+
+
+def test_the_collector_is_resumed_when_the_build_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(text: str) -> datetime.datetime:
+        raise RuntimeError(text)
+
+    monkeypatch.setattr(key_listing, "_read_moment", broken)
+    with pytest.raises(RuntimeError):
+        read_listing(_COMMON)
+    assert gc.isenabled()
 
 
 def _response(content: bytes) -> httpx.Response:
