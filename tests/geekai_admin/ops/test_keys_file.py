@@ -169,7 +169,7 @@ def test_the_folder_defaults_to_the_current_one() -> None:
         ('[[key]]\nname = "k"\nsecret = 5\n', "k", "secret", "destination"),
         ('[[key]]\ngroup = "ha"\n', None, "key #1 name", "every key needs a name"),
         ('[[key]]\nname = ""\n', None, "key #1 name", "empty"),
-        ('[[key]]\nname = 5\n', None, "key #1 name", "expected a string"),
+        ("[[key]]\nname = 5\n", None, "key #1 name", "expected a string"),
         ('[key]\nname = "k"\n', None, "key", "[[key]]"),
         ('key = "k"\n', None, "key", "[[key]]"),
         ("defaults = 5\n", None, "defaults", "[defaults] table"),

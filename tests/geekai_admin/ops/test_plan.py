@@ -50,7 +50,8 @@ def test_a_declared_key_missing_from_the_account_is_created_with_what_the_file_s
         "credit_limit": FieldChange(NOT_GIVEN, Decimal(500)),
         "expires": FieldChange(NOT_GIVEN, TODAY + datetime.timedelta(days=30)),
     }
-    assert change.new_key_fields() == {"group": "ha", "credit_limit": Decimal(500), "expires": datetime.date(2027, 1, 2)}
+    expected = {"group": "ha", "credit_limit": Decimal(500), "expires": datetime.date(2027, 1, 2)}
+    assert change.new_key_fields() == expected
     assert result.unchanged == 0
     assert result.pending
 
@@ -152,9 +153,7 @@ def test_pruning_without_a_prefix_is_refused() -> None:
 
 
 def test_changes_come_in_the_order_they_are_carried_out() -> None:
-    text = "\n".join(
-        f'[[key]]\nname = "team-{n}"\n{SECRET}rotate_every = "10d"\ngroup = "ha"\n' for n in "abcd"
-    )
+    text = "\n".join(f'[[key]]\nname = "team-{n}"\n{SECRET}rotate_every = "10d"\ngroup = "ha"\n' for n in "abcd")
     desired = keys_file('[scope]\nprune_prefix = "team-"\n' + text)
     result = planned(
         desired,
@@ -256,7 +255,12 @@ def test_to_dict_is_the_documented_shape() -> None:
                 "uuid": None,
                 "fields": {"group": {"new": "ha"}, "credit_limit": {"new": "10000"}},
             },
-            {"action": "update", "name": "k", "uuid": current.uuid, "fields": {"credit_limit": {"old": "5", "new": None}}},
+            {
+                "action": "update",
+                "name": "k",
+                "uuid": current.uuid,
+                "fields": {"credit_limit": {"old": "5", "new": None}},
+            },
         ],
         "unchanged": 0,
     }
