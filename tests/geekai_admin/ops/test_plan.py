@@ -32,7 +32,7 @@ def planned(desired: KeysFile, *current: ApiKey, now: datetime.datetime = NOW, p
     return plan(desired, list(current), now=now, prune=prune)
 
 
-def account_key(name: str = "k", **fields: Any) -> ApiKey:
+def account_key(name: str | None = "k", **fields: Any) -> ApiKey:
     values: dict[str, Any] = {"name": name, "created_at": CREATED, "credit_limit": None, "expires": None}
     return api_key(**(values | fields))
 
