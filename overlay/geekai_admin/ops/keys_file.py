@@ -37,6 +37,8 @@ from geekai_admin._operations import NOT_GIVEN, NotGiven
 __all__ = [
     "KEY_FIELDS",
     "MAX_KEYS_FILE_BYTES",
+    "NEVER",
+    "NO_LIMIT",
     "DesiredKey",
     "KeysFile",
     "KeysFileError",
@@ -52,8 +54,10 @@ KEY_FIELDS: Final = ("name", "group", "credit_limit", "expires", "expires_after"
 _DEFAULT_FIELDS: Final = tuple(f for f in KEY_FIELDS if f not in ("name", "secret"))
 _SCOPE_FIELDS: Final = ("prune_prefix",)
 _TABLES: Final = ("defaults", "scope", "key")
-_NO_LIMIT: Final = "none"
-_NEVER: Final = "never"
+NO_LIMIT: Final = "none"
+"""What a keys file writes for no credit limit."""
+NEVER: Final = "never"
+"""What a keys file writes for no expiry, or no rotation by age."""
 _DAYS = re.compile(r"([0-9]{1,5})d")
 
 
@@ -228,7 +232,7 @@ def _read_group(value: Any) -> tuple[str, Group]:
 
 
 def _read_credit_limit(value: Any) -> tuple[str, Decimal | None]:
-    if value == _NO_LIMIT:
+    if value == NO_LIMIT:
         return "credit_limit", None
     if isinstance(value, str | bool):
         raise InvalidInputError("credit_limit", f'expected a number of coins or "none", got {value!r}')
@@ -238,7 +242,7 @@ def _read_credit_limit(value: Any) -> tuple[str, Decimal | None]:
 
 
 def _read_expires(value: Any) -> tuple[str, datetime.date | None]:
-    if value == _NEVER:
+    if value == NEVER:
         return "expires", None
     if isinstance(value, datetime.datetime | datetime.time):
         raise InvalidInputError("expires", f'expected a date such as 2027-06-30 or "never", got {value.isoformat()}')
@@ -252,7 +256,7 @@ def _read_expires_after(value: Any) -> tuple[str, int]:
 
 
 def _read_rotate_every(value: Any) -> tuple[str, int | None]:
-    return "rotate_every_days", None if value == _NEVER else _days("rotate_every", value)
+    return "rotate_every_days", None if value == NEVER else _days("rotate_every", value)
 
 
 def _days(field: str, value: Any) -> int:
