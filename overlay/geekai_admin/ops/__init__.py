@@ -1,7 +1,8 @@
 """geekai_admin.ops: key operations built on the clients' public methods.
 
-Pure rules (selection, the report, the threshold check) and multi-step operations (rotation, bulk
-changes). Each operation takes either client: with GeekAIAdmin it returns the result, with
+Pure rules (selection, the report, the threshold check; keys as code: the keys file, its plan,
+its export), multi-step operations (rotation, bulk changes), and where a new secret goes
+(destinations). Each operation takes either client: with GeekAIAdmin it returns the result, with
 AsyncGeekAIAdmin a coroutine to await.
 
 from geekai_admin import GeekAIAdmin, ops
@@ -25,6 +26,26 @@ if TYPE_CHECKING:
     from geekai_admin._constants import SORT_ORDERS, SortOrder
     from geekai_admin.ops._bulk import BulkResult, delete_many, update_many
     from geekai_admin.ops._check import CheckResult, Problem, ProblemKind, check, check_report
+    from geekai_admin.ops._destinations import (
+        DESTINATION_FORMS,
+        DeliveryError,
+        Destination,
+        EnvFileDestination,
+        ExecDestination,
+        FileDestination,
+        parse_destination,
+    )
+    from geekai_admin.ops._export import Export, export_keys_file
+    from geekai_admin.ops._keys_file import (
+        NEVER,
+        NO_LIMIT,
+        DesiredKey,
+        KeysFile,
+        KeysFileError,
+        load_keys_file,
+        parse_keys_file,
+    )
+    from geekai_admin.ops._plan import MANAGED_FIELDS, Change, ChangeAction, FieldChange, Plan, plan
     from geekai_admin.ops._report import GroupSpend, Report, build_report, report
     from geekai_admin.ops._rotation import HandOver, Rotation, RotationError, RotationStep, rotate
     from geekai_admin.ops._selection import KeyFilter, select_keys, sort_keys
@@ -34,12 +55,29 @@ __all__ = [
     "DEFAULT_EXPIRING_WITHIN",
     "DEFAULT_MAX_USAGE",
     "DEFAULT_NEAR_LIMIT",
+    "DESTINATION_FORMS",
+    "MANAGED_FIELDS",
+    "NEVER",
+    "NO_LIMIT",
     "SORT_ORDERS",
     "BulkResult",
+    "Change",
+    "ChangeAction",
     "CheckResult",
+    "DeliveryError",
+    "DesiredKey",
+    "Destination",
+    "EnvFileDestination",
+    "ExecDestination",
+    "Export",
+    "FieldChange",
+    "FileDestination",
     "GroupSpend",
     "HandOver",
     "KeyFilter",
+    "KeysFile",
+    "KeysFileError",
+    "Plan",
     "Problem",
     "ProblemKind",
     "Report",
@@ -51,6 +89,11 @@ __all__ = [
     "check",
     "check_report",
     "delete_many",
+    "export_keys_file",
+    "load_keys_file",
+    "parse_destination",
+    "parse_keys_file",
+    "plan",
     "report",
     "rotate",
     "select_keys",
@@ -67,6 +110,33 @@ _MODULES = {
     "geekai_admin.ops._report": ("GroupSpend", "Report", "build_report", "report"),
     "geekai_admin.ops._rotation": ("HandOver", "Rotation", "RotationError", "RotationStep", "rotate"),
     "geekai_admin.ops._selection": ("KeyFilter", "select_keys", "sort_keys"),
+    "geekai_admin.ops._destinations": (
+        "DESTINATION_FORMS",
+        "DeliveryError",
+        "Destination",
+        "EnvFileDestination",
+        "ExecDestination",
+        "FileDestination",
+        "parse_destination",
+    ),
+    "geekai_admin.ops._export": ("Export", "export_keys_file"),
+    "geekai_admin.ops._keys_file": (
+        "NEVER",
+        "NO_LIMIT",
+        "DesiredKey",
+        "KeysFile",
+        "KeysFileError",
+        "load_keys_file",
+        "parse_keys_file",
+    ),
+    "geekai_admin.ops._plan": (
+        "MANAGED_FIELDS",
+        "Change",
+        "ChangeAction",
+        "FieldChange",
+        "Plan",
+        "plan",
+    ),
 }
 if not TYPE_CHECKING:  # a module __getattr__ would make type checkers accept any attribute
     __getattr__, __dir__ = _lazy.loader(__name__, _MODULES, __all__, globals())

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
-from geekai_admin.ops.destinations import (
+from geekai_admin.ops._destinations import (
     DeliveryError,
     EnvFileDestination,
     ExecDestination,

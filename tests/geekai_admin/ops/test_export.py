@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geekai_admin import ApiKey
-from geekai_admin.ops.export import export_keys_file, toml_string
-from geekai_admin.ops.keys_file import parse_keys_file
-from geekai_admin.ops.plan import plan
+from geekai_admin.ops._export import export_keys_file, toml_string
+from geekai_admin.ops._keys_file import parse_keys_file
+from geekai_admin.ops._plan import plan
 from tests.geekai_admin.samples import api_key
 
 NOW = datetime.datetime(2026, 12, 3, 9, 0, tzinfo=datetime.UTC)

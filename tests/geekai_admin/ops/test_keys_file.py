@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from geekai_admin import NOT_GIVEN, Group, InvalidInputError
-from geekai_admin.ops.keys_file import MAX_KEYS_FILE_BYTES, DesiredKey, KeysFileError, load_keys_file, parse_keys_file
+from geekai_admin.ops._keys_file import MAX_KEYS_FILE_BYTES, DesiredKey, KeysFileError, load_keys_file, parse_keys_file
 
 EXAMPLE = """
 [defaults]

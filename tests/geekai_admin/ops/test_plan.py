@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from geekai_admin import NOT_GIVEN, ApiKey, InvalidInputError
-from geekai_admin.ops.keys_file import KeysFile, KeysFileError, parse_keys_file
-from geekai_admin.ops.plan import Change, FieldChange, Plan, plan
+from geekai_admin.ops._keys_file import KeysFile, KeysFileError, parse_keys_file
+from geekai_admin.ops._plan import Change, FieldChange, Plan, plan
 from tests.geekai_admin.samples import api_key
 
 NOW = datetime.datetime(2026, 12, 3, 9, 0, tzinfo=datetime.UTC)

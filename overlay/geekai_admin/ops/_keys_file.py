@@ -29,10 +29,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
+from geekai_admin._calls import NOT_GIVEN, NotGiven
 from geekai_admin._constants import Group
 from geekai_admin._exceptions import InvalidInputError
 from geekai_admin._inputs import check_credit_limit, check_expires, check_group, check_name
-from geekai_admin._operations import NOT_GIVEN, NotGiven
 
 __all__ = [
     "KEY_FIELDS",
@@ -81,13 +81,6 @@ class KeysFileError(InvalidInputError):
 
     def __str__(self) -> str:
         return str(self.args[0])
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (self.path, self.problem, self.name, None if self.field == "keys file" else self.field))
-
-
-def _rebuild(path: str, problem: str, name: str | None, field: str | None) -> KeysFileError:
-    return KeysFileError(path, problem, name=name, field=field)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

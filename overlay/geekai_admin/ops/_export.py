@@ -18,7 +18,7 @@ from geekai_admin._constants import Group
 from geekai_admin._exceptions import InvalidInputError
 from geekai_admin._inputs import _CONTROL, check_name
 from geekai_admin._models import ApiKey, plain_decimal
-from geekai_admin.ops.keys_file import NEVER, NO_LIMIT
+from geekai_admin.ops._keys_file import NEVER, NO_LIMIT
 
 __all__ = ["Export", "export_keys_file", "toml_string"]
 

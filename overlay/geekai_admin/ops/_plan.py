@@ -12,11 +12,11 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Final, Literal
 
+from geekai_admin._calls import NOT_GIVEN, NotGiven
 from geekai_admin._constants import Group
 from geekai_admin._exceptions import InvalidInputError
 from geekai_admin._models import ApiKey, json_ready
-from geekai_admin._operations import NOT_GIVEN, NotGiven
-from geekai_admin.ops.keys_file import DesiredKey, KeysFile, KeysFileError
+from geekai_admin.ops._keys_file import DesiredKey, KeysFile, KeysFileError
 
 __all__ = ["MANAGED_FIELDS", "Change", "ChangeAction", "FieldChange", "Plan", "plan"]
 

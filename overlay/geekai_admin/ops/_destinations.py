@@ -58,9 +58,6 @@ class DeliveryError(GeekAIError):
         self.destination = destination
         self.problem = problem
 
-    def __reduce__(self) -> tuple[object, ...]:
-        return (type(self), (self.destination, self.problem))
-
 
 class Destination(Protocol):
     """Where one new secret goes; see the module's documentation for the three steps."""
@@ -264,7 +261,7 @@ class EnvFileDestination:
 
 def _with_variable(text: str, variable: str, value: str) -> str:
     """The dotenv text with VAR bound to value (single-quoted) once, in place of its first binding."""
-    from dotenv.parser import parse_stream  # noqa: PLC0415 (lazy: start-up time; only env-file needs it)
+    from dotenv.parser import parse_stream  # noqa: PLC0415  # lazy: start-up time (env-file: only)
 
     lines: list[str] = []
     placed = False
