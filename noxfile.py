@@ -53,6 +53,8 @@ _pyenv_interpreters_on_path(PYTHONS)
 # What the newer Pythons, the lowest versions and the unpacked sdist run: the suite less the Prism
 # contract tests and the `slow` ones (generator runs, the wheel build, the command as a subprocess).
 UNIT_TESTS = ["-m", "not slow", "--ignore=tests/contract"]
+# The default runs spread the tests over one pytest-xdist worker per CPU (coverage combines).
+PARALLEL = ["-n", "auto"]
 
 PYTHON_SOURCES = ["overlay", "codegen", "devtools", "tests", "bench", "noxfile.py"]
 TYPED_SOURCES = [
@@ -137,15 +139,16 @@ def tests(session: nox.Session) -> None:
     Without arguments, on the first (oldest) Python: every test, with coverage of the overlay
     (>= 95%); on the newer ones: UNIT_TESTS. What they leave out (Prism, the generator, the wheel,
     the command as a subprocess) depends on no Python version, and would double the run's time.
-    With arguments, pytest runs just those: the coverage gate holds for the whole suite, not a part.
+    Either runs on one worker per CPU. With arguments, pytest runs just those, in one process (add
+    `-n auto` to spread them): the coverage gate holds for the whole suite, not a part.
     """
     _install(session, "test")
     if session.posargs:
         session.run("pytest", *session.posargs)
     elif session.python == FULL_PYTHON:
-        session.run("pytest", "--cov", "--cov-report=term-missing", "--cov-fail-under=95")
+        session.run("pytest", *PARALLEL, "--cov", "--cov-report=term-missing", "--cov-fail-under=95")
     else:
-        session.run("pytest", *UNIT_TESTS)
+        session.run("pytest", *PARALLEL, *UNIT_TESTS)
 
 
 @nox.session(python=FULL_PYTHON)
@@ -163,7 +166,7 @@ def lowest(session: nox.Session) -> None:
     tools = [r for r in nox.project.dependency_groups(PYPROJECT, "test") if _requirement_name(r) not in declared]
     session.install("--resolution", "lowest-direct", *tools, "-e", ".[aiohttp]")
     session.run("python", "-m", "devtools.lowest", *runtime)
-    session.run("pytest", *(session.posargs or UNIT_TESTS))
+    session.run("pytest", *(session.posargs or [*PARALLEL, *UNIT_TESTS]))
 
 
 def _requirement_name(requirement: str) -> str:
