@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -233,26 +235,80 @@ def docs(session: nox.Session) -> None:
     session.run("python", "-m", "devtools.site_check", "site", "--browser", _chromium(session))
 
 
+BROWSERS = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
+APT_INSTALL_CHROMIUM = "apt-get update && apt-get install -y --no-install-recommends chromium"
+
+
+def _browser_on_path() -> str | None:
+    return next((found for name in BROWSERS if (found := shutil.which(name))), None)
+
+
+def _apt_can_install() -> bool:
+    return shutil.which("apt-get") is not None and hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def _chromium(session: nox.Session) -> str:
     """A headless-capable Chromium or Chrome: DOCS_BROWSER, on PATH, else Debian's `chromium` by apt-get."""
     if configured := os.environ.get("DOCS_BROWSER"):
         if found := shutil.which(configured):
             return found
         session.error(f"DOCS_BROWSER={configured!r} is not an executable")
-    for name in ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome"):
-        if found := shutil.which(name):
-            return found
-    if shutil.which("apt-get") is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
-        session.error(
-            "the docs check needs Chromium: install it (Debian: apt-get install chromium)"
-            " or set DOCS_BROWSER to a Chromium or Chrome executable"
-        )
-    session.run("apt-get", "update", external=True)
-    session.run("apt-get", "install", "-y", "--no-install-recommends", "chromium", external=True)
-    found = shutil.which("chromium")
+    if _EARLY_CHROMIUM is not None:
+        session.log(f"waiting for `{APT_INSTALL_CHROMIUM}`, started with the run")
+        status = _EARLY_CHROMIUM.wait()
+        _EARLY_CHROMIUM_LOG.seek(0)
+        output = _EARLY_CHROMIUM_LOG.read().decode(errors="replace")
+        if status != 0:
+            session.error(f"`{APT_INSTALL_CHROMIUM}` failed ({status}):\n{output[-4000:]}")
+        session.log(output.rstrip().rsplit("\n", 1)[-1])
+    elif _browser_on_path() is None:
+        if not _apt_can_install():
+            session.error(
+                "the docs check needs Chromium: install it (Debian: apt-get install chromium)"
+                " or set DOCS_BROWSER to a Chromium or Chrome executable"
+            )
+        session.run("sh", "-c", APT_INSTALL_CHROMIUM, external=True)
+    found = _browser_on_path()
     if found is None:
         session.error("apt-get installed chromium, but it is not on PATH")
     return found
+
+
+# Options of nox that choose what runs (or run nothing): without any, nox runs the default sessions.
+_SELECTING_OPTIONS = frozenset(
+    {
+        *("-s", "--session", "--sessions", "-e", "-k", "--keywords", "-t", "--tags", "-p", "--python"),
+        *("-l", "--list", "--list-sessions", "--json", "--usage", "-h", "--help", "--version"),
+    }
+)
+
+
+def _default_run(argv: list[str]) -> bool:
+    """Whether this nox command runs the default sessions: no NOXSESSION, no selecting option before `--`."""
+    options = argv[: argv.index("--")] if "--" in argv else argv
+    return "NOXSESSION" not in os.environ and not any(arg.split("=", 1)[0] in _SELECTING_OPTIONS for arg in options)
+
+
+def _start_chromium_install() -> subprocess.Popen[bytes] | None:
+    """The default run's `docs` needs apt-get's chromium: download and install it while the other sessions run.
+
+    On a fresh machine that takes a minute or more, mostly waiting on the network and the disk.
+    Only when `docs` would install it anyway: a default run, no DOCS_BROWSER, no browser on PATH,
+    apt-get and root. `docs` waits for it and fails with its output if it failed.
+    """
+    if not _default_run(sys.argv[1:]) or os.environ.get("DOCS_BROWSER") or _browser_on_path() or not _apt_can_install():
+        return None
+    return subprocess.Popen(  # noqa: S603 (a fixed command)
+        ["sh", "-c", APT_INSTALL_CHROMIUM],  # noqa: S607 (as session.run finds it: on PATH)
+        stdin=subprocess.DEVNULL,
+        stdout=_EARLY_CHROMIUM_LOG,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
+
+
+_EARLY_CHROMIUM_LOG = tempfile.TemporaryFile()  # noqa: SIM115 (read by `docs`, at the end of the run)
+_EARLY_CHROMIUM = _start_chromium_install()
 
 
 @nox.session(name="release-check", python=FULL_PYTHON, default=False)
