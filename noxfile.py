@@ -55,8 +55,9 @@ _pyenv_interpreters_on_path(PYTHONS)
 # What the newer Pythons, the lowest versions and the unpacked sdist run: the suite less the Prism
 # contract tests and the `slow` ones (generator runs, the wheel build, the command as a subprocess).
 UNIT_TESTS = ["-m", "not slow", "--ignore=tests/contract"]
-# The default runs spread the tests over one pytest-xdist worker per CPU (coverage combines).
-PARALLEL = ["-n", "auto"]
+# The default runs spread the tests over one pytest-xdist worker per CPU (coverage combines); an
+# idle worker takes queued tests from a busy one, so the few long tests do not finish the run alone.
+PARALLEL = ["-n", "auto", "--dist", "worksteal"]
 
 PYTHON_SOURCES = ["overlay", "codegen", "devtools", "tests", "bench", "noxfile.py"]
 TYPED_SOURCES = [
