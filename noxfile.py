@@ -285,8 +285,11 @@ _SELECTING_OPTIONS = frozenset(
 
 
 def _default_run(argv: list[str]) -> bool:
-    """Whether this nox command runs the default sessions: no NOXSESSION, no selecting option before `--`."""
-    options = argv[: argv.index("--")] if "--" in argv else argv
+    """Whether this is nox running the default sessions: no NOXSESSION, no selecting option before `--`."""
+    program = Path(argv[0])
+    if "nox" not in (program.name, program.parent.name):  # `nox`, or `python -m nox` (nox/__main__.py)
+        return False
+    options = argv[1 : argv.index("--")] if "--" in argv else argv[1:]
     return "NOXSESSION" not in os.environ and not any(arg.split("=", 1)[0] in _SELECTING_OPTIONS for arg in options)
 
 
@@ -297,7 +300,7 @@ def _start_chromium_install() -> subprocess.Popen[bytes] | None:
     Only when `docs` would install it anyway: a default run, no DOCS_BROWSER, no browser on PATH,
     apt-get and root. `docs` waits for it and fails with its output if it failed.
     """
-    if not _default_run(sys.argv[1:]) or os.environ.get("DOCS_BROWSER") or _browser_on_path() or not _apt_can_install():
+    if not _default_run(sys.argv) or os.environ.get("DOCS_BROWSER") or _browser_on_path() or not _apt_can_install():
         return None
     return subprocess.Popen(  # noqa: S603 (a fixed command)
         ["sh", "-c", APT_INSTALL_CHROMIUM],  # noqa: S607 (as session.run finds it: on PATH)
