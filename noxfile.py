@@ -22,6 +22,8 @@ nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
+# The default run (`nox`, CI's .ci/run), in this order: a new default session is added here. Each
+# runs alone; the tests spread over the CPUs inside their sessions (PARALLEL).
 nox.options.sessions = ["lint", "typecheck", "generated", "tests", "lowest", "workflow-lint", "docs"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
