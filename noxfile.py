@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -20,6 +22,8 @@ nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
+# The default run (`nox`, CI's .ci/run), in this order: a new default session is added here. Each
+# runs alone; the tests spread over the CPUs inside their sessions (PARALLEL).
 nox.options.sessions = [
     "lint",
     "typecheck",
@@ -63,6 +67,9 @@ _pyenv_interpreters_on_path(PYTHONS)
 # What the newer Pythons, the lowest versions and the unpacked sdist run: the suite less the Prism
 # contract tests and the `slow` ones (generator runs, the wheel build, the command as a subprocess).
 UNIT_TESTS = ["-m", "not slow", "--ignore=tests/contract"]
+# The default runs spread the tests over one pytest-xdist worker per CPU (coverage combines); an
+# idle worker takes queued tests from a busy one, so the few long tests do not finish the run alone.
+PARALLEL = ["-n", "auto", "--dist", "worksteal"]
 
 PYTHON_SOURCES = ["overlay", "codegen", "devtools", "tests", "bench", "noxfile.py"]
 TYPED_SOURCES = [
@@ -168,15 +175,16 @@ def tests(session: nox.Session) -> None:
     Without arguments, on the first (oldest) Python: every test, with coverage of the overlay
     (>= 95%); on the newer ones: UNIT_TESTS. What they leave out (Prism, the generator, the wheel,
     the command as a subprocess) depends on no Python version, and would double the run's time.
-    With arguments, pytest runs just those: the coverage gate holds for the whole suite, not a part.
+    Either runs on one worker per CPU. With arguments, pytest runs just those, in one process (add
+    `-n auto` to spread them): the coverage gate holds for the whole suite, not a part.
     """
     _install(session, "test")
     if session.posargs:
         session.run("pytest", *session.posargs)
     elif session.python == FULL_PYTHON:
-        session.run("pytest", "--cov", "--cov-report=term-missing", "--cov-fail-under=95")
+        session.run("pytest", *PARALLEL, "--cov", "--cov-report=term-missing", "--cov-fail-under=95")
     else:
-        session.run("pytest", *UNIT_TESTS)
+        session.run("pytest", *PARALLEL, *UNIT_TESTS)
 
 
 @nox.session(python=FULL_PYTHON)
@@ -194,7 +202,7 @@ def lowest(session: nox.Session) -> None:
     tools = [r for r in nox.project.dependency_groups(PYPROJECT, "test") if _requirement_name(r) not in declared]
     session.install("--resolution", "lowest-direct", *tools, "-e", ".[aiohttp]")
     session.run("python", "-m", "devtools.lowest", *runtime)
-    session.run("pytest", *(session.posargs or UNIT_TESTS))
+    session.run("pytest", *(session.posargs or [*PARALLEL, *UNIT_TESTS]))
 
 
 def _requirement_name(requirement: str) -> str:
@@ -261,26 +269,83 @@ def docs(session: nox.Session) -> None:
     session.run("python", "-m", "devtools.site_check", "site", "--browser", _chromium(session))
 
 
+BROWSERS = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
+APT_INSTALL_CHROMIUM = "apt-get update && apt-get install -y --no-install-recommends chromium"
+
+
+def _browser_on_path() -> str | None:
+    return next((found for name in BROWSERS if (found := shutil.which(name))), None)
+
+
+def _apt_can_install() -> bool:
+    return shutil.which("apt-get") is not None and hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def _chromium(session: nox.Session) -> str:
     """A headless-capable Chromium or Chrome: DOCS_BROWSER, on PATH, else Debian's `chromium` by apt-get."""
     if configured := os.environ.get("DOCS_BROWSER"):
         if found := shutil.which(configured):
             return found
         session.error(f"DOCS_BROWSER={configured!r} is not an executable")
-    for name in ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome"):
-        if found := shutil.which(name):
-            return found
-    if shutil.which("apt-get") is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
-        session.error(
-            "the docs check needs Chromium: install it (Debian: apt-get install chromium)"
-            " or set DOCS_BROWSER to a Chromium or Chrome executable"
-        )
-    session.run("apt-get", "update", external=True)
-    session.run("apt-get", "install", "-y", "--no-install-recommends", "chromium", external=True)
-    found = shutil.which("chromium")
+    if _EARLY_CHROMIUM is not None:
+        session.log(f"waiting for `{APT_INSTALL_CHROMIUM}`, started with the run")
+        status = _EARLY_CHROMIUM.wait()
+        _EARLY_CHROMIUM_LOG.seek(0)
+        output = _EARLY_CHROMIUM_LOG.read().decode(errors="replace")
+        if status != 0:
+            session.error(f"`{APT_INSTALL_CHROMIUM}` failed ({status}):\n{output[-4000:]}")
+        session.log(output.rstrip().rsplit("\n", 1)[-1])
+    elif _browser_on_path() is None:
+        if not _apt_can_install():
+            session.error(
+                "the docs check needs Chromium: install it (Debian: apt-get install chromium)"
+                " or set DOCS_BROWSER to a Chromium or Chrome executable"
+            )
+        session.run("sh", "-c", APT_INSTALL_CHROMIUM, external=True)
+    found = _browser_on_path()
     if found is None:
         session.error("apt-get installed chromium, but it is not on PATH")
     return found
+
+
+# Options of nox that choose what runs (or run nothing): without any, nox runs the default sessions.
+_SELECTING_OPTIONS = frozenset(
+    {
+        *("-s", "--session", "--sessions", "-e", "-k", "--keywords", "-t", "--tags", "-p", "--python"),
+        *("-l", "--list", "--list-sessions", "--json", "--usage", "-h", "--help", "--version"),
+    }
+)
+
+
+def _default_run(argv: list[str]) -> bool:
+    """Whether this is nox running the default sessions: no NOXSESSION, no selecting option before `--`."""
+    program = Path(argv[0])
+    if "nox" not in (program.name, program.parent.name):  # `nox`, or `python -m nox` (nox/__main__.py)
+        return False
+    options = argv[1 : argv.index("--")] if "--" in argv else argv[1:]
+    return "NOXSESSION" not in os.environ and not any(arg.split("=", 1)[0] in _SELECTING_OPTIONS for arg in options)
+
+
+def _start_chromium_install() -> subprocess.Popen[bytes] | None:
+    """The default run's `docs` needs apt-get's chromium: download and install it while the other sessions run.
+
+    On a fresh machine that takes a minute or more, mostly waiting on the network and the disk.
+    Only when `docs` would install it anyway: a default run, no DOCS_BROWSER, no browser on PATH,
+    apt-get and root. `docs` waits for it and fails with its output if it failed.
+    """
+    if not _default_run(sys.argv) or os.environ.get("DOCS_BROWSER") or _browser_on_path() or not _apt_can_install():
+        return None
+    return subprocess.Popen(  # noqa: S603 (a fixed command)
+        ["sh", "-c", APT_INSTALL_CHROMIUM],  # noqa: S607 (as session.run finds it: on PATH)
+        stdin=subprocess.DEVNULL,
+        stdout=_EARLY_CHROMIUM_LOG,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
+
+
+_EARLY_CHROMIUM_LOG = tempfile.TemporaryFile()  # noqa: SIM115 (read by `docs`, at the end of the run)
+_EARLY_CHROMIUM = _start_chromium_install()
 
 
 @nox.session(name="release-check", python=FULL_PYTHON, default=False)

@@ -11,6 +11,8 @@ not installed; without Node.js this fails with a message that says so, never a s
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import os
 import shutil
 import signal
@@ -36,7 +38,27 @@ class PrismError(RuntimeError):
 
 
 def ensure_installed() -> Path:
-    """The Prism binary, installed from package-lock.json with `npm ci` if it is missing."""
+    """The Prism binary, installed from package-lock.json with `npm ci` if it is missing.
+
+    One process at a time: the test workers (pytest-xdist) each start a Prism, and two `npm ci`
+    in one folder delete each other's files.
+    """
+    with _install_lock():
+        return _installed()
+
+
+@contextlib.contextmanager
+def _install_lock() -> Iterator[None]:
+    name = f"geekai-admin-npm-ci-{hashlib.sha256(bytes(ROOT)).hexdigest()[:16]}.lock"
+    with (Path(tempfile.gettempdir()) / name).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _installed() -> Path:
     if PRISM_BIN.exists():
         return PRISM_BIN
     npm = shutil.which("npm")
