@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         parse_destination,
     )
     from geekai_admin.ops._export import Export, export_keys_file
+    from geekai_admin.ops._handover import HandOverError, create
     from geekai_admin.ops._keys_file import (
         NEVER,
         NO_LIMIT,
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     )
     from geekai_admin.ops._plan import MANAGED_FIELDS, Change, ChangeAction, FieldChange, Plan, plan
     from geekai_admin.ops._report import GroupSpend, Report, build_report, report
-    from geekai_admin.ops._rotation import HandOver, Rotation, RotationError, RotationStep, rotate
+    from geekai_admin.ops._rotation import HandOver, Rotation, RotationError, RotationStep, retire, rotate
     from geekai_admin.ops._selection import KeyFilter, select_keys, sort_keys
 
 __all__ = [
@@ -74,6 +75,7 @@ __all__ = [
     "FileDestination",
     "GroupSpend",
     "HandOver",
+    "HandOverError",
     "KeyFilter",
     "KeysFile",
     "KeysFileError",
@@ -88,6 +90,7 @@ __all__ = [
     "build_report",
     "check",
     "check_report",
+    "create",
     "delete_many",
     "export_keys_file",
     "load_keys_file",
@@ -95,6 +98,7 @@ __all__ = [
     "parse_keys_file",
     "plan",
     "report",
+    "retire",
     "rotate",
     "select_keys",
     "sort_keys",
@@ -108,7 +112,8 @@ _MODULES = {
     "geekai_admin.ops._bulk": ("BulkResult", "delete_many", "update_many"),
     "geekai_admin.ops._check": ("CheckResult", "Problem", "ProblemKind", "check", "check_report"),
     "geekai_admin.ops._report": ("GroupSpend", "Report", "build_report", "report"),
-    "geekai_admin.ops._rotation": ("HandOver", "Rotation", "RotationError", "RotationStep", "rotate"),
+    "geekai_admin.ops._handover": ("HandOverError", "create"),
+    "geekai_admin.ops._rotation": ("HandOver", "Rotation", "RotationError", "RotationStep", "retire", "rotate"),
     "geekai_admin.ops._selection": ("KeyFilter", "select_keys", "sort_keys"),
     "geekai_admin.ops._destinations": (
         "DESTINATION_FORMS",

@@ -1,48 +1,55 @@
 """Key rotation: read the old key, create its successor, hand the secret over, then delete the old key.
 
 The steps and what a failure at each one means are written once, in `rotation_flow` (a generator
-that does no I/O); `rotate` drives it with either client's `keys` resource. The old
-key is never deleted before the hand-over returned, and the new secret is never lost: after the
-create, it travels on the result or on the raised RotationError.
+that does no I/O), on the hand-over rule of `_handover`: the old key is deleted only once
+`on_created` stored the new secret; a hand-over that raised deletes the new key and leaves the old
+one. Without `on_created` the old key stays: store `rotation.new.secret`, then `retire()` it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime
-import inspect
-from collections.abc import Callable, Coroutine, Generator
-from decimal import Decimal
-from typing import Any, Literal, overload
+from collections.abc import Coroutine, Generator
+from typing import Any, overload
 
 from geekai_admin import _calls as calls
+from geekai_admin._calls import NOT_GIVEN, NotGiven
 from geekai_admin._client import AsyncGeekAIAdmin, AsyncKeys, GeekAIAdmin, Keys
-from geekai_admin._exceptions import (
-    MAY_HAVE_BEEN_CREATED,
-    APIResponseValidationError,
-    GeekAIError,
-    InvalidInputError,
-    surely_not_created,
-)
+from geekai_admin._exceptions import InvalidInputError, surely_not_created
 from geekai_admin._flow import run_async, run_sync
 from geekai_admin._inputs import check_group, check_name
 from geekai_admin._models import ApiKey, CreatedKey
-from geekai_admin._types import KeyRef
-from geekai_admin.ops._driving import Client, sync_client
+from geekai_admin._types import Amount, DateLike, KeyRef
+from geekai_admin.ops._driving import Client, drive, sync_client
+from geekai_admin.ops._handover import (
+    CreateStep,
+    DeleteStep,
+    HandOver,
+    HandOverError,
+    HandOverStep,
+    Step,
+    checked_hand_over,
+    create_fate,
+    create_step,
+    deliver_or_undo,
+    in_line,
+    note,
+    performer,
+    said,
+)
 from geekai_admin.ops._selection import key_label
 
-__all__ = ["HandOver", "Rotation", "RotationError", "RotationStep", "rotate", "rotation_flow"]
+__all__ = ["HandOver", "Rotation", "RotationError", "RotationStep", "retire", "rotate", "rotation_flow"]
 
-RotationStep = Literal["create", "hand_over", "delete"]
+RotationStep = HandOverStep
 """The step of a rotation that failed: creating the new key, handing it over (`on_created`), deleting the old one."""
-HandOver = Callable[[CreatedKey], object]
-"""Receives the new key (with its secret) before the old key is touched; async: may return an awaitable."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Rotation:
     """A finished rotation: the `new` key (with its secret, masked in repr), the `old` key as read,
-    and whether the old key was deleted (False with delete_old=False: delete it when you are done)."""
+    and whether the old key was deleted (False without `on_created` or with delete_old=False:
+    store the secret, then `ops.retire(client, rotation)`)."""
 
     new: CreatedKey
     old: ApiKey
@@ -56,15 +63,11 @@ class Rotation:
         }
 
 
-class RotationError(GeekAIError):
+class RotationError(HandOverError):
     """A rotation failed after the old key was read; `__cause__` is the underlying error.
 
-    `step` is where it failed ("create", "hand_over" or "delete"); `old` the old key as read;
-    `new` the new key with its secret once the create succeeded (else None); `new_may_exist` is
-    True when a failed create may still have made a key whose secret is unknown (a 5xx, a lost
-    answer, an unreadable one: look for it in `keys.list()`); `old_deleted` is False (deleting
-    the old key is the last step). The message says which keys exist and where the new secret
-    is, never the secret itself.
+    As HandOverError (`step`, `new`, `new_deleted`, `new_may_exist`), and `old`, the old key as
+    read, with `old_deleted` False: the old key is deleted last, and only after the hand-over.
     """
 
     def __init__(
@@ -75,15 +78,12 @@ class RotationError(GeekAIError):
         old: ApiKey,
         new: CreatedKey | None,
         old_deleted: bool = False,
+        new_deleted: bool = False,
         new_may_exist: bool | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.step: RotationStep = step
+        super().__init__(message, step=step, new=new, new_deleted=new_deleted, new_may_exist=new_may_exist)
         self.old = old
-        self.new = new
         self.old_deleted = old_deleted
-        self.new_may_exist: bool = new is not None if new_may_exist is None else new_may_exist
 
 
 # --- the steps ---------------------------------------------------------------------------------
@@ -96,69 +96,13 @@ class _Read:
     """The new key's name when given: the old key need not state one."""
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Create:
-    name: str
-    group: str
-    credit_limit: Decimal | None
-    expires: datetime.date | None
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class _HandOver:
-    new: CreatedKey
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Delete:
-    uuid: str
-
-
-_Step = _Read | _Create | _HandOver | _Delete
-
-
-def _said(error: BaseException, secret: str | None) -> str:
-    """The underlying error for a message, one line, with the secret (should it appear) cut out."""
-    text = " ".join(str(error).split()) or type(error).__name__
-    if not isinstance(error, GeekAIError):
-        text = f"{type(error).__name__}: {text}"
-    return text.replace(secret, "<secret>") if secret else text
-
-
-def _create_failed(error: Exception, old: ApiKey, name: str | None) -> RotationError:
-    untouched = f"old key {old.uuid} is untouched"
-    if isinstance(error, APIResponseValidationError):
-        fate = (
-            "the new key may have been created: its secret, if so, is only in the raw answer, "
-            "on this error's __cause__ (.response, .body)"
-        )
-    elif surely_not_created(error):
-        fate = "no new key was created"
-    else:
-        fate = f"a new key named {name!r} {MAY_HAVE_BEEN_CREATED}: look for it in keys.list()"
-    return RotationError(
-        f"ops.rotate: creating the new key failed ({_said(error, None)}); {untouched}; {fate}",
-        step="create",
-        old=old,
-        new=None,
-        new_may_exist=not surely_not_created(error),
-    )
-
-
-def _hand_over_failed(error: Exception, old: ApiKey, new: CreatedKey) -> RotationError:
-    return RotationError(
-        f"ops.rotate: the hand-over (on_created) raised ({_said(error, new.secret)}); new {key_label(new)} exists, "
-        f"its secret is on this error's .new.secret; old key {old.uuid} is untouched (not deleted)",
-        step="hand_over",
-        old=old,
-        new=new,
-    )
+_Step = _Read | Step
 
 
 def _delete_failed(error: Exception, old: ApiKey, new: CreatedKey, handed_over: bool) -> RotationError:
     where = "handed over, and on this error's .new.secret" if handed_over else "on this error's .new.secret"
     return RotationError(
-        f"ops.rotate: deleting the old key failed ({_said(error, new.secret)}); both keys exist: "
+        f"ops.rotate: deleting the old key failed ({said(error, new.secret)}); both keys exist: "
         f"new {key_label(new)}, its secret {where}; old {key_label(old)}, not (or not surely) deleted: "
         f"delete it with keys.delete({old.uuid!r})",
         step="delete",
@@ -167,64 +111,80 @@ def _delete_failed(error: Exception, old: ApiKey, new: CreatedKey, handed_over: 
     )
 
 
-def _note(interrupt: BaseException, note: str) -> None:
-    """Says on a KeyboardInterrupt or cancellation where the rotation stopped (a dropped flow is not one)."""
-    if not isinstance(interrupt, GeneratorExit):
-        interrupt.add_note(note)
-
-
 def _complete(key: ApiKey, name: str | None) -> bool:
     """An ApiKey passed in has what the create needs (as in update, None limit/expiry mean none)."""
     return (name is not None or key.name is not None) and key.group is not None
 
 
 def rotation_flow(
-    key: KeyRef, *, name: str | None, delete_old: bool, hand_over: bool
+    key: KeyRef,
+    *,
+    name: str | None,
+    delete_old: bool,
+    hand_over: bool,
+    group: object = NOT_GIVEN,
+    credit_limit: object = NOT_GIVEN,
+    expires: object = NOT_GIVEN,
 ) -> Generator[_Step, Any, Rotation]:
-    """The rotation's steps; raises InvalidInputError before the first step for bad arguments."""
+    """The rotation's steps; raises InvalidInputError before the first step for bad arguments.
+    `group`, `credit_limit`, `expires`: the new key's, when not the old key's (NOT_GIVEN)."""
     new_name = None if name is None else check_name(name)
     if not isinstance(delete_old, bool):
         raise InvalidInputError("delete_old", f"expected True or False, got {delete_old!r}")
+    overrides = create_step(name=new_name or "-", group=group, credit_limit=credit_limit, expires=expires)
     old_uuid = calls.key_uuid(key)
     # A failed read changes nothing: its error propagates as is.
     old: ApiKey = key if isinstance(key, ApiKey) and _complete(key, new_name) else (yield _Read(old_uuid, new_name))
     chosen_name = new_name if new_name is not None else old.name
+    untouched = f"; old key {old.uuid} is untouched"
 
     try:
         # A name or group the create cannot send fails here, before anything is sent.
-        create = _Create(check_name(chosen_name), check_group(old.group).value, old.credit_limit, old.expires)
+        create = CreateStep(
+            name=check_name(chosen_name),
+            group=check_group(old.group).value if isinstance(overrides.group, NotGiven) else overrides.group,
+            credit_limit=old.credit_limit if isinstance(overrides.credit_limit, NotGiven) else overrides.credit_limit,
+            expires=old.expires if isinstance(overrides.expires, NotGiven) else overrides.expires,
+        )
         new: CreatedKey = yield create
     except Exception as error:
-        raise _create_failed(error, old, chosen_name) from error
+        raise RotationError(
+            f"ops.rotate: creating the new key failed ({said(error, None)}){untouched}; "
+            f"{create_fate(error, str(chosen_name))}",
+            step="create",
+            old=old,
+            new=None,
+            new_may_exist=not surely_not_created(error),
+        ) from error
     except BaseException as interrupt:
-        _note(
+        note(
             interrupt,
-            f"ops.rotate was interrupted creating the new key: old key {old.uuid} is untouched; "
-            f"a new key named {chosen_name!r} {MAY_HAVE_BEEN_CREATED}",
+            f"ops.rotate was interrupted creating the new key{untouched}; a new key named {chosen_name!r} "
+            "may have been created, its secret unknown",
         )
         raise
 
     if hand_over:
         try:
-            yield _HandOver(new)
-        except Exception as error:
-            raise _hand_over_failed(error, old, new) from error
-        except BaseException as interrupt:
-            _note(
-                interrupt,
-                f"ops.rotate was interrupted in the hand-over: new {key_label(new)} exists, its secret only "
-                f"where on_created put it; old key {old.uuid} is untouched",
-            )
-            raise
+            yield from deliver_or_undo(new, operation="ops.rotate", untouched=untouched)
+        except HandOverError as failed:
+            raise RotationError(
+                failed.message,
+                step=failed.step,
+                old=old,
+                new=failed.new,
+                new_deleted=failed.new_deleted,
+                new_may_exist=failed.new_may_exist,
+            ) from failed.__cause__
 
     if delete_old:
         try:
-            yield _Delete(old.uuid)
+            yield DeleteStep(old.uuid)
         except Exception as error:
             raise _delete_failed(error, old, new, hand_over) from error
         except BaseException as interrupt:
             handed = " (its secret was handed over)" if hand_over else ""
-            _note(
+            note(
                 interrupt,
                 f"ops.rotate was interrupted deleting the old key: new {key_label(new)} exists{handed}; "
                 f"old key {old.uuid} may still exist",
@@ -236,45 +196,26 @@ def rotation_flow(
 # --- the drivers -------------------------------------------------------------------------------
 
 
-def _performer(keys: Keys | AsyncKeys, on_created: HandOver | None) -> Callable[[_Step], object]:
-    """Performs one step with the client's own methods (results are awaitables on the async client)."""
+def _performer(keys: Keys | AsyncKeys, on_created: HandOver | None) -> Any:
+    """The hand-over's performer, plus the rotation's read (by the client's own method)."""
 
-    def perform(step: _Step) -> object:
-        if isinstance(step, _Read):
-            return keys._read_to_copy(step.uuid, step.name)
-        if isinstance(step, _Create):
-            return keys.create(
-                name=step.name,
-                group=step.group,
-                credit_limit=step.credit_limit,
-                expires=step.expires,
-            )
-        if isinstance(step, _HandOver):
-            return None if on_created is None else on_created(step.new)
-        return keys.delete(step.uuid)
+    def read(step: _Read) -> object:
+        return keys._read_to_copy(step.uuid, step.name)
 
-    return perform
+    return performer(keys, on_created, read)
 
 
-def _in_line(on_created: HandOver) -> HandOver:
-    """The sync client's hand-over: an awaitable from it would never run, so it counts as a failure."""
-
-    def hand_over(new: CreatedKey) -> object:
-        outcome = on_created(new)
-        if inspect.isawaitable(outcome):
-            if inspect.iscoroutine(outcome):
-                outcome.close()
-            raise TypeError("on_created returned an awaitable, which GeekAIAdmin cannot await (use AsyncGeekAIAdmin)")
-        return outcome
-
-    return hand_over
-
-
-def _checked_hand_over(on_created: HandOver | None) -> HandOver | None:
-    """Refused before anything is sent: a hand-over that cannot be called would fail after the create."""
-    if on_created is not None and not callable(on_created):
-        raise InvalidInputError("on_created", f"expected a function or None, got {type(on_created).__name__}")
-    return on_created
+def _deletes_old(delete_old: bool | None, on_created: HandOver | None) -> bool:
+    """Whether the old key goes in this call: only after a hand-over (the rule), unless told to keep it."""
+    if delete_old is None:
+        return on_created is not None
+    if delete_old is True and on_created is None:
+        raise InvalidInputError(
+            "delete_old",
+            "the old key is deleted only once on_created stored the new secret: pass on_created, or rotate "
+            "without it and call ops.retire(client, rotation) once rotation.new.secret is stored",
+        )
+    return delete_old
 
 
 @overload
@@ -282,44 +223,78 @@ def rotate(
     client: GeekAIAdmin,
     key: KeyRef,
     *,
-    name: str | None = ...,
-    delete_old: bool = ...,
     on_created: HandOver | None = ...,
+    name: str | None = ...,
+    delete_old: bool | None = ...,
+    group: str | NotGiven = ...,
+    credit_limit: Amount | NotGiven | None = ...,
+    expires: DateLike | NotGiven | None = ...,
 ) -> Rotation: ...
 @overload
 def rotate(
     client: AsyncGeekAIAdmin,
     key: KeyRef,
     *,
-    name: str | None = ...,
-    delete_old: bool = ...,
     on_created: HandOver | None = ...,
+    name: str | None = ...,
+    delete_old: bool | None = ...,
+    group: str | NotGiven = ...,
+    credit_limit: Amount | NotGiven | None = ...,
+    expires: DateLike | NotGiven | None = ...,
 ) -> Coroutine[Any, Any, Rotation]: ...
 def rotate(
     client: Client,
     key: KeyRef,
     *,
-    name: str | None = None,
-    delete_old: bool = True,
     on_created: HandOver | None = None,
+    name: str | None = None,
+    delete_old: bool | None = None,
+    group: str | NotGiven = NOT_GIVEN,
+    credit_limit: Amount | NotGiven | None = NOT_GIVEN,
+    expires: DateLike | NotGiven | None = NOT_GIVEN,
 ) -> Rotation | Coroutine[Any, Any, Rotation]:
     """Replace a key with a new one, with `client` (awaitable with AsyncGeekAIAdmin): same name (or
-    `name`), group, credit limit and expiry.
+    `name`), group, credit limit and expiry (or `group`, `credit_limit`, `expires`).
 
     Reads the old key (unless `key` is an ApiKey stating its name and group: its None limit and
     expiry then mean none, as in update), creates the new key, calls `on_created(new)` (the
-    hand-over: store the secret there), and only once that returned, deletes the old key,
-    unless `delete_old=False` (the overlap is then yours: delete it with `keys.delete`).
-    Credit used does not carry over: the new key starts at 0, and it is enabled whatever the
-    old one was. With AsyncGeekAIAdmin, `on_created` may return an awaitable, which is awaited.
+    hand-over: store the secret there), and only once that returned deletes the old key (unless
+    `delete_old=False`: the overlap is then yours). If `on_created` raises, the new key is deleted
+    (no one could use it) and the old one stays. Without `on_created` the old key is never
+    deleted here: store `rotation.new.secret`, then call `ops.retire(client, rotation)`.
+    Credit used does not carry over: the new key starts at 0, enabled whatever the old one was.
 
-    A failure after the read raises RotationError: `.step` says where, `.new` holds the new
-    key and its secret once it was created, `.old` the old key, which is never deleted before
-    the hand-over returned. Its message names the keys that exist, never the secret.
+    A failure after the read raises RotationError: `.step` says where, `.new` holds the new key
+    and its secret while it exists undelivered, `.old` the old key, never deleted before the
+    hand-over returned. Its message names the keys that exist, never the secret.
     """
-    on_created = _checked_hand_over(on_created)
-    flow = rotation_flow(key, name=name, delete_old=delete_old, hand_over=on_created is not None)
+    on_created = checked_hand_over(on_created)
+    flow = rotation_flow(
+        key,
+        name=name,
+        delete_old=_deletes_old(delete_old, on_created),
+        hand_over=on_created is not None,
+        group=group,
+        credit_limit=credit_limit,
+        expires=expires,
+    )
     if isinstance(client, AsyncGeekAIAdmin):
         return run_async(flow, _performer(client.keys, on_created))
     keys = sync_client(client).keys
-    return run_sync(flow, _performer(keys, None if on_created is None else _in_line(on_created)))
+    return run_sync(flow, _performer(keys, None if on_created is None else in_line(on_created)))
+
+
+def _retired(rotation: Rotation) -> Generator[Any, Any, Rotation]:
+    yield lambda client: client.keys.delete(rotation.old.uuid)
+    return dataclasses.replace(rotation, old_deleted=True)
+
+
+@overload
+def retire(client: GeekAIAdmin, rotation: Rotation) -> Rotation: ...
+@overload
+def retire(client: AsyncGeekAIAdmin, rotation: Rotation) -> Coroutine[Any, Any, Rotation]: ...
+def retire(client: Client, rotation: Rotation) -> Rotation | Coroutine[Any, Any, Rotation]:
+    """Delete a rotation's old key, once its new secret is stored: the rotation, `old_deleted` True."""
+    if not isinstance(rotation, Rotation):
+        raise InvalidInputError("rotation", f"expected the Rotation ops.rotate returned, got {type(rotation).__name__}")
+    return drive(client, _retired(rotation))
