@@ -24,6 +24,7 @@ from geekai_admin.ops._defaults import (
 
 if TYPE_CHECKING:
     from geekai_admin._constants import SORT_ORDERS, SortOrder
+    from geekai_admin.ops._apply import AppliedChange, ApplyInterrupted, ApplyOutcome, ApplyResult, Deliver, apply
     from geekai_admin.ops._bulk import BulkResult, delete_many, update_many
     from geekai_admin.ops._check import CheckResult, Problem, ProblemKind, check, check_report
     from geekai_admin.ops._destinations import (
@@ -61,10 +62,15 @@ __all__ = [
     "NEVER",
     "NO_LIMIT",
     "SORT_ORDERS",
+    "AppliedChange",
+    "ApplyInterrupted",
+    "ApplyOutcome",
+    "ApplyResult",
     "BulkResult",
     "Change",
     "ChangeAction",
     "CheckResult",
+    "Deliver",
     "DeliveryError",
     "DesiredKey",
     "Destination",
@@ -87,6 +93,7 @@ __all__ = [
     "RotationError",
     "RotationStep",
     "SortOrder",
+    "apply",
     "build_report",
     "check",
     "check_report",
@@ -109,6 +116,7 @@ __all__ = [
 # defaults above without importing httpx and the generated package.
 _MODULES = {
     "geekai_admin._constants": ("SORT_ORDERS", "SortOrder"),
+    "geekai_admin.ops._apply": ("AppliedChange", "ApplyInterrupted", "ApplyOutcome", "ApplyResult", "Deliver", "apply"),
     "geekai_admin.ops._bulk": ("BulkResult", "delete_many", "update_many"),
     "geekai_admin.ops._check": ("CheckResult", "Problem", "ProblemKind", "check", "check_report"),
     "geekai_admin.ops._report": ("GroupSpend", "Report", "build_report", "report"),

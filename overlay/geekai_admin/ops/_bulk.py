@@ -6,12 +6,10 @@ driver runs the calls on threads (the client is thread safe), the async one unde
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import functools
 import uuid as uuid_module
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, overload
 
 from geekai_admin._calls import NOT_GIVEN, KeyChanges, NotGiven, key_uuid
@@ -20,6 +18,7 @@ from geekai_admin._constants import Group
 from geekai_admin._exceptions import GeekAIError, InvalidInputError
 from geekai_admin._models import ApiKey
 from geekai_admin._types import Amount, DateLike, KeyRef
+from geekai_admin.ops import _bounded as bounded
 from geekai_admin.ops._defaults import DEFAULT_CONCURRENCY
 from geekai_admin.ops._driving import Client, sync_client
 
@@ -99,29 +98,22 @@ def run_sync(work: list[Target], action: Callable[[KeyRef], ApiKey | None], conc
         except GeekAIError as error:
             return target.failure(error)
 
-    if not work:
-        return []
-    with ThreadPoolExecutor(max_workers=min(concurrency, len(work)), thread_name_prefix="geekai-bulk") as pool:
-        # On an interrupt, map cancels the keys not yet started: only the calls in flight finish.
-        return list(pool.map(one, work))
+    # On an interrupt only the calls in flight finish (for a bounded time); the interrupt is re-raised.
+    return bounded.run_sync(work, one, concurrency).finished()
 
 
 async def run_async(
     work: list[Target], action: Callable[[KeyRef], Awaitable[ApiKey | None]], concurrency: int
 ) -> list[BulkResult]:
     """`action` on each target, at most `concurrency` at a time; results in input order."""
-    gate = asyncio.Semaphore(concurrency)
 
     async def one(target: Target) -> BulkResult:
-        async with gate:
-            try:
-                return target.result(await action(target.ref))
-            except GeekAIError as error:
-                return target.failure(error)
+        try:
+            return target.result(await action(target.ref))
+        except GeekAIError as error:
+            return target.failure(error)
 
-    async with asyncio.TaskGroup() as group:
-        tasks = [group.create_task(one(target)) for target in work]
-    return [task.result() for task in tasks]
+    return (await bounded.run_async(work, one, concurrency)).finished()
 
 
 @overload

@@ -1,0 +1,268 @@
+"""Keys as code, applied: carry a `Plan` out on either client, each new secret handed to `deliver`.
+
+Creates and updates run first, then rotations, then deletions, each phase a bounded number at a
+time (the bulk runner). A new key (a create or a rotation) follows the hand-over rule: it counts
+as created once `deliver(change, new)` returned; if that raises, the new key is deleted and, for a
+rotation, the old one stays. A failed item does not stop the others: each item's outcome is
+reported. Each change is one flow (a generator that does no I/O), driven by `_flow` as
+`ops.create` and `ops.rotate` are. Applying the plan and planning again gives an empty plan; after
+a partial failure, planning again plans what is left.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable, Coroutine, Generator, Mapping
+from typing import Any, Literal, cast, overload
+
+from geekai_admin._calls import NOT_GIVEN
+from geekai_admin._client import AsyncGeekAIAdmin, AsyncKeys, GeekAIAdmin, Keys
+from geekai_admin._exceptions import GeekAIError, InvalidInputError
+from geekai_admin._flow import run_async, run_sync
+from geekai_admin._models import ApiKey, CreatedKey
+from geekai_admin.ops import _bounded as bounded
+from geekai_admin.ops._defaults import DEFAULT_CONCURRENCY
+from geekai_admin.ops._driving import Client, sync_client
+from geekai_admin.ops._handover import DeleteStep, HandOver, checked_hand_over, create_step, creation_flow, in_line
+from geekai_admin.ops._plan import MANAGED_FIELDS, Change, Plan
+from geekai_admin.ops._rotation import _performer as rotation_performer
+from geekai_admin.ops._rotation import rotation_flow
+
+__all__ = ["AppliedChange", "ApplyInterrupted", "ApplyOutcome", "ApplyResult", "Deliver", "apply"]
+
+ApplyOutcome = Literal["done", "failed", "not_started", "unknown"]
+"""One change's outcome: done; failed (its `error` says what exists now); not started (an
+interrupt came first); unknown (still running when the wait after an interrupt ended)."""
+
+Deliver = Callable[[Change, CreatedKey], object]
+"""Receives a created or rotated key's change and the new key (with its secret), and stores the
+secret where the change's declaration says (`change.desired.secret`). Delivered once it returns;
+with AsyncGeekAIAdmin it may return an awaitable, which is awaited."""
+
+_OUTCOMES: tuple[ApplyOutcome, ...] = ("done", "failed", "not_started", "unknown")
+_PHASES: tuple[tuple[str, ...], ...] = (("create", "update"), ("rotate",), ("delete",))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AppliedChange:
+    """One change of the plan and its `outcome`. `error`: why it failed (its message says which
+    keys exist, never a secret). `key`: the key as it stands after (the new key for a create or a
+    rotation, without its secret; the updated key), None for a deletion or when not done."""
+
+    change: Change
+    outcome: ApplyOutcome
+    error: GeekAIError | None = None
+    key: ApiKey | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "done"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, as a bulk run's result plus the change: {"action", "name", "uuid", "ok", "outcome",
+        "error": str|null, "new_uuid": str|null}."""
+        return {
+            "action": self.change.action,
+            "name": self.change.name,
+            "uuid": self.change.uuid,
+            "ok": self.ok,
+            "outcome": self.outcome,
+            "error": None if self.error is None else " ".join(str(self.error).split()) or type(self.error).__name__,
+            "new_uuid": self.key.uuid if self.key is not None and self.change.action in ("create", "rotate") else None,
+        }
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ApplyResult:
+    """Each change's outcome, in the plan's order, and whether an interrupt stopped the run."""
+
+    results: tuple[AppliedChange, ...]
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Every change done."""
+        return all(result.ok for result in self.results)
+
+    def count(self, outcome: ApplyOutcome) -> int:
+        return sum(result.outcome == outcome for result in self.results)
+
+    def summary(self) -> str:
+        """`N changes: D done, F failed, S not started, U unknown`."""
+        counts = ", ".join(f"{self.count(outcome)} {outcome.replace('_', ' ')}" for outcome in _OUTCOMES)
+        return f"{len(self.results)} changes: {counts}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: {"interrupted": bool, "results": [...]}, as a bulk run's document."""
+        return {"interrupted": self.interrupted, "results": [result.to_dict() for result in self.results]}
+
+
+class ApplyInterrupted(KeyboardInterrupt):
+    """`apply` on GeekAIAdmin was interrupted (Ctrl-C): no change was started after it, the changes in
+    flight had a bounded time to finish, and `result` says what each change's outcome is."""
+
+    def __init__(self, result: ApplyResult) -> None:
+        super().__init__(f"apply was interrupted: {result.summary()}")
+        self.result = result
+
+
+# --- one change as a flow ------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _UpdateStep:
+    key: ApiKey
+    fields: Mapping[str, Any]
+
+
+def _change_flow(change: Change) -> Generator[Any, Any, ApiKey | None]:
+    """The change's steps; the key as it stands after (None after a deletion)."""
+    operation = f"apply: {change.action} {change.name!r}"
+    if change.action == "create":
+        new: CreatedKey = yield from creation_flow(_create_step(change), operation=operation)
+        return new.key()
+    if change.action == "rotate":
+        rotation = yield from rotation_flow(
+            _current(change), name=change.name, delete_old=True, hand_over=True, **change.new_key_fields()
+        )
+        return rotation.new.key()
+    if change.action == "update":
+        updated: ApiKey = yield _UpdateStep(_current(change), {f: c.new for f, c in change.fields.items()})
+        return updated
+    yield DeleteStep(_current(change).uuid)
+    return None
+
+
+def _create_step(change: Change) -> Any:
+    """The create's fields, checked (InvalidInputError before anything is sent)."""
+    fields = dict.fromkeys(MANAGED_FIELDS, NOT_GIVEN) | change.new_key_fields()
+    return create_step(name=change.name, **fields)
+
+
+def _current(change: Change) -> ApiKey:
+    if change.current is None:
+        raise InvalidInputError("plan", f"the {change.action} of {change.name!r} names no key: pass a Plan from plan()")
+    return change.current
+
+
+def _performer(keys: Keys | AsyncKeys, hand_over: HandOver) -> Callable[[Any], object]:
+    steps = rotation_performer(keys, hand_over)
+
+    def perform(step: Any) -> object:
+        if isinstance(step, _UpdateStep):
+            return keys.update(step.key, **step.fields)
+        return steps(step)
+
+    return perform
+
+
+def _applied(change: Change, outcome: ApiKey | GeekAIError | None) -> AppliedChange:
+    if isinstance(outcome, GeekAIError):
+        return AppliedChange(change, "failed", error=outcome)
+    return AppliedChange(change, "done", key=outcome)
+
+
+def _unrun(change: Change, state: bounded.Unrun) -> AppliedChange:
+    return AppliedChange(change, "not_started" if state is bounded.NOT_STARTED else "unknown")
+
+
+# --- the drivers ---------------------------------------------------------------------------------
+
+
+def _checked(plan: object, deliver: object, concurrency: object) -> tuple[Plan, Deliver]:
+    """Everything refused before anything is sent."""
+    if not isinstance(plan, Plan):
+        raise InvalidInputError("plan", f"expected the Plan that plan() returned, got {type(plan).__name__}")
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise InvalidInputError("concurrency", f"expected a whole number of at least 1, got {concurrency!r}")
+    hand_over = checked_hand_over(deliver, required=True)
+    for change in plan.changes:
+        if change.action == "create":
+            _create_step(change)
+        else:
+            _current(change)
+    return plan, cast("Deliver", hand_over)
+
+
+def _phases(plan: Plan) -> list[list[Change]]:
+    return [[change for change in plan.changes if change.action in phase] for phase in _PHASES]
+
+
+def _result(plan: Plan, done: dict[int, AppliedChange], interrupted: bool) -> ApplyResult:
+    results = tuple(done.get(index, AppliedChange(change, "not_started")) for index, change in enumerate(plan.changes))
+    return ApplyResult(results, interrupted)
+
+
+def _apply_sync(client: GeekAIAdmin, plan: Plan, deliver: Deliver, concurrency: int) -> ApplyResult:
+    keys = client.keys
+
+    def one(change: Change) -> ApiKey | GeekAIError | None:
+        hand_over = in_line(functools.partial(deliver, change))
+        try:
+            return run_sync(_change_flow(change), _performer(keys, hand_over))
+        except GeekAIError as error:
+            return error
+
+    outcomes: dict[int, AppliedChange] = {}
+    position = {id(change): index for index, change in enumerate(plan.changes)}
+    for phase in _phases(plan):
+        ran = bounded.run_sync(phase, one, concurrency)
+        for change, outcome in zip(phase, ran.results, strict=True):
+            applied = _unrun(change, outcome) if isinstance(outcome, bounded.Unrun) else _applied(change, outcome)
+            outcomes[position[id(change)]] = applied
+        if ran.interrupt is not None:
+            raise ApplyInterrupted(_result(plan, outcomes, True)) from ran.interrupt
+    return _result(plan, outcomes, False)
+
+
+async def _apply_async(client: AsyncGeekAIAdmin, plan: Plan, deliver: Deliver, concurrency: int) -> ApplyResult:
+    keys = client.keys
+
+    async def one(change: Change) -> ApiKey | GeekAIError | None:
+        try:
+            result: ApiKey | None = await run_async(
+                _change_flow(change), _performer(keys, functools.partial(deliver, change))
+            )
+        except GeekAIError as error:
+            return error
+        return result
+
+    outcomes: dict[int, AppliedChange] = {}
+    position = {id(change): index for index, change in enumerate(plan.changes)}
+    for phase in _phases(plan):
+        ran = await bounded.run_async(phase, one, concurrency)
+        for change, outcome in zip(phase, ran.results, strict=True):
+            applied = _unrun(change, outcome) if isinstance(outcome, bounded.Unrun) else _applied(change, outcome)
+            outcomes[position[id(change)]] = applied
+        if ran.interrupt is not None:
+            result = _result(plan, outcomes, True)
+            ran.interrupt.add_note(f"apply was cancelled: {result.summary()}")
+            raise ran.interrupt
+    return _result(plan, outcomes, False)
+
+
+@overload
+def apply(client: GeekAIAdmin, plan: Plan, *, deliver: Deliver, concurrency: int = ...) -> ApplyResult: ...
+@overload
+def apply(
+    client: AsyncGeekAIAdmin, plan: Plan, *, deliver: Deliver, concurrency: int = ...
+) -> Coroutine[Any, Any, ApplyResult]: ...
+def apply(
+    client: Client, plan: Plan, *, deliver: Deliver, concurrency: int = DEFAULT_CONCURRENCY
+) -> ApplyResult | Coroutine[Any, Any, ApplyResult]:
+    """Carry `plan` out with `client` (awaitable with AsyncGeekAIAdmin), `concurrency` changes at a time.
+
+    Creates and updates first, then rotations, then deletions. A created or rotated key's secret
+    goes to `deliver(change, new)`; if that raises, the new key is deleted and a rotated key's old
+    key stays (the hand-over rule of `ops.create` and `ops.rotate`). A failed change does not stop
+    the others. Returns an ApplyResult: each change's outcome, in the plan's order.
+
+    Ctrl-C (GeekAIAdmin) starts no further change, gives those in flight a bounded time to finish,
+    then raises ApplyInterrupted (a KeyboardInterrupt) whose `result` holds every outcome; with
+    AsyncGeekAIAdmin a cancellation does the same and is re-raised with a note of the counts.
+    """
+    checked, hand_over = _checked(plan, deliver, concurrency)
+    if isinstance(client, AsyncGeekAIAdmin):
+        return _apply_async(client, checked, hand_over, concurrency)
+    return _apply_sync(sync_client(client), checked, hand_over, concurrency)
