@@ -34,6 +34,40 @@ needs --yes, or a confirmation on a terminal.
 --format jsonl|csv of a bulk run: one row per key, KEY's fields (as the key was selected, or as it
 stands after an update) then "ok" and "error"."""
 
+
+_KEYS_FILE = """\
+A keys file (TOML) declares the keys a team needs; keys are told apart by name:
+
+  [defaults]
+  group = "balance"
+  credit_limit = 10000        # coins; "none" for no limit
+  rotate_every = "90d"        # rotated when older than this
+
+  [scope]
+  prune_prefix = "team-"      # only unlisted keys with this prefix may go, and only with --prune
+
+  [[key]]
+  name = "team-ci"
+  expires_after = "180d"      # or expires = 2027-06-30, or "never"
+  secret = "exec:gh secret set GEEKAI_API_KEY --repo acme/app"
+
+  [[key]]
+  name = "team-web"
+  secret = "env-file:deploy/.env#GEEKAI_API_KEY"
+
+A field neither a key nor [defaults] states is not managed. A new secret goes only to its key's
+destination: file:PATH (a new 0600 file; a rotated key's own file is replaced atomically),
+env-file:PATH#VAR (one variable set in a dotenv file, left 0600), exec:COMMAND ARGS (run without
+a shell, the secret on its stdin only). Relative paths are read from the keys file's folder; days
+are counted in UTC. Refused with exit status 2, before any write, naming the file, the key and the
+field: unknown fields, duplicate names, bad durations or dates, a created or rotated key without
+a destination (or one that cannot work), two keys in the account sharing a declared name."""
+
+_PLAN_SHAPE = """\
+--json: {"changes": [{"action": "create"|"update"|"rotate"|"delete", "name": str, "uuid": str|null,
+         "fields": {FIELD: {"old": VALUE, "new": VALUE}}, "due_since": "YYYY-MM-DD" (rotate only)}, ...],
+         "unchanged": int}      ("old" is left out for a create; VALUE: str|null as in KEY)"""
+
 _PAGES: dict[str, tuple[str, str]] = {
     "balance": (
         "Show the account's credit balance, in coins and yuan (100 coins = 1 yuan).",
@@ -159,6 +193,59 @@ examples:
 
 --json: {"ok": bool, "problems": [{"kind": "balance"|"expiring"|"usage"|"expired",
          "uuid": str|null, "message": str}, ...]}""",
+    ),
+    "plan": (
+        "Keys as code: compare a keys file with the account and print what apply would change.",
+        f"""\
+One line per change: create; update (each field old -> new); rotate (due since DATE); delete
+(only with --prune); then how many declared keys need no change. Sends no write.
+--check exits with status 3 when changes are pending and 0 when none (a CI drift check).
+
+examples:
+  $ geekai-admin plan -f keys.toml
+  $ geekai-admin plan -f keys.toml --prune --check || echo "the account drifted"
+
+{_KEYS_FILE}
+
+{_PLAN_SHAPE}""",
+    ),
+    "apply": (
+        "Keys as code: change the account to match a keys file, each new secret sent to its destination.",
+        f"""\
+Creates and updates first, then rotations (the old key is deleted only after the new secret was
+delivered), then deletions (only with --prune), at most 8 at a time. Every destination is checked
+before the first write. A failed change does not stop the others: each change's outcome is
+printed (exit status 1 if any failed); a failed delivery deletes the new key and keeps the old
+one. No secret is ever printed. On a terminal it shows the plan and asks; elsewhere it needs
+--yes. --dry-run prints the plan and sends no write. Ctrl-C starts no further change, lets those
+in flight finish, and prints every change's outcome. Run it again after a failure: it plans what
+is left; once the account matches, it plans nothing.
+
+examples:
+  $ geekai-admin apply -f keys.toml --dry-run
+  $ geekai-admin apply -f keys.toml --prune --yes
+
+{_KEYS_FILE}
+
+--json: {{"dry_run": false, "interrupted": bool, "results": [{{"action": str, "name": str,
+         "uuid": str|null, "ok": bool, "outcome": "done"|"failed"|"not_started"|"unknown",
+         "error": str|null, "new_uuid": str|null}}, ...]}}
+--json with --dry-run (or nothing to do): {{"dry_run": true}} + plan's document""",
+    ),
+    "export": (
+        "Keys as code: write a keys file declaring the account's keys as they are (no secrets).",
+        f"""\
+Each key's name, group, credit limit and expiry; a key the file cannot declare (no name, a name
+two keys share) is left out, with a comment saying why. Planning the exported file shows no
+change for those keys. Add a secret destination to a key before it is to be created or rotated.
+Without -o the file goes to stdout; -o FILE writes a new file and refuses an existing one (exit
+status 2): redirect stdout ('> FILE') to replace a file on purpose.
+
+{_SELECTORS}
+
+examples:
+  $ geekai-admin export --match 'team-*' --prune-prefix team- -o keys.toml
+  $ geekai-admin export > keys.toml""",
     ),
     "completion": (
         "Print a shell completion script for bash or zsh.",

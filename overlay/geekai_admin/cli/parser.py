@@ -35,8 +35,8 @@ and process lists.
 
 Exit status: 0 success; 1 the API or the network failed (or a key of a bulk run did); 2 bad
 input or usage, nothing sent (this includes a `keys delete` that was not confirmed); 3 `check`
-found a problem; 130 interrupted (Ctrl-C). An error is one line on stderr, never a traceback,
-never the system key.
+found a problem, or `plan --check` found changes pending; 130 interrupted (Ctrl-C). An error is
+one line on stderr, never a traceback, never the system key.
 
 --format table (the default) is for people; json prints one JSON document (--json is the same);
 jsonl and csv print one row per key, where the output is a list of keys (keys list, bulk runs).
@@ -56,7 +56,7 @@ deleted still prints its document, with the new secret. Shapes (each command's -
     keys delete  {"uuid": str, "deleted": true}
     keys rotate  {"new": KEY + {"secret": str}, "old": {"uuid": str, "deleted": bool}}
     bulk runs    {"dry_run": bool, "results": [{"uuid": str, "ok": bool, "error": str|null}, ...]}
-    report, check: see their --help
+    report, check, plan, apply: see their --help
 """
 )
 
@@ -132,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report(commands, common)
     _add_check(commands, common)
     _add_completion(commands, common)
+    _add_keys_as_code(commands, common)
     return parser
 
 
@@ -257,3 +258,41 @@ def _add_completion(commands: Any, common: Sequence[argparse.ArgumentParser]) ->
     )
     completion.add_argument("shell", choices=SHELLS, help="the shell to complete for")
     completion.set_defaults(command="completion", takes_format=False)
+
+
+def _add_keys_as_code(commands: Any, common: Sequence[argparse.ArgumentParser]) -> None:
+    plan = commands.add_parser(
+        "plan", parents=common, help="keys as code: what apply would change to match a keys file", **page("plan")
+    )
+    _add_keys_file(plan)
+    plan.add_argument("--check", action="store_true", help="exit status 3 when changes are pending, 0 when none")
+    plan.set_defaults(command="plan")
+
+    apply = commands.add_parser(
+        "apply", parents=common, help="keys as code: change the account to match a keys file", **page("apply")
+    )
+    _add_keys_file(apply)
+    apply.add_argument("--dry-run", action="store_true", help="print the plan and send no write")
+    apply.add_argument(
+        "--yes", action="store_true", help="do not ask: required for a real run when stdin is not a terminal"
+    )
+    apply.set_defaults(command="apply")
+
+    export = commands.add_parser(
+        "export", parents=common, help="keys as code: write a keys file from the account", **page("export")
+    )
+    selection.add_selectors(export)
+    export.add_argument(
+        "-o", "--output", metavar="FILE", help="write to this new file (never overwrites) instead of stdout"
+    )
+    export.add_argument(
+        "--prune-prefix", metavar="PREFIX", help="write [scope] prune_prefix = PREFIX (what --prune may delete)"
+    )
+    export.set_defaults(command="export", takes_format=False)
+
+
+def _add_keys_file(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-f", "--file", required=True, metavar="FILE", help="the keys file (TOML)")
+    parser.add_argument(
+        "--prune", action="store_true", help="delete unlisted keys whose name starts with the file's prune_prefix"
+    )

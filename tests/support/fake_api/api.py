@@ -9,6 +9,7 @@ answers from its own thread while the test reads the log.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import random
 import re
@@ -16,7 +17,7 @@ import secrets
 import socket
 import threading
 import uuid as uuid_module
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final, Literal
@@ -196,7 +197,9 @@ class FakeAPI:
       system_key: the key it accepts; slow_seconds: how long a "slow" answer is held;
       seed: the seed of `inject_randomly`;
       log_requests: False keeps no log (a long-running server, e.g. the benchmark's): then
-        `log`, `count()`, `writes` and `calls` stay empty.
+        `log`, `count()`, `writes` and `calls` stay empty;
+      clock: the time a created key's created_at records (a function returning an aware datetime;
+        written in ISO 8601 with its offset, as the spec's example).
     """
 
     def __init__(
@@ -214,7 +217,9 @@ class FakeAPI:
         slow_seconds: float = 1.5,
         seed: int = 6,
         log_requests: bool = True,
+        clock: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.UTC),
     ) -> None:
+        self.clock = clock
         self.balance = balance
         self.balance_shape = balance_shape
         self.put_omitted = put_omitted
@@ -452,6 +457,7 @@ class FakeAPI:
             credit_used=0,
             expired_at=fields.get("expired_at", ""),
             last_used_at="",
+            created_at=self.clock().isoformat(timespec="seconds"),
             secret=secret,
         )
         self.issued_secrets.append(secret)

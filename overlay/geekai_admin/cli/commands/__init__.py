@@ -31,6 +31,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("report", "report"),
     "check": ("report", "check"),
     "completion": ("completion", "completion"),
+    "plan": ("keys_as_code", "plan"),
+    "apply": ("keys_as_code", "apply"),
+    "export": ("keys_as_code", "export"),
 }
 """Each command: the module in this package that runs it, and the function there."""
 

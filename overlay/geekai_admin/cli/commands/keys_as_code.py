@@ -1,0 +1,255 @@
+"""Keys as code: `plan`, `apply` and `export`.
+
+The command reads the keys file, lists the account, and prints; the library plans (`ops.plan`),
+carries the plan out (`ops.apply`) and writes a keys file from the account (`ops.export_keys_file`).
+Here: refusals before any write (exit 2), the confirmation, and each new secret delivered to its
+key's destination (`ops.parse_destination`), every destination prepared before the first write.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from geekai_admin import CreatedKey, KeyFilter, NotGiven, ops, plain_decimal, select_keys
+from geekai_admin.cli import exit_codes
+from geekai_admin.cli.console import confirmed, say
+from geekai_admin.cli.errors import UsageError
+from geekai_admin.cli.output.escape import printable
+from geekai_admin.cli.output.formats import Produced
+from geekai_admin.cli.selection import has_selectors
+
+if TYPE_CHECKING:
+    from geekai_admin.cli.session import Session
+
+__all__ = ["apply", "export", "plan"]
+
+_VERBS: dict[ops.ChangeAction, str] = {"create": "to create", "update": "to update", "rotate": "to rotate", "delete": "to delete"}
+
+
+# --- reading and planning ------------------------------------------------------------------------
+
+
+def _keys_file(session: Session) -> ops.KeysFile:
+    try:
+        return ops.load_keys_file(session.args.file)
+    except ops.KeysFileError as error:
+        raise UsageError(f"{session.args.command}: {error}") from None
+
+
+def _planned(session: Session) -> tuple[ops.KeysFile, ops.Plan]:
+    """The keys file and its plan against the account now; every refusal of the file is exit 2."""
+    keys_file = _keys_file(session)
+    current = session.client().keys.list()
+    try:
+        planned = ops.plan(keys_file, current, now=datetime.datetime.now(datetime.UTC), prune=session.args.prune)
+    except ops.KeysFileError as error:
+        raise UsageError(f"{session.args.command}: {error}") from None
+    return keys_file, planned
+
+
+def _shown(field: str, value: Any) -> str:
+    if value is None:
+        return ops.NO_LIMIT if field == "credit_limit" else ops.NEVER
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if field == "credit_limit":
+        return plain_decimal(value)
+    return str(getattr(value, "value", value))
+
+
+def _change_line(change: ops.Change) -> str:
+    label = change.name if change.uuid is None else f"{change.name} ({change.uuid})"
+    fields = [
+        f"{field}: {_shown(field, old.new)}"
+        if isinstance(old.old, NotGiven)
+        else f"{field}: {_shown(field, old.old)} -> {_shown(field, old.new)}"
+        for field, old in change.fields.items()
+    ]
+    if change.action == "rotate" and change.due_since is not None:
+        fields.insert(0, f"due since {change.due_since.isoformat()}")
+    if change.action in ("create", "rotate") and change.desired is not None:
+        fields.append(f"secret to {change.desired.secret}")
+    detail = f": {', '.join(fields)}" if fields else ""
+    return printable(f"  {change.action:<7} {label}{detail}")
+
+
+def plan_text(planned: ops.Plan) -> str:
+    """The plan for people: one line per change, then the counts."""
+    lines = [_change_line(change) for change in planned.changes]
+    counts = ", ".join(f"{len(planned.of(action))} {verb}" for action, verb in _VERBS.items())
+    summary = f"Plan: {counts}; {planned.unchanged} unchanged."
+    if not planned.pending:
+        return f"No changes: the account matches the keys file ({planned.unchanged} keys unchanged)."
+    return "\n".join([*lines, summary])
+
+
+def plan(session: Session) -> Produced:
+    """`plan -f FILE`: what apply would do; with --check, exit status 3 when changes are pending."""
+    keys_file, planned = _planned(session)
+    _destinations(session, keys_file, planned)  # a destination that cannot be read is refused here too
+    pending = session.args.check and planned.pending
+    return Produced(
+        planned.to_dict(),
+        plan_text(planned),
+        status=exit_codes.PROBLEMS if pending else exit_codes.OK,
+        complaint=f"plan: {len(planned.changes)} change(s) pending" if pending else None,
+    )
+
+
+# --- apply ---------------------------------------------------------------------------------------
+
+
+def _destinations(session: Session, keys_file: ops.KeysFile, planned: ops.Plan) -> dict[str, ops.Destination]:
+    """Each created or rotated key's destination, parsed (relative paths from the file's folder)."""
+    found: dict[str, ops.Destination] = {}
+    for change in planned.changes:
+        if change.action not in ("create", "rotate") or change.desired is None or change.desired.secret is None:
+            continue
+        try:
+            found[change.name] = ops.parse_destination(
+                change.desired.secret, folder=keys_file.folder, replace=change.action == "rotate"
+            )
+        except ops.DeliveryError as error:
+            raise UsageError(
+                f"{session.args.command}: {keys_file.path}: key {change.name!r}: secret: {error}"
+            ) from None
+    return found
+
+
+def _prepared(session: Session, keys_file: ops.KeysFile, destinations: Mapping[str, ops.Destination]) -> None:
+    """Every destination prepared before the first write; one that cannot work undoes the others (exit 2)."""
+    done: list[ops.Destination] = []
+    for name, destination in destinations.items():
+        try:
+            destination.prepare()
+        except ops.DeliveryError as error:
+            for prepared in done:
+                prepared.discard()
+            raise UsageError(
+                f"{session.args.command}: {keys_file.path}: key {name!r}: secret: {error} (nothing was sent)"
+            ) from None
+        done.append(destination)
+
+
+def _consent(session: Session, planned: ops.Plan) -> None:
+    args = session.args
+    if args.yes:
+        return
+    if not sys.stdin.isatty():
+        raise UsageError("apply: not confirmed: stdin is not a terminal, so pass --yes (nothing was sent)")
+    if not confirmed(f"{plan_text(planned)}\nApply these {len(planned.changes)} change(s)?"):
+        raise UsageError("apply: not confirmed: nothing was changed")
+
+
+def _outcome_line(applied: ops.AppliedChange) -> str:
+    change = applied.change
+    label = change.name if change.uuid is None else f"{change.name} ({change.uuid})"
+    if applied.outcome == "done":
+        new = (
+            f" (new key {applied.key.uuid}, secret delivered)"
+            if change.action in ("create", "rotate") and applied.key
+            else ""
+        )
+        said = f"done{new}"
+    elif applied.outcome == "failed":
+        said = f"FAILED: {applied.to_dict()['error']}"
+    else:
+        said = applied.outcome.replace("_", " ")
+    return printable(f"  {change.action:<7} {label}: {said}")
+
+
+def _report(result: ops.ApplyResult) -> Produced:
+    lines = [_outcome_line(applied) for applied in result.results]
+    lines.append(("Interrupted: " if result.interrupted else "Applied: ") + result.summary() + ".")
+    failed = result.count("failed")
+    return Produced(
+        {"dry_run": False, **result.to_dict()},
+        "\n".join(lines),
+        status=exit_codes.API_ERROR if failed else exit_codes.OK,
+        complaint=f"apply: {failed} of {len(result.results)} changes failed" if failed else None,
+    )
+
+
+def apply(session: Session) -> Produced:
+    """`apply -f FILE`: the plan carried out; each new secret to its destination, never printed."""
+    args = session.args
+    keys_file, planned = _planned(session)
+    destinations = _destinations(session, keys_file, planned)
+    if args.dry_run or not planned.pending:
+        note = " (dry run: nothing was sent)" if args.dry_run and planned.pending else ""
+        return Produced({"dry_run": True, **planned.to_dict()}, plan_text(planned) + note)
+    _consent(session, planned)
+    _prepared(session, keys_file, destinations)
+    lock = threading.Lock()
+    delivered: set[str] = set()
+
+    def deliver(change: ops.Change, new: CreatedKey) -> None:
+        with lock:  # two keys may share an env file: one rewrite at a time
+            destinations[change.name].deliver(new.secret)
+            delivered.add(change.name)
+
+    try:
+        result = ops.apply(session.client(), planned, deliver=deliver)
+    except ops.ApplyInterrupted as interrupt:
+        _discard(destinations, delivered)
+        produced = _report(interrupt.result)
+        sys.stdout.write(session.redact(produced.text) + "\n")
+        sys.stdout.flush()
+        raise
+    _discard(destinations, delivered)
+    return _report(result)
+
+
+def _discard(destinations: Mapping[str, ops.Destination], delivered: set[str]) -> None:
+    for name, destination in destinations.items():
+        if name not in delivered:
+            destination.discard()
+
+
+# --- export --------------------------------------------------------------------------------------
+
+
+def export(session: Session) -> Produced:
+    """`export [selectors] [-o FILE]`: a keys file from the account as it is, with no secrets."""
+    args = session.args
+    keys = session.client().keys.list()
+    if has_selectors(args):
+        keys = select_keys(
+            keys,
+            KeyFilter(
+                match=args.match,
+                in_group=args.in_group,
+                expired=args.expired,
+                expiring_within=args.expiring_within,
+                unused=args.unused,
+            ),
+        )
+    exported = ops.export_keys_file(
+        keys, today=datetime.datetime.now(datetime.UTC).date(), prune_prefix=args.prune_prefix
+    )
+    left_out = f"; {len(exported.skipped)} left out (see the comments in the file)" if exported.skipped else ""
+    if args.output is None:
+        if exported.skipped:
+            say(f"export: {exported.declared} keys declared{left_out}")
+        return Produced({}, exported.text.removesuffix("\n"))
+    _write_new(args.output, exported.text)
+    return Produced({}, f"Wrote {exported.declared} keys to {args.output}{left_out}.")
+
+
+def _write_new(path: str, text: str) -> None:
+    """A new file; an existing one is refused (write to stdout and redirect to replace one)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        raise UsageError(
+            f"export: -o {path}: already exists: export never overwrites (use '> {path}' to replace it)"
+        ) from None
+    except OSError as error:
+        raise UsageError(f"export: -o {path}: {error.strerror or type(error).__name__}") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(text)
