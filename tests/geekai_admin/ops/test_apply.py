@@ -1,0 +1,288 @@
+"""ops.apply against the one fake API, sync and async: order, the hand-over rule, failures, interrupts,
+and (Hypothesis) that applying makes the managed keys match the file and leaves every other key alone."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from geekai_admin import AsyncGeekAIAdmin, CreatedKey, GeekAIAdmin, HandOverError, InvalidInputError, ops
+from tests.geekai_admin.conftest import Against
+from tests.geekai_admin.fakes import NO_WAIT, Driver
+from tests.support.fake_api import SYSTEM_KEY, FakeAPI, Reply
+
+NOW = datetime.datetime.now(datetime.UTC)
+OLD = "2026-01-01T10:00:00+00:00"
+DENIED = Reply.json({"code": "forbidden", "message": "no"}, 403)
+
+KEYS_FILE = """\
+[defaults]
+group = "balance"
+credit_limit = 10000
+rotate_every = "90d"
+
+[scope]
+prune_prefix = "team-"
+
+[[key]]
+name = "team-new"
+group = "ha"
+secret = "file:new.key"
+
+[[key]]
+name = "team-web"
+secret = "file:web.key"
+
+[[key]]
+name = "team-old"
+secret = "file:old.key"
+"""
+
+
+def seed_account(fake: FakeAPI) -> dict[str, str]:
+    """team-web (to update), team-old (due for rotation), team-gone (to prune), other (never touched)."""
+    recent = NOW.isoformat(timespec="seconds")
+    return {
+        "team-web": fake.seed(name="team-web", group="balance", credit_limit=500, created_at=recent).uuid,
+        "team-old": fake.seed(name="team-old", group="balance", credit_limit=10000, created_at=OLD).uuid,
+        "team-gone": fake.seed(name="team-gone", group="balance", credit_limit=1, created_at=OLD).uuid,
+        "other": fake.seed(name="other", group="ha", credit_limit=1, created_at=OLD).uuid,
+    }
+
+
+class Delivered:
+    """A deliver callback that records each secret by key name, or raises for the names in `refuse`."""
+
+    def __init__(self, *refuse: str) -> None:
+        self.secrets: dict[str, str] = {}
+        self.refuse = set(refuse)
+
+    def __call__(self, change: ops.Change, new: CreatedKey) -> None:
+        if change.name in self.refuse:
+            raise ops.DeliveryError(f"file:{change.name}.key", "the disk is full")
+        self.secrets[change.name] = new.secret
+
+
+def planned_and_applied(keys_file: ops.KeysFile, deliver: Any, *, prune: bool = True, concurrency: int = 8) -> Any:
+    """The operation: list, plan, apply, on either client; returns (plan, result)."""
+
+    def operation(client: GeekAIAdmin | AsyncGeekAIAdmin) -> Any:
+        if isinstance(client, AsyncGeekAIAdmin):
+
+            async def go() -> Any:
+                plan = ops.plan(keys_file, await client.keys.list(), now=NOW, prune=prune)
+                return plan, await ops.apply(client, plan, deliver=deliver, concurrency=concurrency)
+
+            return go()
+        plan = ops.plan(keys_file, client.keys.list(), now=NOW, prune=prune)
+        return plan, ops.apply(client, plan, deliver=deliver, concurrency=concurrency)
+
+    return operation
+
+
+def replan(fake: FakeAPI, keys_file: ops.KeysFile, *, prune: bool = True) -> ops.Plan:
+    with GeekAIAdmin(SYSTEM_KEY, transport=fake.mock_transport(), retry_policy=NO_WAIT) as client:
+        return ops.plan(keys_file, client.keys.list(), now=NOW, prune=prune)
+
+
+def test_apply_carries_out_each_kind_of_change_in_order(against: Against, fake_api: FakeAPI) -> None:
+    uuids = seed_account(fake_api)
+    keys_file = ops.parse_keys_file(KEYS_FILE, path="keys.toml")
+    deliver = Delivered()
+    plan, result = against(planned_and_applied(keys_file, deliver))
+    assert [c.action for c in plan.changes] == ["create", "update", "rotate", "delete"]
+    assert [r.outcome for r in result.results] == ["done"] * 4
+    assert result.ok and not result.interrupted
+    # every new secret went to deliver, and to no result
+    assert set(deliver.secrets) == {"team-new", "team-old"}
+    assert set(deliver.secrets.values()) <= set(fake_api.issued_secrets)
+    assert all(s not in json.dumps(result.to_dict()) + repr(result) for s in deliver.secrets.values())
+    # the rotated key's old key is gone, the pruned one too; "other" is untouched
+    assert not fake_api.has_key(uuids["team-old"]) and not fake_api.has_key(uuids["team-gone"])
+    assert fake_api.key(uuids["other"])["credit_limit"] == 1
+    assert fake_api.key(uuids["team-web"])["credit_limit"] == 10000
+    new = {r.change.name: r.key for r in result.results if r.key is not None}
+    assert new["team-new"] is not None and fake_api.key(new["team-new"].uuid)["group"]["name"] == "ha"
+    # phases: creates and updates, then the rotation (create, then delete of the old), then the prune
+    writes = [(entry.method, entry.uuid) for entry in fake_api.log if entry.method != "GET"]
+    assert writes[-2:] == [("DELETE", uuids["team-old"]), ("DELETE", uuids["team-gone"])]
+    assert sorted(method for method, _ in writes[:2]) == ["POST", "PUT"]  # the create and the update
+    assert result.to_dict()["results"][0] == {
+        "action": "create",
+        "name": "team-new",
+        "uuid": None,
+        "ok": True,
+        "outcome": "done",
+        "error": None,
+        "new_uuid": new["team-new"].uuid,
+    }
+    assert not replan(fake_api, keys_file).pending  # a second apply plans nothing
+
+
+def test_a_failed_delivery_deletes_the_new_key_keeps_the_old_and_goes_on(against: Against, fake_api: FakeAPI) -> None:
+    uuids = seed_account(fake_api)
+    keys_file = ops.parse_keys_file(KEYS_FILE, path="keys.toml")
+    _, result = against(planned_and_applied(keys_file, Delivered("team-new", "team-old")))
+    by_name = {r.change.name: r for r in result.results}
+    assert by_name["team-new"].outcome == by_name["team-old"].outcome == "failed"
+    assert by_name["team-web"].ok and by_name["team-gone"].ok
+    failed = by_name["team-old"].error
+    assert isinstance(failed, HandOverError) and failed.new_deleted
+    assert "the disk is full" in str(failed) and f"old key {uuids['team-old']} is untouched" in str(failed)
+    assert fake_api.has_key(uuids["team-old"])  # the old key stays
+    assert sorted(k["name"] for k in fake_api.keys.values()) == ["other", "team-old", "team-web"]
+    assert not result.ok
+    # a rerun with a working delivery converges
+    _, again = against(planned_and_applied(keys_file, Delivered()))
+    assert [r.change.action for r in again.results] == ["create", "rotate"] and again.ok
+    assert not replan(fake_api, keys_file).pending
+
+
+def test_a_failed_update_does_not_stop_the_others(against: Against, fake_api: FakeAPI) -> None:
+    uuids = seed_account(fake_api)
+    fake_api.inject(DENIED, method="PUT", uuid=uuids["team-web"])
+    keys_file = ops.parse_keys_file(KEYS_FILE, path="keys.toml")
+    _, result = against(planned_and_applied(keys_file, Delivered(), concurrency=1))
+    assert [r.outcome for r in result.results] == ["done", "failed", "done", "done"]
+    assert result.to_dict()["results"][1]["error"] == "HTTP 403 [forbidden] no"
+    assert result.summary() == "4 changes: 3 done, 1 failed, 0 not started, 0 unknown"
+
+
+def test_an_interrupt_starts_nothing_more_and_reports_each_outcome(fake_api: FakeAPI) -> None:
+    uuids = seed_account(fake_api)
+    fake_api.inject(Reply.raising(KeyboardInterrupt()), method="PUT", uuid=uuids["team-web"])
+    keys_file = ops.parse_keys_file(KEYS_FILE, path="keys.toml")
+    with GeekAIAdmin(SYSTEM_KEY, transport=fake_api.mock_transport(), retry_policy=NO_WAIT) as client:
+        plan = ops.plan(keys_file, client.keys.list(), now=NOW, prune=True)
+        with pytest.raises(ops.ApplyInterrupted) as raised:
+            ops.apply(client, plan, deliver=Delivered(), concurrency=1)
+    result = raised.value.result
+    assert isinstance(raised.value, KeyboardInterrupt) and result.interrupted
+    assert [r.outcome for r in result.results] == ["done", "unknown", "not_started", "not_started"]
+    assert fake_api.has_key(uuids["team-old"]) and fake_api.has_key(uuids["team-gone"])
+    assert result.to_dict()["interrupted"] is True
+
+
+def test_an_async_cancellation_is_reraised_with_the_counts(fake_api: FakeAPI) -> None:
+    import asyncio  # noqa: PLC0415
+
+    uuids = seed_account(fake_api)
+    fake_api.inject(Reply(delay=1), method="PUT", uuid=uuids["team-web"])
+    keys_file = ops.parse_keys_file(KEYS_FILE, path="keys.toml")
+
+    async def go() -> None:
+        async with AsyncGeekAIAdmin(SYSTEM_KEY, transport=fake_api.mock_transport(), retry_policy=NO_WAIT) as client:
+            plan = ops.plan(keys_file, await client.keys.list(), now=NOW, prune=True)
+            task = asyncio.ensure_future(ops.apply(client, plan, deliver=Delivered(), concurrency=1))
+            await asyncio.sleep(0.2)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError) as raised:
+                await task
+            assert "not started" in " ".join(getattr(raised.value, "__notes__", []))
+
+    asyncio.run(go())
+    assert fake_api.has_key(uuids["team-gone"])  # the deletions never started
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"plan": "nope"}, "plan"),
+        ({"concurrency": 0}, "concurrency"),
+        ({"deliver": "nope"}, "on_created"),
+    ],
+)
+def test_bad_arguments_are_refused_before_anything_is_sent(
+    drive: Driver, fake_api: FakeAPI, arguments: dict[str, Any], field: str
+) -> None:
+    plan = ops.plan(ops.parse_keys_file(KEYS_FILE, path="k"), [], now=NOW)
+    given = {"plan": plan, "deliver": Delivered(), "concurrency": 2} | arguments
+    with pytest.raises(InvalidInputError) as raised:
+        drive(fake_api, lambda c: ops.apply(c, given.pop("plan"), **given))
+    assert raised.value.field == field
+    assert fake_api.log == []
+
+
+# --- the properties --------------------------------------------------------------------------------
+
+NAMES = st.sampled_from(["team-a", "team-b", "team-c", "team-d", "solo", "app"])
+GROUPS = st.sampled_from(["balance", "ha", "lowcost"])
+LIMITS = st.sampled_from([None, 5, 10000])
+CREATED = st.sampled_from([OLD, NOW.isoformat(timespec="seconds")])
+
+
+@st.composite
+def accounts(draw: st.DrawFn) -> list[dict[str, Any]]:
+    names = draw(st.lists(NAMES, unique=True, max_size=5))
+    return [
+        {"name": n, "group": draw(GROUPS), "credit_limit": draw(LIMITS), "created_at": draw(CREATED)} for n in names
+    ]
+
+
+@st.composite
+def keys_files(draw: st.DrawFn) -> str:
+    lines = ['[scope]\nprune_prefix = "team-"\n']
+    for name in draw(st.lists(NAMES, unique=True, max_size=4)):
+        lines.append(f'[[key]]\nname = "{name}"\nsecret = "file:{name}.key"\n')
+        if draw(st.booleans()):
+            lines.append(f'group = "{draw(GROUPS)}"\n')
+        limit = draw(LIMITS)
+        if draw(st.booleans()):
+            shown = '"none"' if limit is None else str(limit)
+            lines.append(f"credit_limit = {shown}\n")
+        if draw(st.booleans()):
+            lines.append(f'rotate_every = "{draw(st.sampled_from(["30d", "never"]))}"\n')
+        if draw(st.booleans()):
+            lines.append(f'expires_after = "{draw(st.sampled_from(["10d", "400d"]))}"\n')
+    return "".join(lines)
+
+
+def _untouched(before: dict[str, dict[str, Any]], fake: FakeAPI, keys_file: ops.KeysFile, prune: bool) -> None:
+    for uuid, record in before.items():
+        name = record["name"]
+        managed = keys_file.managed(name) is not None or (prune and name.startswith("team-"))
+        if not managed:
+            assert fake.keys.get(uuid) == record, f"{name} was touched"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(account=accounts(), text=keys_files(), prune=st.booleans(), mode=st.sampled_from(["sync", "async"]))
+def test_applying_makes_the_managed_keys_match_and_leaves_the_rest(
+    account: list[dict[str, Any]], text: str, prune: bool, mode: str
+) -> None:
+    fake = FakeAPI()
+    for fields in account:
+        fake.seed(**fields, expired_at="")
+    before = json.loads(json.dumps(fake.keys, default=str))
+    keys_file = ops.parse_keys_file(text, path="keys.toml")
+    deliver = Delivered()
+    plan, result = Driver(mode)(fake, planned_and_applied(keys_file, deliver, prune=prune))
+    assert result.ok, result
+    assert set(deliver.secrets) == {c.name for c in plan.changes if c.action in ("create", "rotate")}
+    # the managed keys match the file: planning again finds nothing to do
+    assert not replan(fake, keys_file, prune=prune).pending
+    names = [record["name"] for record in fake.keys.values()]
+    assert all(key.name in names for key in keys_file.keys)
+    if prune:
+        assert all(n in {k.name for k in keys_file.keys} for n in names if n.startswith("team-"))
+    _untouched({u: r for u, r in before.items() if u in fake.keys or r["name"]}, fake, keys_file, prune)
+    # applying twice changes nothing: the second plan is empty and sends no write
+    writes = fake.writes
+    again, second = Driver(mode)(fake, planned_and_applied(keys_file, Delivered(), prune=prune))
+    assert not again.changes and second.results == ()
+    assert fake.writes == writes
+
+
+def test_an_unlisted_key_with_the_prefix_stays_without_prune(against: Against, fake_api: FakeAPI) -> None:
+    uuids = seed_account(fake_api)
+    keys_file = ops.parse_keys_file(KEYS_FILE, path="keys.toml")
+    plan, result = against(planned_and_applied(keys_file, Delivered(), prune=False))
+    assert "delete" not in [c.action for c in plan.changes] and result.ok
+    assert fake_api.has_key(uuids["team-gone"]) and fake_api.has_key(uuids["other"])
+    assert fake_api.key(uuids["team-gone"])["credit_limit"] == Decimal(1)
