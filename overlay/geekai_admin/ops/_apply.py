@@ -24,7 +24,7 @@ from geekai_admin._models import ApiKey, CreatedKey
 from geekai_admin.ops import _bounded as bounded
 from geekai_admin.ops._defaults import DEFAULT_CONCURRENCY
 from geekai_admin.ops._driving import Client, sync_client
-from geekai_admin.ops._handover import DeleteStep, HandOver, checked_hand_over, create_step, creation_flow, in_line
+from geekai_admin.ops._handover import DeleteStep, HandOver, create_step, creation_flow, in_line
 from geekai_admin.ops._plan import MANAGED_FIELDS, Change, Plan
 from geekai_admin.ops._rotation import _performer as rotation_performer
 from geekai_admin.ops._rotation import rotation_flow
@@ -176,13 +176,14 @@ def _checked(plan: object, deliver: object, concurrency: object) -> tuple[Plan, 
         raise InvalidInputError("plan", f"expected the Plan that plan() returned, got {type(plan).__name__}")
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise InvalidInputError("concurrency", f"expected a whole number of at least 1, got {concurrency!r}")
-    hand_over = checked_hand_over(deliver, required=True)
+    if not callable(deliver):
+        raise InvalidInputError("deliver", f"expected a function, got {type(deliver).__name__}")
     for change in plan.changes:
         if change.action == "create":
             _create_step(change)
         else:
             _current(change)
-    return plan, cast("Deliver", hand_over)
+    return plan, cast("Deliver", deliver)
 
 
 def _phases(plan: Plan) -> list[list[Change]]:

@@ -98,17 +98,20 @@ def test_apply_carries_out_each_kind_of_change_in_order(against: Against, fake_a
     plan, result = against(planned_and_applied(keys_file, deliver))
     assert [c.action for c in plan.changes] == ["create", "update", "rotate", "delete"]
     assert [r.outcome for r in result.results] == ["done"] * 4
-    assert result.ok and not result.interrupted
+    assert result.ok
+    assert not result.interrupted
     # every new secret went to deliver, and to no result
     assert set(deliver.secrets) == {"team-new", "team-old"}
     assert set(deliver.secrets.values()) <= set(fake_api.issued_secrets)
     assert all(s not in json.dumps(result.to_dict()) + repr(result) for s in deliver.secrets.values())
     # the rotated key's old key is gone, the pruned one too; "other" is untouched
-    assert not fake_api.has_key(uuids["team-old"]) and not fake_api.has_key(uuids["team-gone"])
+    assert not fake_api.has_key(uuids["team-old"])
+    assert not fake_api.has_key(uuids["team-gone"])
     assert fake_api.key(uuids["other"])["credit_limit"] == 1
     assert fake_api.key(uuids["team-web"])["credit_limit"] == 10000
     new = {r.change.name: r.key for r in result.results if r.key is not None}
-    assert new["team-new"] is not None and fake_api.key(new["team-new"].uuid)["group"]["name"] == "ha"
+    assert new["team-new"] is not None
+    assert fake_api.key(new["team-new"].uuid)["group"]["name"] == "ha"
     # phases: creates and updates, then the rotation (create, then delete of the old), then the prune
     writes = [(entry.method, entry.uuid) for entry in fake_api.log if entry.method != "GET"]
     assert writes[-2:] == [("DELETE", uuids["team-old"]), ("DELETE", uuids["team-gone"])]
@@ -131,16 +134,20 @@ def test_a_failed_delivery_deletes_the_new_key_keeps_the_old_and_goes_on(against
     _, result = against(planned_and_applied(keys_file, Delivered("team-new", "team-old")))
     by_name = {r.change.name: r for r in result.results}
     assert by_name["team-new"].outcome == by_name["team-old"].outcome == "failed"
-    assert by_name["team-web"].ok and by_name["team-gone"].ok
+    assert by_name["team-web"].ok
+    assert by_name["team-gone"].ok
     failed = by_name["team-old"].error
-    assert isinstance(failed, HandOverError) and failed.new_deleted
-    assert "the disk is full" in str(failed) and f"old key {uuids['team-old']} is untouched" in str(failed)
+    assert isinstance(failed, HandOverError)
+    assert failed.new_deleted
+    assert "the disk is full" in str(failed)
+    assert f"old key {uuids['team-old']} is untouched" in str(failed)
     assert fake_api.has_key(uuids["team-old"])  # the old key stays
     assert sorted(k["name"] for k in fake_api.keys.values()) == ["other", "team-old", "team-web"]
     assert not result.ok
     # a rerun with a working delivery converges
     _, again = against(planned_and_applied(keys_file, Delivered()))
-    assert [r.change.action for r in again.results] == ["create", "rotate"] and again.ok
+    assert [r.change.action for r in again.results] == ["create", "rotate"]
+    assert again.ok
     assert not replan(fake_api, keys_file).pending
 
 
@@ -163,9 +170,11 @@ def test_an_interrupt_starts_nothing_more_and_reports_each_outcome(fake_api: Fak
         with pytest.raises(ops.ApplyInterrupted) as raised:
             ops.apply(client, plan, deliver=Delivered(), concurrency=1)
     result = raised.value.result
-    assert isinstance(raised.value, KeyboardInterrupt) and result.interrupted
+    assert isinstance(raised.value, KeyboardInterrupt)
+    assert result.interrupted
     assert [r.outcome for r in result.results] == ["done", "unknown", "not_started", "not_started"]
-    assert fake_api.has_key(uuids["team-old"]) and fake_api.has_key(uuids["team-gone"])
+    assert fake_api.has_key(uuids["team-old"])
+    assert fake_api.has_key(uuids["team-gone"])
     assert result.to_dict()["interrupted"] is True
 
 
@@ -195,14 +204,14 @@ def test_an_async_cancellation_is_reraised_with_the_counts(fake_api: FakeAPI) ->
     [
         ({"plan": "nope"}, "plan"),
         ({"concurrency": 0}, "concurrency"),
-        ({"deliver": "nope"}, "on_created"),
+        ({"deliver": "nope"}, "deliver"),
     ],
 )
 def test_bad_arguments_are_refused_before_anything_is_sent(
     drive: Driver, fake_api: FakeAPI, arguments: dict[str, Any], field: str
 ) -> None:
     plan = ops.plan(ops.parse_keys_file(KEYS_FILE, path="k"), [], now=NOW)
-    given = {"plan": plan, "deliver": Delivered(), "concurrency": 2} | arguments
+    given: dict[str, Any] = {"plan": plan, "deliver": Delivered(), "concurrency": 2} | arguments
     with pytest.raises(InvalidInputError) as raised:
         drive(fake_api, lambda c: ops.apply(c, given.pop("plan"), **given))
     assert raised.value.field == field
@@ -275,7 +284,8 @@ def test_applying_makes_the_managed_keys_match_and_leaves_the_rest(
     # applying twice changes nothing: the second plan is empty and sends no write
     writes = fake.writes
     again, second = Driver(mode)(fake, planned_and_applied(keys_file, Delivered(), prune=prune))
-    assert not again.changes and second.results == ()
+    assert not again.changes
+    assert second.results == ()
     assert fake.writes == writes
 
 
@@ -283,6 +293,8 @@ def test_an_unlisted_key_with_the_prefix_stays_without_prune(against: Against, f
     uuids = seed_account(fake_api)
     keys_file = ops.parse_keys_file(KEYS_FILE, path="keys.toml")
     plan, result = against(planned_and_applied(keys_file, Delivered(), prune=False))
-    assert "delete" not in [c.action for c in plan.changes] and result.ok
-    assert fake_api.has_key(uuids["team-gone"]) and fake_api.has_key(uuids["other"])
+    assert "delete" not in [c.action for c in plan.changes]
+    assert result.ok
+    assert fake_api.has_key(uuids["team-gone"])
+    assert fake_api.has_key(uuids["other"])
     assert fake_api.key(uuids["team-gone"])["credit_limit"] == Decimal(1)

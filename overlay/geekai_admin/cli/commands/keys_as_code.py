@@ -28,7 +28,12 @@ if TYPE_CHECKING:
 
 __all__ = ["apply", "export", "plan"]
 
-_VERBS: dict[ops.ChangeAction, str] = {"create": "to create", "update": "to update", "rotate": "to rotate", "delete": "to delete"}
+_VERBS: dict[ops.ChangeAction, str] = {
+    "create": "to create",
+    "update": "to update",
+    "rotate": "to rotate",
+    "delete": "to delete",
+}
 
 
 # --- reading and planning ------------------------------------------------------------------------
