@@ -190,12 +190,17 @@ def apply(session: Session) -> Produced:
         return Produced({"dry_run": True, **planned.to_dict()}, plan_text(planned) + note)
     _consent(session, planned)
     _prepared(session, keys_file, destinations)
-    lock = threading.Lock()
     delivered: set[str] = set()
+    # Two keys may share an env file: one rewrite of a file at a time (commands run side by side).
+    by_path: dict[str, threading.Lock] = {}
+    locks = {
+        name: by_path.setdefault(str(getattr(d, "path", name)), threading.Lock()) for name, d in destinations.items()
+    }
 
     def deliver(change: ops.Change, new: CreatedKey) -> None:
-        with lock:  # two keys may share an env file: one rewrite at a time
-            destinations[change.name].deliver(new.secret)
+        destination = destinations[change.name]
+        with locks[change.name]:
+            destination.deliver(new.secret)
             delivered.add(change.name)
 
     try:
