@@ -117,6 +117,12 @@ OPS_EXPORTED = {
     "create",
     "retire",
     # keys as code: the file, its plan, its export, and where a new secret goes
+    "AppliedChange",
+    "ApplyInterrupted",
+    "ApplyOutcome",
+    "ApplyResult",
+    "Deliver",
+    "apply",
     "DESTINATION_FORMS",
     "MANAGED_FIELDS",
     "NEVER",
