@@ -163,8 +163,9 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def demo(session: nox.Session) -> None:
-    """Run `geekai-admin` through its commands, rotate, report and check too, against a local mock (needs Node.js)."""
-    session.install("-e", ".")
+    """Run `geekai-admin` through its commands against a local mock (needs Node.js); then keys as code
+    (plan, apply, an edit) against the tests' fake API on loopback, which keeps state as Prism does not."""
+    session.install("--group", "demo", "-e", ".")
     session.run("python", "-m", "devtools.demo")
 
 

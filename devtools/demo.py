@@ -6,6 +6,11 @@ rotate (the new secret to a file), a bulk dry run, the spend report, a threshold
 delete, printing each command line and what a user would see. No account and no system key are needed: the mock
 accepts any key, and answers with the spec's examples (so the key it "creates" is always the same
 example key). Exits non-zero if a command does not behave as shown, so the demo is also a check.
+
+Then keys as code: plan -> apply -> plan (nothing to do) -> an edit -> plan -> apply, each new
+secret to an env file. Prism keeps no state (a key it "creates" is never listed), so a plan could
+never converge there: this part runs against the tests' fake API (tests/support/fake_api, a key
+store with the API's rules) served on 127.0.0.1, and says so.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import tempfile
 from pathlib import Path
 
 from devtools.prism import running_prism
+from tests.support.fake_api import SYSTEM_KEY, FakeAPI
 
 DEMO_KEY = "demo-system-key-not-a-secret"
 
@@ -79,6 +85,78 @@ def _rotate(command: str, env: dict[str, str], uuid: str) -> None:
         _show(f"$ stat -c %a ci.key   # and the secret is in no output\n{mode:o}")
         if mode != 0o600 or not secret or secret in out:
             sys.exit("demo failed: the rotated key's secret file is not as promised")
+
+
+KEYS_FILE = """\
+[defaults]
+group = "balance"
+credit_limit = 10000            # coins; "none" for no limit
+
+[scope]
+prune_prefix = "demo-"
+
+[[key]]
+name = "demo-web"
+secret = "env-file:app.env#GEEKAI_API_KEY"
+
+[[key]]
+name = "demo-batch"
+credit_limit = 5000
+"""
+
+EDIT = """
+[[key]]
+name = "demo-ci"
+group = "ha"
+secret = "env-file:app.env#GEEKAI_CI_KEY"
+"""
+
+
+def _keys_as_code(command: str) -> None:
+    """plan -> apply -> plan -> edit -> plan -> apply against the fake API on loopback (stateful)."""
+    _show(
+        "\n# Keys as code. Prism keeps no state, so a plan could never converge against it: this part runs "
+        "against the tests' fake API (tests/support/fake_api), a stateful key store, on 127.0.0.1"
+    )
+    fake = FakeAPI()
+    fake.seed(name="demo-batch", group="balance", credit_limit=500, expired_at="")
+    with fake.serve() as server, tempfile.TemporaryDirectory(prefix="geekai-demo-") as folder:
+        env = {**os.environ, "GEEKAI_SYSTEM_KEY": SYSTEM_KEY, "GEEKAI_BASE_URL": server.base_url}
+        env.pop("GEEKAI_REGION", None)
+        keys_file = Path(folder, "keys.toml")
+        keys_file.write_text(KEYS_FILE, encoding="utf-8")
+        Path(folder, "app.env").write_text("DEBUG=0\n", encoding="utf-8")
+        _show(f"$ cat keys.toml\n{KEYS_FILE.rstrip()}")
+        said = [
+            _step(command, env, "plan", "-f", "keys.toml", cwd=folder, note="What would change"),
+            _step(command, env, "apply", "-f", "keys.toml", "--yes", cwd=folder, note="Apply it"),
+            _step(command, env, "plan", "-f", "keys.toml", "--check", cwd=folder, note="Again: nothing to do"),
+        ]
+        with keys_file.open("a", encoding="utf-8") as file:
+            file.write(EDIT)
+        _show(f"\n# An edit: a new key\n$ cat >> keys.toml\n{EDIT.strip()}")
+        said += [
+            _step(command, env, "plan", "-f", "keys.toml", "--check", expect=3, cwd=folder, note="Drift: exit 3"),
+            _step(command, env, "apply", "-f", "keys.toml", "--yes", cwd=folder, note="Apply the edit"),
+            _step(command, env, "plan", "-f", "keys.toml", "--check", cwd=folder, note="The account matches"),
+        ]
+        _check_env_file(Path(folder, "app.env"), fake, said)
+
+
+def _check_env_file(env_file: Path, fake: FakeAPI, said: list[str]) -> None:
+    """The env file holds each new secret, is 0600, and no output showed a secret or the system key."""
+    mode = stat.S_IMODE(env_file.stat().st_mode)
+    lines = env_file.read_text(encoding="utf-8").splitlines()
+    shown = "\n".join(line.split("=", 1)[0] + "=<secret>" if "KEY" in line else line for line in lines)
+    _show(f"\n$ stat -c %a app.env; cat app.env   # secrets hidden here, in no output above\n{mode:o}\n{shown}")
+    output = "".join(said)
+    if mode != 0o600 or any(secret in output for secret in fake.issued_secrets) or SYSTEM_KEY in output:
+        sys.exit("demo failed: the env file or the output is not as promised")
+    values = dict(line.split("=", 1) for line in lines if "=" in line)
+    if sorted(values) != ["DEBUG", "GEEKAI_API_KEY", "GEEKAI_CI_KEY"] or len(fake.issued_secrets) != 2:
+        sys.exit(f"demo failed: the env file holds {sorted(values)}")
+    if {value.strip("'") for key, value in values.items() if key != "DEBUG"} != set(fake.issued_secrets):
+        sys.exit("demo failed: the env file does not hold the new secrets")
 
 
 def main() -> None:
@@ -151,6 +229,7 @@ def main() -> None:
             note="Deleting asks first on a terminal; from a script without --yes it refuses and sends nothing",
         )
         _step(command, env, "keys", "delete", uuid, "--yes", note="Delete, confirmed")
+    _keys_as_code(command)
     _show(
         "\nDone. Against the live API: unset GEEKAI_BASE_URL, set GEEKAI_SYSTEM_KEY to a system key from "
         "geekai.co/user/provision_keys (or use --system-key-file), and run the same commands."
