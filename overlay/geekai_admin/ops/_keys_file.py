@@ -67,6 +67,8 @@ class KeysFileError(InvalidInputError):
 
     path: str
     name: str | None
+    message: str
+    """The whole message: the file, the key, the field, then the problem."""
 
     def __init__(self, path: str, problem: str, *, name: str | None = None, field: str | None = None) -> None:
         super().__init__(field or "keys file", problem)
@@ -77,10 +79,10 @@ class KeysFileError(InvalidInputError):
             where.append(f"key {name!r}")
         if field is not None:
             where.append(field)
-        self.args = (f"{': '.join(where)}: {problem}",)
+        self.message = f"{': '.join(where)}: {problem}"
 
     def __str__(self) -> str:
-        return str(self.args[0])
+        return self.message
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
