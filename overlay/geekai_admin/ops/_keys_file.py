@@ -67,8 +67,6 @@ class KeysFileError(InvalidInputError):
 
     path: str
     name: str | None
-    message: str
-    """The whole message: the file, the key, the field, then the problem."""
 
     def __init__(self, path: str, problem: str, *, name: str | None = None, field: str | None = None) -> None:
         super().__init__(field or "keys file", problem)
@@ -79,10 +77,10 @@ class KeysFileError(InvalidInputError):
             where.append(f"key {name!r}")
         if field is not None:
             where.append(field)
-        self.message = f"{': '.join(where)}: {problem}"
+        self.args = (f"{': '.join(where)}: {problem}",)
 
     def __str__(self) -> str:
-        return self.message
+        return str(self.args[0])
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
