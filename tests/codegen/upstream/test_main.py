@@ -234,6 +234,18 @@ def test_labels_with_no_file_on_a_site_with_several_specs_are_findings_and_not_s
     )
     assert first["sources"] == [first["sources"][0]]
     assert first["sources"][0].endswith(slug("post", "/api_keys") + ".md")
+    assert (report["changed"], report["breaking"], report["complete"]) == (False, False, False)
+
+
+def test_a_removal_on_a_site_with_unattributable_blocks_is_not_seen_not_removed(run: Any) -> None:
+    site = _pages_only(forms=("file", "no file"))
+    site.remove("delete", "/api_keys/{uuid}")  # really gone, but an unattributed block could have been it
+    result = run(site)
+    assert result.status == INCOMPLETE
+    report = result.report
+    assert report["operations"]["removed"] == []
+    assert "DELETE /api_keys/{uuid}" in report["operations"]["not_seen"]
+    assert (report["changed"], report["breaking"]) == (False, False)
 
 
 def test_an_unknown_block_form_is_a_finding_never_skipped(run: Any) -> None:
