@@ -3,6 +3,7 @@ and (Hypothesis) that applying makes the managed keys match the file and leaves 
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import json
 from decimal import Decimal
@@ -179,8 +180,6 @@ def test_an_interrupt_starts_nothing_more_and_reports_each_outcome(fake_api: Fak
 
 
 def test_an_async_cancellation_is_reraised_with_the_counts(fake_api: FakeAPI) -> None:
-    import asyncio  # noqa: PLC0415
-
     uuids = seed_account(fake_api)
     fake_api.inject(Reply(delay=1), method="PUT", uuid=uuids["team-web"])
     keys_file = ops.parse_keys_file(KEYS_FILE, path="keys.toml")
