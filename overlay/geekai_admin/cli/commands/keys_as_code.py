@@ -97,13 +97,8 @@ def plan(session: Session) -> Produced:
     """`plan -f FILE`: what apply would do; with --check, exit status 3 when changes are pending."""
     keys_file, planned = _planned(session)
     _destinations(session, keys_file, planned)  # a destination that cannot be read is refused here too
-    pending = session.args.check and planned.pending
-    return Produced(
-        planned.to_dict(),
-        plan_text(planned),
-        status=exit_codes.PROBLEMS if pending else exit_codes.OK,
-        complaint=f"plan: {len(planned.changes)} change(s) pending" if pending else None,
-    )
+    pending = session.args.check and planned.pending  # as `check`: the plan is the message, 3 the verdict
+    return Produced(planned.to_dict(), plan_text(planned), status=exit_codes.PROBLEMS if pending else exit_codes.OK)
 
 
 # --- apply ---------------------------------------------------------------------------------------
