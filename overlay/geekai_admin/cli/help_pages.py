@@ -228,7 +228,7 @@ examples:
 {_KEYS_FILE}
 
 --json: {{"dry_run": false, "interrupted": bool, "results": [{{"action": str, "name": str,
-         "uuid": str|null, "ok": bool, "outcome": "done"|"failed"|"not_started"|"unknown",
+         "uuid": str|null, "ok": bool, "outcome": "done"|"failed"|"not started"|"unknown",
          "error": str|null, "new_uuid": str|null}}, ...]}}
 --json with --dry-run (or nothing to do): {{"dry_run": true}} + plan's document""",
     ),

@@ -31,7 +31,7 @@ from geekai_admin.ops._rotation import rotation_flow
 
 __all__ = ["AppliedChange", "ApplyInterrupted", "ApplyOutcome", "ApplyResult", "Deliver", "apply"]
 
-ApplyOutcome = Literal["done", "failed", "not_started", "unknown"]
+ApplyOutcome = Literal["done", "failed", "not started", "unknown"]
 """One change's outcome: done; failed (its `error` says what exists now); not started (an
 interrupt came first); unknown (still running when the wait after an interrupt ended)."""
 
@@ -40,7 +40,7 @@ Deliver = Callable[[Change, CreatedKey], object]
 secret where the change's declaration says (`change.desired.secret`). Delivered once it returns;
 with AsyncGeekAIAdmin it may return an awaitable, which is awaited."""
 
-_OUTCOMES: tuple[ApplyOutcome, ...] = ("done", "failed", "not_started", "unknown")
+_OUTCOMES: tuple[ApplyOutcome, ...] = ("done", "failed", "not started", "unknown")
 _PHASES: tuple[tuple[str, ...], ...] = (("create", "update"), ("rotate",), ("delete",))
 
 
@@ -52,7 +52,7 @@ class AppliedChange:
 
     change: Change
     outcome: ApplyOutcome
-    error: GeekAIError | None = None
+    error: Exception | None = None
     key: ApiKey | None = None
 
     @property
@@ -68,7 +68,7 @@ class AppliedChange:
             "uuid": self.change.uuid,
             "ok": self.ok,
             "outcome": self.outcome,
-            "error": None if self.error is None else " ".join(str(self.error).split()) or type(self.error).__name__,
+            "error": None if self.error is None else _one_line(self.error),
             "new_uuid": self.key.uuid if self.key is not None and self.change.action in ("create", "rotate") else None,
         }
 
@@ -90,7 +90,7 @@ class ApplyResult:
 
     def summary(self) -> str:
         """`N changes: D done, F failed, S not started, U unknown`."""
-        counts = ", ".join(f"{self.count(outcome)} {outcome.replace('_', ' ')}" for outcome in _OUTCOMES)
+        counts = ", ".join(f"{self.count(outcome)} {outcome}" for outcome in _OUTCOMES)
         return f"{len(self.results)} changes: {counts}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -98,13 +98,27 @@ class ApplyResult:
         return {"interrupted": self.interrupted, "results": [result.to_dict() for result in self.results]}
 
 
+def _one_line(error: Exception) -> str:
+    text = " ".join(str(error).split())
+    if isinstance(error, GeekAIError):
+        return text or type(error).__name__
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__  # a bug: its type says more
+
+
 class ApplyInterrupted(KeyboardInterrupt):
     """`apply` on GeekAIAdmin was interrupted (Ctrl-C): no change was started after it, the changes in
-    flight had a bounded time to finish, and `result` says what each change's outcome is."""
+    flight had a bounded time to finish (ops._bounded.INTERRUPT_GRACE_SECONDS), `result` says what each
+    change's outcome is, and `interrupt` is what stopped the run (a KeyboardInterrupt or a subclass, e.g.
+    the command's SIGTERM)."""
 
-    def __init__(self, result: ApplyResult) -> None:
+    def __init__(self, result: ApplyResult, interrupt: KeyboardInterrupt) -> None:
         super().__init__(f"apply was interrupted: {result.summary()}")
         self.result = result
+        self.interrupt = interrupt
+
+
+def _keyboard(interrupt: BaseException) -> KeyboardInterrupt:
+    return interrupt if isinstance(interrupt, KeyboardInterrupt) else KeyboardInterrupt(str(interrupt))
 
 
 # --- one change as a flow ------------------------------------------------------------------------
@@ -157,14 +171,14 @@ def _performer(keys: Keys | AsyncKeys, hand_over: HandOver) -> Callable[[Any], o
     return perform
 
 
-def _applied(change: Change, outcome: ApiKey | GeekAIError | None) -> AppliedChange:
-    if isinstance(outcome, GeekAIError):
+def _applied(change: Change, outcome: ApiKey | Exception | None) -> AppliedChange:
+    if isinstance(outcome, Exception):
         return AppliedChange(change, "failed", error=outcome)
     return AppliedChange(change, "done", key=outcome)
 
 
 def _unrun(change: Change, state: bounded.Unrun) -> AppliedChange:
-    return AppliedChange(change, "not_started" if state is bounded.NOT_STARTED else "unknown")
+    return AppliedChange(change, "not started" if state is bounded.NOT_STARTED else "unknown")
 
 
 # --- the drivers ---------------------------------------------------------------------------------
@@ -191,18 +205,18 @@ def _phases(plan: Plan) -> list[list[Change]]:
 
 
 def _result(plan: Plan, done: dict[int, AppliedChange], interrupted: bool) -> ApplyResult:
-    results = tuple(done.get(index, AppliedChange(change, "not_started")) for index, change in enumerate(plan.changes))
+    results = tuple(done.get(index, AppliedChange(change, "not started")) for index, change in enumerate(plan.changes))
     return ApplyResult(results, interrupted)
 
 
 def _apply_sync(client: GeekAIAdmin, plan: Plan, deliver: Deliver, concurrency: int) -> ApplyResult:
     keys = client.keys
 
-    def one(change: Change) -> ApiKey | GeekAIError | None:
+    def one(change: Change) -> ApiKey | Exception | None:
         hand_over = in_line(functools.partial(deliver, change))
         try:
             return run_sync(_change_flow(change), _performer(keys, hand_over))
-        except GeekAIError as error:
+        except Exception as error:  # every failure is this change's, reported on it
             return error
 
     outcomes: dict[int, AppliedChange] = {}
@@ -213,19 +227,19 @@ def _apply_sync(client: GeekAIAdmin, plan: Plan, deliver: Deliver, concurrency: 
             applied = _unrun(change, outcome) if isinstance(outcome, bounded.Unrun) else _applied(change, outcome)
             outcomes[position[id(change)]] = applied
         if ran.interrupt is not None:
-            raise ApplyInterrupted(_result(plan, outcomes, True)) from ran.interrupt
+            raise ApplyInterrupted(_result(plan, outcomes, True), _keyboard(ran.interrupt)) from ran.interrupt
     return _result(plan, outcomes, False)
 
 
 async def _apply_async(client: AsyncGeekAIAdmin, plan: Plan, deliver: Deliver, concurrency: int) -> ApplyResult:
     keys = client.keys
 
-    async def one(change: Change) -> ApiKey | GeekAIError | None:
+    async def one(change: Change) -> ApiKey | Exception | None:
         try:
             result: ApiKey | None = await run_async(
                 _change_flow(change), _performer(keys, functools.partial(deliver, change))
             )
-        except GeekAIError as error:
+        except Exception as error:  # every failure is this change's, reported on it
             return error
         return result
 

@@ -1,7 +1,7 @@
 """Running one function over many items, a bounded number at a time, and stopping cleanly on an interrupt.
 
 The runner of bulk changes and of `apply`. Results keep the input's order. The sync driver runs
-the items on threads (the client is thread safe), the async one under a semaphore. An interrupt
+the items on daemon threads (the client is thread safe), the async one under a semaphore. An interrupt
 (KeyboardInterrupt in the sync driver, cancellation in the async one) starts no new item, lets
 the items in flight finish for up to `grace` seconds, and returns what it knows of each item:
 its result, `NOT_STARTED`, or `UNFINISHED` (still running when the wait ended: its outcome is
@@ -11,25 +11,26 @@ unknown), with the interrupt, which the caller re-raises once it has reported.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import enum
+import threading
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
-from typing import Any, Final, Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
-__all__ = ["GRACE", "NOT_STARTED", "UNFINISHED", "Ran", "Unrun", "run_async", "run_sync"]
+__all__ = ["INTERRUPT_GRACE_SECONDS", "NOT_STARTED", "UNFINISHED", "Ran", "Unrun", "run_async", "run_sync"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-GRACE: Final = 10.0
-"""Seconds the items in flight get to finish after an interrupt."""
+INTERRUPT_GRACE_SECONDS: Final = 5.0
+"""After an interrupt, how long the items in flight get to finish before they are reported unfinished."""
 
 
 class Unrun(enum.Enum):
     """What an interrupted run knows of an item that gave no result."""
 
-    NOT_STARTED = "not_started"
+    NOT_STARTED = "not started"
     UNFINISHED = "unfinished"
 
 
@@ -51,39 +52,94 @@ class Ran(Generic[R]):
         return [result for result in self.results if not isinstance(result, Unrun)]
 
 
-def run_sync(items: Sequence[T], one: Callable[[T], R], concurrency: int, *, grace: float = GRACE) -> Ran[R]:
-    """`one` on each item, at most `concurrency` at a time on threads. `one` reports its own
-    failures in its result: an exception it raises propagates."""
+def run_sync(
+    items: Sequence[T], one: Callable[[T], R], concurrency: int, *, grace: float = INTERRUPT_GRACE_SECONDS
+) -> Ran[R]:
+    """`one` on each item, at most `concurrency` at a time on daemon threads (a call still in flight
+    after the grace does not keep the process from exiting). `one` reports its own failures in its
+    result; a KeyboardInterrupt, in the calling thread or raised in a worker, stops the run."""
     if not items:
         return Ran([])
-    pool = ThreadPoolExecutor(max_workers=min(concurrency, len(items)), thread_name_prefix="geekai-ops")
-    futures = [pool.submit(one, item) for item in items]
-    try:
-        for future in futures:
-            failure = future.exception()  # waits; a KeyboardInterrupt reaches the main thread here
-            if isinstance(failure, KeyboardInterrupt):  # raised in a worker (by a callback): the same
-                raise failure
+    run = _SyncRun(items, one)
+    try:  # the first worker may be writing before the last one starts: an interrupt here is one mid-run
+        for number in range(min(concurrency, len(items))):
+            threading.Thread(target=run.work, name=f"geekai-ops-{number}", daemon=True).start()
+            run.starting(number + 1)
+        run.wait()
     except KeyboardInterrupt as interrupt:
-        for future in futures:
-            future.cancel()  # only those not yet started can be cancelled
-        wait([future for future in futures if not future.done()], timeout=grace)
-        pool.shutdown(wait=False, cancel_futures=True)
-        return Ran([_known(future) for future in futures], interrupt)
-    pool.shutdown()
-    return Ran([future.result() for future in futures])
+        return Ran(run.stop(grace), interrupt)
+    return Ran(run.outcomes())
 
 
-def _known(future: Future[Any]) -> Any:
-    """The future's result, or why it has none."""
-    if future.cancelled():
-        return NOT_STARTED
-    if not future.done() or isinstance(future.exception(), KeyboardInterrupt):
-        return UNFINISHED
-    return future.result()
+class _SyncRun(Generic[T, R]):
+    """The shared state of a sync run: which item is next, each item's result, who is still working."""
+
+    def __init__(self, items: Sequence[T], one: Callable[[T], R]) -> None:
+        self._items = items
+        self._one = one
+        self._results: list[R | Unrun] = [NOT_STARTED] * len(items)
+        self._next = 0
+        self._stopping = False
+        self._working = 0
+        self._ended = 0
+        self._workers = 0
+        self._raised: BaseException | None = None  # in a worker: an interrupt (tests inject one), or a bug
+        self._changed = threading.Condition()
+
+    def work(self) -> None:
+        with self._changed:
+            self._working += 1
+        try:
+            while (index := self._take()) is not None:
+                result = self._one(self._items[index])
+                with self._changed:
+                    self._results[index] = result
+        except BaseException as raised:  # stops the run as an interrupt in the driver does
+            with self._changed:
+                self._raised, self._stopping = raised, True
+        finally:
+            with self._changed:
+                self._working -= 1
+                self._ended += 1
+                self._changed.notify_all()
+
+    def _take(self) -> int | None:
+        with self._changed:
+            if self._stopping or self._next >= len(self._items):
+                return None
+            index, self._next = self._next, self._next + 1
+            self._results[index] = UNFINISHED
+            return index
+
+    def starting(self, workers: int) -> None:
+        """`workers` threads have been started (an interrupt may come before all are)."""
+        with self._changed:
+            self._workers = workers
+
+    def wait(self) -> None:
+        """Until every worker has ended; re-raises what a worker raised."""
+        with self._changed:
+            while self._ended < self._workers and self._raised is None:
+                self._changed.wait(0.5)
+            raised = self._raised
+        if raised is not None:
+            raise raised
+
+    def stop(self, grace: float) -> list[R | Unrun]:
+        """Start nothing more, give the calls in flight `grace` seconds, then what is known of each item."""
+        # A second interrupt: stop waiting, report what is known now.
+        with contextlib.suppress(KeyboardInterrupt), self._changed:
+            self._stopping = True
+            self._changed.wait_for(lambda: self._working == 0, timeout=grace)
+        return self.outcomes()
+
+    def outcomes(self) -> list[R | Unrun]:
+        with self._changed:
+            return list(self._results)
 
 
 async def run_async(
-    items: Sequence[T], one: Callable[[T], Awaitable[R]], concurrency: int, *, grace: float = GRACE
+    items: Sequence[T], one: Callable[[T], Awaitable[R]], concurrency: int, *, grace: float = INTERRUPT_GRACE_SECONDS
 ) -> Ran[R]:
     """`one` on each item, at most `concurrency` at a time. `one` reports its own failures in its
     result: an exception it raises propagates."""

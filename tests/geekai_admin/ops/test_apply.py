@@ -173,7 +173,7 @@ def test_an_interrupt_starts_nothing_more_and_reports_each_outcome(fake_api: Fak
     result = raised.value.result
     assert isinstance(raised.value, KeyboardInterrupt)
     assert result.interrupted
-    assert [r.outcome for r in result.results] == ["done", "unknown", "not_started", "not_started"]
+    assert [r.outcome for r in result.results] == ["done", "unknown", "not started", "not started"]
     assert fake_api.has_key(uuids["team-old"])
     assert fake_api.has_key(uuids["team-gone"])
     assert result.to_dict()["interrupted"] is True

@@ -205,7 +205,7 @@ def apply(session: Session) -> Produced:
         produced = _report(interrupt.result)
         sys.stdout.write(session.redact(produced.text) + "\n")
         sys.stdout.flush()
-        raise
+        raise interrupt.interrupt from None  # Ctrl-C or SIGTERM: the entry point gives its exit status
     _discard(destinations, delivered)
     return _report(result)
 
