@@ -19,7 +19,7 @@ import dotenv
 import pytest
 
 from tests.cli.running import Cli, FakeStdin
-from tests.support.fake_api import SYSTEM_KEY, FakeAPI
+from tests.support.fake_api import SYSTEM_KEY, FakeAPI, Reply
 
 NOW = datetime.datetime.now(datetime.UTC)
 RECENT = NOW.isoformat(timespec="seconds")
@@ -443,3 +443,20 @@ def test_sigint_stops_starting_changes_and_reports_what_was_done(tmp_path: Path)
     assert sorted(k["name"] for k in api.keys.values()) == started
     for secret in api.issued_secrets:
         assert secret not in out + err
+
+
+def test_an_interrupt_prints_each_outcome_as_json_and_leaves_no_reserved_file(
+    cli: Cli, api: FakeAPI, folder: Path
+) -> None:
+    uuids = seed(api)
+    api.inject(Reply.raising(KeyboardInterrupt()), method="PUT", uuid=uuids["team-web"])
+    result = cli("apply", "-f", keys_file(folder), "--yes", "--json")
+    assert result.code == 130
+    document = json.loads(result.out)
+    assert document["interrupted"] is True
+    outcomes = {r["name"]: r["outcome"] for r in document["results"]}
+    assert outcomes["team-web"] == "unknown"
+    assert outcomes["team-old"] == "not started"  # rotations come after creates and updates
+    assert api.has_key(uuids["team-old"])
+    # a file reserved for a key that was never delivered is not left behind
+    assert (folder / "secrets" / "new.key").exists() == (outcomes["team-new"] == "done")

@@ -20,7 +20,7 @@ from geekai_admin.cli import exit_codes
 from geekai_admin.cli.console import confirmed, say
 from geekai_admin.cli.errors import UsageError
 from geekai_admin.cli.output.escape import printable
-from geekai_admin.cli.output.formats import Produced
+from geekai_admin.cli.output.formats import Produced, render
 from geekai_admin.cli.selection import has_selectors
 
 if TYPE_CHECKING:
@@ -184,7 +184,6 @@ def apply(session: Session) -> Produced:
         note = " (dry run: nothing was sent)" if args.dry_run and planned.pending else ""
         return Produced({"dry_run": True, **planned.to_dict()}, plan_text(planned) + note)
     _consent(session, planned)
-    _prepared(session, keys_file, destinations)
     delivered: set[str] = set()
     # Two keys may share an env file: one rewrite of a file at a time (commands run side by side).
     by_path: dict[str, threading.Lock] = {}
@@ -198,15 +197,17 @@ def apply(session: Session) -> Produced:
             destination.deliver(new.secret)
             delivered.add(change.name)
 
-    try:
-        result = ops.apply(session.client(), planned, deliver=deliver)
-    except ops.ApplyInterrupted as interrupt:
+    try:  # whatever happens, a new key's file reserved by prepare() and never delivered goes
+        _prepared(session, keys_file, destinations)
+        try:
+            result = ops.apply(session.client(), planned, deliver=deliver)
+        except ops.ApplyInterrupted as interrupt:
+            produced = _report(interrupt.result)
+            sys.stdout.write(session.redact(render(args.format, produced)) + "\n")
+            sys.stdout.flush()
+            raise interrupt.interrupt from None  # Ctrl-C or SIGTERM: the entry point gives its exit status
+    finally:
         _discard(destinations, delivered)
-        produced = _report(interrupt.result)
-        sys.stdout.write(session.redact(produced.text) + "\n")
-        sys.stdout.flush()
-        raise interrupt.interrupt from None  # Ctrl-C or SIGTERM: the entry point gives its exit status
-    _discard(destinations, delivered)
     return _report(result)
 
 
