@@ -204,9 +204,22 @@ def _phases(plan: Plan) -> list[list[Change]]:
     return [[change for change in plan.changes if change.action in phase] for phase in _PHASES]
 
 
-def _result(plan: Plan, done: dict[int, AppliedChange], interrupted: bool) -> ApplyResult:
-    results = tuple(done.get(index, AppliedChange(change, "not started")) for index, change in enumerate(plan.changes))
-    return ApplyResult(results, interrupted)
+class _Progress:
+    """Each change's outcome as the phases end; a change no phase reached is not started."""
+
+    def __init__(self, plan: Plan) -> None:
+        self._plan = plan
+        self._position = {id(change): index for index, change in enumerate(plan.changes)}
+        self._known: dict[int, AppliedChange] = {}
+
+    def record(self, phase: list[Change], ran: bounded.Ran[ApiKey | Exception | None]) -> None:
+        for change, outcome in zip(phase, ran.results, strict=True):
+            applied = _unrun(change, outcome) if isinstance(outcome, bounded.Unrun) else _applied(change, outcome)
+            self._known[self._position[id(change)]] = applied
+
+    def result(self, *, interrupted: bool) -> ApplyResult:
+        changes = enumerate(self._plan.changes)
+        return ApplyResult(tuple(self._known.get(i, AppliedChange(c, "not started")) for i, c in changes), interrupted)
 
 
 def _apply_sync(client: GeekAIAdmin, plan: Plan, deliver: Deliver, concurrency: int) -> ApplyResult:
@@ -219,16 +232,13 @@ def _apply_sync(client: GeekAIAdmin, plan: Plan, deliver: Deliver, concurrency: 
         except Exception as error:  # every failure is this change's, reported on it
             return error
 
-    outcomes: dict[int, AppliedChange] = {}
-    position = {id(change): index for index, change in enumerate(plan.changes)}
+    progress = _Progress(plan)
     for phase in _phases(plan):
         ran = bounded.run_sync(phase, one, concurrency)
-        for change, outcome in zip(phase, ran.results, strict=True):
-            applied = _unrun(change, outcome) if isinstance(outcome, bounded.Unrun) else _applied(change, outcome)
-            outcomes[position[id(change)]] = applied
+        progress.record(phase, ran)
         if ran.interrupt is not None:
-            raise ApplyInterrupted(_result(plan, outcomes, True), _keyboard(ran.interrupt)) from ran.interrupt
-    return _result(plan, outcomes, False)
+            raise ApplyInterrupted(progress.result(interrupted=True), _keyboard(ran.interrupt)) from ran.interrupt
+    return progress.result(interrupted=False)
 
 
 async def _apply_async(client: AsyncGeekAIAdmin, plan: Plan, deliver: Deliver, concurrency: int) -> ApplyResult:
@@ -243,18 +253,14 @@ async def _apply_async(client: AsyncGeekAIAdmin, plan: Plan, deliver: Deliver, c
             return error
         return result
 
-    outcomes: dict[int, AppliedChange] = {}
-    position = {id(change): index for index, change in enumerate(plan.changes)}
+    progress = _Progress(plan)
     for phase in _phases(plan):
         ran = await bounded.run_async(phase, one, concurrency)
-        for change, outcome in zip(phase, ran.results, strict=True):
-            applied = _unrun(change, outcome) if isinstance(outcome, bounded.Unrun) else _applied(change, outcome)
-            outcomes[position[id(change)]] = applied
+        progress.record(phase, ran)
         if ran.interrupt is not None:
-            result = _result(plan, outcomes, True)
-            ran.interrupt.add_note(f"apply was cancelled: {result.summary()}")
+            ran.interrupt.add_note(f"apply was cancelled: {progress.result(interrupted=True).summary()}")
             raise ran.interrupt
-    return _result(plan, outcomes, False)
+    return progress.result(interrupted=False)
 
 
 @overload
