@@ -191,12 +191,20 @@ def _add_rotate(actions: Any, common: Sequence[argparse.ArgumentParser]) -> None
     rotate.add_argument(
         "--keep-old", action="store_true", help="keep the old key (an overlap window; end it with 'keys delete')"
     )
-    _add_secret_file(rotate)
+    _add_secret_file(rotate, rotating=True)
     rotate.set_defaults(command="keys rotate")
 
 
-def _add_secret_file(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+def _add_secret_file(parser: argparse.ArgumentParser, *, rotating: bool = False) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--secret-to",
+        metavar="DEST",
+        help="deliver the new secret there instead of printing it: file:PATH, env-file:PATH#VAR or "
+        "exec:COMMAND ARGS... (the secret on its stdin)"
+        + ("; file:PATH replaces the rotated key's file atomically" if rotating else "; file:PATH must be new"),
+    )
+    where.add_argument(
         "--secret-file",
         metavar="PATH",
         help="write the new secret to this new file (mode 0600) instead of printing it; never overwrites",

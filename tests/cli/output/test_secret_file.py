@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from geekai_admin.cli.output.secret_file import SecretFile, SecretFileError
 from tests.cli.running import Cli
 from tests.support.fake_api import FakeAPI, Reply
 
@@ -38,7 +37,7 @@ def test_an_existing_path_is_refused_before_anything_is_sent(cli: Cli, api: Fake
     path.write_text("precious\n")
     result = cli("keys", "create", "--name", "ci", "--secret-file", str(path))
     assert (result.code, result.out) == (2, "")
-    assert f"--secret-file {path}: it already exists" in result.err
+    assert f"--secret-file {path}: already exists" in result.err
     assert "nothing was sent" in result.err
     assert api.log == []
     assert path.read_text() == "precious\n"
@@ -88,15 +87,6 @@ def test_an_unreadable_answer_goes_to_the_file_not_stdout(cli: Cli, api: FakeAPI
     assert f"the server's raw answer is in {path}" in result.err
 
 
-def test_secret_file_is_written_once(tmp_path: Path) -> None:
-    secret_file = SecretFile(str(tmp_path / "once"))
-    secret_file.write("sk-1")
-    with pytest.raises(SecretFileError, match="already written"):
-        secret_file.write("sk-2")
-    secret_file.discard()  # after a write: keeps the file
-    assert (tmp_path / "once").read_text() == "sk-1\n"
-
-
 def test_a_secret_that_cannot_be_written_after_the_create_says_so(
     cli: Cli, api: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -106,8 +96,11 @@ def test_a_secret_that_cannot_be_written_after_the_create_says_so(
     monkeypatch.setattr("os.fsync", full_disk)
     path = tmp_path / "ci.key"
     result = cli("keys", "create", "--name", "ci", "--secret-file", str(path))
-    (created,) = api.keys
+    created = api.calls[-1].rsplit("/", 1)[-1]
+    assert api.calls == ["POST /api/api_keys", f"DELETE /api/api_keys/{created}"]
     assert (result.code, result.out) == (1, "")
-    assert f"key {created} was created, but --secret-file {path}: cannot write the secret" in result.err
+    assert f"could not deliver the new secret to {path} (cannot write the secret: No space left" in result.err
+    assert f"the new key {created} was deleted" in result.err
     assert api.issued_secrets[0] not in result.err
+    assert api.keys == {}
     assert not path.exists()

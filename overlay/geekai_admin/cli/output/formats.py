@@ -44,6 +44,8 @@ class Produced:
     """The exit status of a run that printed this (OK, or API_ERROR or PROBLEMS for partial failures and problems)."""
     complaint: str | None = None
     """One line for stderr when `status` is not 0: what went wrong, in short."""
+    printed: bool = False
+    """Already on stdout (a new secret's hand-over writes it before anything else happens): render nothing."""
 
 
 def csv_cell(value: Any) -> str:
@@ -87,4 +89,6 @@ _RENDERERS: dict[str, Callable[[Produced], str]] = {
 
 def render(output_format: str, produced: Produced) -> str:
     """`produced` in `output_format`; the command has checked that a list format applies."""
+    if produced.printed:
+        return ""
     return _RENDERERS[output_format](produced)
