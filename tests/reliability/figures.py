@@ -42,6 +42,10 @@ class Figures:
     load_peak_connections: int | None = None
     load_concurrency: int | None = None
     load_open_connections_after: int | None = None
+    # create/rotate interrupt matrix (test_interrupts.py): real signals and broken output to a real process
+    interrupts_tried: int = 0
+    interrupt_secrets_lost: int = 0
+    interrupt_wrong_key_writes: int = 0
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(figure, value, requirement) for the summary table."""
@@ -63,6 +67,9 @@ class Figures:
             ("  writes to a key the caller did not name", str(self.wrong_key_writes), "0"),
             ("calls held past their deadline by the server", str(self.deadline_calls), ""),
             ("  ended later than deadline + 1.5 s", str(self.deadline_overruns), "0"),
+            ("interrupts tried (create/rotate step x signal or output failure)", str(self.interrupts_tried), ""),
+            ("  secrets lost", str(self.interrupt_secrets_lost), "0"),
+            ("  wrong-key writes", str(self.interrupt_wrong_key_writes), "0"),
             ("load: calls completed", f"{self.load_completed}/{self.load_calls}", "all"),
             ("  results / typed errors", f"{self.load_results} / {self.load_typed_errors}", ""),
             ("  injected 503s", str(self.load_injected_503), "~5%"),

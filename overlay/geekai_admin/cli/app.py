@@ -7,9 +7,11 @@ client, httpx and the generated package load in `run`, once a command is going t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from geekai_admin.cli import exit_codes
@@ -28,6 +30,11 @@ def main(argv: Sequence[str] | None = None, *, transport: httpx.BaseTransport | 
 
     `transport` replaces the network (tests, embedding); it is not a command-line option.
     """
+    with _terminate_as_interrupt():
+        return _main(argv, transport)
+
+
+def _main(argv: Sequence[str] | None, transport: httpx.BaseTransport | None) -> int:
     try:
         try:
             args = build_parser().parse_args(argv)
@@ -42,13 +49,38 @@ def main(argv: Sequence[str] | None = None, *, transport: httpx.BaseTransport | 
     except UsageError as exc:
         say(error_line(str(exc)))
         return exit_codes.USAGE
-    except KeyboardInterrupt:
-        say(f"{PROG}: interrupted")
-        return exit_codes.INTERRUPTED
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, _Terminated)
+        say(f"{PROG}: {'terminated' if terminated else 'interrupted'}")
+        return exit_codes.TERMINATED if terminated else exit_codes.INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`geekai-admin keys list | head -1`): stop quietly.
         _silence_stdout()
         return exit_codes.API_ERROR
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C raises KeyboardInterrupt."""
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (kill, a service manager, a CI timeout) stops the command as Ctrl-C does, through the
+    same clean-up (a new secret's hand-over, a reserved file removed, what may exist said), then exit
+    status 143. Outside the main thread (embedding) signals stay as they are."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 def _no_command(parser: argparse.ArgumentParser) -> NoReturn:

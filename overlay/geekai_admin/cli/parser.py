@@ -35,8 +35,8 @@ and process lists.
 
 Exit status: 0 success; 1 the API or the network failed (or a key of a bulk run did); 2 bad
 input or usage, nothing sent (this includes a `keys delete` that was not confirmed); 3 `check`
-found a problem; 130 interrupted (Ctrl-C). An error is one line on stderr, never a traceback,
-never the system key.
+found a problem; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM, handled as Ctrl-C). An error
+is one line on stderr, never a traceback, never the system key.
 
 --format table (the default) is for people; json prints one JSON document (--json is the same);
 jsonl and csv print one row per key, where the output is a list of keys (keys list, bulk runs).
