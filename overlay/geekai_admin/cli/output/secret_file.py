@@ -73,7 +73,7 @@ class SecretOut:
         if args.secret_file is not None:
             option, text, replace, shown = "--secret-file", "file:" + args.secret_file, False, args.secret_file
         elif args.secret_to is not None:
-            option, text, shown = "--secret-to", args.secret_to, None
+            option, text, shown = "--secret-to", args.secret_to, args.secret_to
         else:
             return cls(session, None, None)
         try:
@@ -82,7 +82,7 @@ class SecretOut:
         except ops.DeliveryError as exc:
             where = args.secret_file if option == "--secret-file" else exc.destination
             raise UsageError(f"{command}: {option} {where}: {exc.problem} (nothing was sent)") from None
-        return cls(session, destination, shown or destination.label)
+        return cls(session, destination, shown)
 
     @property
     def where(self) -> str:
@@ -109,11 +109,11 @@ class SecretOut:
         return {**key.to_dict(), field: self.where}
 
     def stored_text(self, key: CreatedKey) -> str:
-        return (
-            f"Created key {printable(key.uuid)}\n\n{key_text(key)}\n\n"
-            f"Secret written to {printable(self.where)} (readable by you only, or as the destination keeps it); "
-            "it is shown nowhere else."
-        )
+        if isinstance(self.destination, ops.ExecDestination):
+            said = f"Secret delivered to {printable(self.where)} (on its standard input; it exited 0)"
+        else:
+            said = f"Secret written to {printable(self.where)} (readable by you only)"
+        return f"Created key {printable(key.uuid)}\n\n{key_text(key)}\n\n{said}; it is shown nowhere else."
 
     def failed(self, error: HandOverError, untouched: str = "") -> CommandFailed:
         """A hand-over that raised: the new key deleted (or why not), in one line."""
