@@ -16,7 +16,7 @@ import pytest
 from dotenv import dotenv_values
 
 from tests.cli.running import Cli
-from tests.support.fake_api import FakeAPI
+from tests.support.fake_api import FakeAPI, Reply
 
 RECORDER = """\
 import json, pathlib, sys
@@ -125,3 +125,28 @@ def test_help_pages_describe_secret_to_with_an_example(cli: Cli) -> None:
         assert "env-file:" in page
         assert "exec:" in page
     assert "replaces" in cli("keys", "rotate", "--help").out
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+def test_an_interrupted_create_says_what_may_exist_and_removes_the_reserved_file(
+    cli: Cli, api: FakeAPI, tmp_path: Path, method: str
+) -> None:
+    """10b and 10c: Ctrl-C during the create (or the undo of a failed delivery) prints the library's
+    note and leaves no empty secret file behind to block the retry."""
+    path = tmp_path / "svc.key"
+    api.inject(Reply.raising(KeyboardInterrupt()), method=method)
+    if method == "DELETE":  # the delivery fails, then the undo is interrupted
+        failing = f"exec:{sys.executable} -c 'import sys; sys.stdin.read(); sys.exit(4)'"
+        result = cli("keys", "create", "--name", "svc", "--secret-to", failing)
+        assert "may still exist, its secret nowhere" in result.err
+    else:
+        result = cli("keys", "create", "--name", "svc", "--secret-to", f"file:{path}")
+        assert "a key named 'svc' may have been created" in result.err
+    assert result.code == 130
+    assert result.err.endswith("geekai-admin: interrupted\n")
+    assert not path.exists()
+    for secret in api.issued_secrets:
+        assert secret not in result.out + result.err
+    retry = cli("keys", "create", "--name", "svc", "--secret-to", f"file:{path}")
+    assert retry.code == 0
+    assert path.read_text() == api.issued_secrets[-1] + "\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import pickle
 from typing import Any
 
 import pytest
@@ -196,3 +197,15 @@ async def _run_interrupted(server: LoopbackServer, step: str, how: str, *, rotat
     for secret in fake.issued_secrets:
         assert secret not in text
     return delivered
+
+
+def test_a_pickled_hand_over_error_keeps_the_new_key_but_not_its_secret(against: Against, fake_api: FakeAPI) -> None:
+    fake_api.inject(DENIED, method="DELETE")
+    with pytest.raises(HandOverError) as caught:
+        against(lambda c: ops.create(c, name="ci", on_created=Store(OSError("vault down"))))
+    error = caught.value
+    assert error.new is not None
+    data = pickle.dumps(error)
+    assert error.new.secret.encode() not in data
+    again = pickle.loads(data)
+    assert (type(again), str(again), again.step, again.new) == (HandOverError, str(error), "hand_over", error.new.key())
