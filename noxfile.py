@@ -116,11 +116,21 @@ def generated(session: nox.Session) -> None:
 def upstream(session: nox.Session) -> None:
     """Compare the published spec (docs.geekai.co) with adminapi.yaml and report; `-- --apply` regenerates on a change.
 
-    Extra arguments go to `python -m codegen.upstream` (--docs URL, --document URL_OR_PATH,
-    --report PATH, --markdown PATH, --apply). Needs the network unless --docs/--document is local.
+    Extra arguments go to `python -m codegen.upstream` (--docs URL, --language CODE, --document
+    URL_OR_PATH, --report PATH, --markdown PATH, --apply). Needs the network unless --docs/--document
+    is local. Fails with exit status 3 when the comparison completed but left something to check
+    (operations not seen, findings: the report is written, --apply writes nothing), 1 when it could
+    not compare. The report counts the upstream document's Redocly findings (redocly.yaml's rules,
+    for information) with the pinned Redocly CLI, `npm ci` first if npm is on PATH; without it the
+    count is null and the report says why.
     """
     _install(session, "upstream", project=False)
-    session.run("python", "-m", "codegen.upstream", *session.posargs)
+    redocly = Path(__file__).parent / "node_modules" / ".bin" / "redocly"
+    if shutil.which("npm"):
+        redocly = Path(_node_tool(session, "redocly"))
+    else:
+        session.warn("npm is not on PATH: the upstream document's lint findings will not be counted")
+    session.run("python", "-m", "codegen.upstream", "--redocly", str(redocly), *session.posargs)
 
 
 @nox.session(name="spec-lint", python=False)

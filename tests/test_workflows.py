@@ -44,3 +44,20 @@ def test_every_action_is_pinned_by_commit() -> None:
     for workflow in (ROOT / ".github" / "workflows").glob("*.yml"):
         for uses in re.findall(r"uses:\s*(\S+)", workflow.read_text(encoding="utf-8")):
             assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", uses), f"{workflow.name}: {uses}"
+
+
+def test_the_upstream_report_is_kept_whatever_the_exit_status() -> None:
+    """Exit status 3 (something to check) fails the job before the pull request: the report must outlive it."""
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "upstream.yml").read_text(encoding="utf-8"))
+    (job,) = workflow["jobs"].values()
+    steps = job["steps"]
+    (run,) = [index for index, step in enumerate(steps) if "nox -s upstream" in step.get("run", "")]
+    (keep,) = [index for index, step in enumerate(steps) if step.get("uses", "").startswith("actions/upload-artifact@")]
+    assert run < keep
+    assert steps[keep]["if"] == "always()"
+    assert "upstream-report.json" in steps[keep]["with"]["path"]
+    report = re.search(r'--report "([^"]+)"', steps[run]["run"])
+    assert report is not None
+    assert report.group(1).replace("$REPORT_DIR", steps[run]["env"]["REPORT_DIR"]) in steps[keep]["with"]["path"]
+    # Node.js before the run, for the pinned Redocly CLI that counts the upstream document's lint findings.
+    assert any(step.get("uses", "").startswith("actions/setup-node@") for step in steps[:run])

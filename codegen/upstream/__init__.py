@@ -12,5 +12,6 @@
 - coverage.py: the sources read and the findings; operation_cut.py: one operation's cut of a document;
 - spec_diff.py, spec_location.py, spec_rules.py: what changed, and what each change means;
 - python_api.py: the generated package's public surface before and after (griffe);
+- lint.py: the upstream document's lint findings, counted by Redocly CLI (information only);
 - compare.py: the comparison, and --apply; report.py: the JSON report and the Markdown summary.
 """

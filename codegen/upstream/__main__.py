@@ -1,18 +1,20 @@
 """Compare the published GeekAI admin API document with the vendored adminapi.yaml (`nox -s upstream`).
 
 python -m codegen.upstream [--docs URL [--language CODE] | --document URL_OR_PATH] [--report PATH]
-                           [--markdown PATH] [--apply]
+                           [--markdown PATH] [--redocly PATH] [--apply]
 
-Prints the Markdown summary and writes the JSON report. Exit status: 0 when the comparison
-completed (changed or not: the report says which); 3 when it completed but left something to
-check (operations not seen, findings: the report and stderr say what; --apply writes nothing);
-1 when it could not (nothing is written); 2 for bad arguments.
+Prints the Markdown summary and writes the JSON report; with --redocly, the report also counts
+the upstream document's lint findings under the repository's redocly.yaml (for information).
+Exit status: 0 when the comparison completed (changed or not: the report says which); 3 when it
+completed but left something to check (operations not seen, findings: the report and stderr say
+what; --apply writes nothing); 1 when it could not (nothing is written); 2 for bad arguments.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -22,6 +24,7 @@ from codegen.overlay_apply import OverlayError
 from codegen.upstream.compare import ComparisonError, apply, compare
 from codegen.upstream.docs_site import DocsError
 from codegen.upstream.fetch import Fetcher, FetchError, check_url
+from codegen.upstream.lint import count_findings
 from codegen.upstream.merge import DisagreementError
 from codegen.upstream.python_api import SurfaceError
 from codegen.upstream.source import InvalidDocumentError, from_docs, from_document
@@ -66,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--report", type=Path, default=Path("upstream-report.json"), metavar="PATH")
     parser.add_argument("--markdown", type=Path, metavar="PATH", help="also write the Markdown summary here")
+    parser.add_argument(
+        "--redocly",
+        type=Path,
+        metavar="PATH",
+        help="count the upstream document's lint findings with this Redocly CLI (nox -s upstream: the pinned one)",
+    )
     parser.add_argument("--apply", action="store_true", help="write adminapi.yaml and regenerate generated/")
     return parser
 
@@ -79,6 +88,8 @@ def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
         else:
             upstream = from_docs(fetcher, args.docs, args.language.strip("/").lower())
         report = compare(upstream, root)
+        if args.redocly is not None:
+            report = replace(report, lint=count_findings(upstream.content, args.redocly, root / "redocly.yaml"))
         if args.apply and report.changed and report.complete:
             apply(upstream, root)
     except _FAILURES as exc:

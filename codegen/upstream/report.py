@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codegen.upstream.coverage import Finding, SourceRead
+from codegen.upstream.lint import NOT_ASKED, LintCount
 from codegen.upstream.python_api import PythonApiDiff
 from codegen.upstream.spec_diff import SpecDiff
 
@@ -46,7 +47,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     not_seen: list[str] = field(default_factory=list)  # "GET /path": compared as vendored, not as removed
     truncated: list[str] = field(default_factory=list)  # the indexes that may leave pages out
-    lint_findings: int | None = None  # the upstream document's lint findings, when a linter ran
+    lint: LintCount = NOT_ASKED  # the upstream document's lint findings, or why they were not counted
 
     @property
     def changed(self) -> bool:
@@ -94,7 +95,8 @@ class Report:
             "python_api": self.python_api.as_dict(),
             "findings": [finding.as_dict() for finding in self.findings],
             "sources": [source.as_dict() for source in self.sources],
-            "upstream_lint_findings": self.lint_findings,
+            "upstream_lint_findings": self.lint.findings,
+            "upstream_lint_note": self.lint.note,
         }
 
     def json(self) -> str:
@@ -115,8 +117,8 @@ class Report:
         if self.changed:
             lines += self._operations() + self._changes() + self._python_api()
         lines += self._patch() + self._sources()
-        if self.lint_findings is not None:
-            lines += ["", f"Lint findings in the upstream document: {self.lint_findings}."]
+        lint = self.lint.note if self.lint.findings is None else f"{self.lint.findings} ({self.lint.note})"
+        lines += ["", f"Lint findings in the upstream document: {lint}."]
         return "\n".join(lines) + "\n"
 
     def _operations(self) -> list[str]:

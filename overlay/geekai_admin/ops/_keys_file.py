@@ -31,7 +31,7 @@ from typing import Any, Final
 
 from geekai_admin._calls import NOT_GIVEN, NotGiven
 from geekai_admin._constants import Group
-from geekai_admin._exceptions import InvalidInputError
+from geekai_admin._exceptions import GeekAIError, InvalidInputError
 from geekai_admin._inputs import check_credit_limit, check_expires, check_group, check_name
 
 __all__ = [
@@ -67,20 +67,17 @@ class KeysFileError(InvalidInputError):
 
     path: str
     name: str | None
+    field: str
+    problem: str
 
     def __init__(self, path: str, problem: str, *, name: str | None = None, field: str | None = None) -> None:
-        super().__init__(field or "keys file", problem)
+        where = [path, *([] if name is None else [f"key {name!r}"]), *([] if field is None else [field])]
+        # The message names the file, the key and the field, so InvalidInputError's "field: problem" is not used.
+        GeekAIError.__init__(self, f"{': '.join(where)}: {problem}")
+        self.field = field or "keys file"
+        self.problem = problem
         self.path = path
         self.name = name
-        where = [path]
-        if name is not None:
-            where.append(f"key {name!r}")
-        if field is not None:
-            where.append(field)
-        self.args = (f"{': '.join(where)}: {problem}",)
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,7 +17,9 @@ import pytest
 
 from codegen.generate import PACKAGE, ROOT, Inputs, differences, load_yaml, recorded_source
 from codegen.upstream.__main__ import INCOMPLETE, main
+from codegen.upstream.lint import count_findings
 from codegen.upstream.spec_diff import diff_documents
+from devtools.prism import ensure_installed
 from tests.support.docs_site import DocsSite, excerpt, serve, slug
 from tests.support.generated_tree import operation_drift
 
@@ -232,6 +234,18 @@ def test_labels_with_no_file_on_a_site_with_several_specs_are_findings_and_not_s
     )
     assert first["sources"] == [first["sources"][0]]
     assert first["sources"][0].endswith(slug("post", "/api_keys") + ".md")
+    assert (report["changed"], report["breaking"], report["complete"]) == (False, False, False)
+
+
+def test_a_removal_on_a_site_with_unattributable_blocks_is_not_seen_not_removed(run: Any) -> None:
+    site = _pages_only(forms=("file", "no file"))
+    site.remove("delete", "/api_keys/{uuid}")  # really gone, but an unattributed block could have been it
+    result = run(site)
+    assert result.status == INCOMPLETE
+    report = result.report
+    assert report["operations"]["removed"] == []
+    assert "DELETE /api_keys/{uuid}" in report["operations"]["not_seen"]
+    assert (report["changed"], report["breaking"]) == (False, False)
 
 
 def test_an_unknown_block_form_is_a_finding_never_skipped(run: Any) -> None:
@@ -443,7 +457,30 @@ def test_a_whole_document_can_be_compared_instead(tmp_path: Path, capsys: pytest
     assert (loaded["changed"], loaded["complete"]) == (False, True)
     assert loaded["sources"] == [{"url": str(ROOT / "adminapi.yaml"), "kind": "spec", "operations": OPERATIONS}]
     assert loaded["upstream_lint_findings"] is None  # no linter ran: the count is absent, not 0
+    assert loaded["upstream_lint_note"].startswith("not measured: no Redocly CLI given (--redocly PATH")
     assert "No change" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_the_upstream_documents_lint_findings_are_counted_with_the_pinned_redocly(run: Any) -> None:
+    ensure_installed()  # npm ci, once at a time: the pinned Redocly CLI (without Node.js: an error, never a skip)
+    redocly = ROOT / "node_modules" / ".bin" / "redocly"
+    result = run(DocsSite.from_document(VENDORED), "--redocly", str(redocly))
+    published = count_findings((ROOT / "adminapi.yaml").read_bytes(), redocly, ROOT / "redocly.yaml").findings
+    assert result.status == 0
+    assert result.report["upstream_lint_findings"] == published
+    assert published  # the published document fails the rules the patched one passes (the finding)
+    assert f"Lint findings in the upstream document: {published} (Redocly CLI 2." in result.stdout
+
+
+def test_without_node_the_lint_count_is_null_with_the_reason_and_the_run_goes_on(run: Any, tmp_path: Path) -> None:
+    missing = tmp_path / "node_modules" / ".bin" / "redocly"
+    result = run(DocsSite.from_document(VENDORED), "--redocly", str(missing))
+    assert (result.status, result.report["changed"], result.report["upstream_lint_findings"]) == (0, False, None)
+    assert result.report["upstream_lint_note"] == (
+        f"not measured: no Redocly CLI at {missing} (`npm ci` installs the pinned one; it needs Node.js)"
+    )
+    assert "Lint findings in the upstream document: not measured: no Redocly CLI at" in result.stdout
 
 
 def _alias_bomb() -> str:
