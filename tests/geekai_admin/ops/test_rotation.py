@@ -393,7 +393,7 @@ def test_a_failed_retire_raises_as_is_and_keeps_the_old_key(against: Against, fa
 
 def test_retire_takes_only_a_rotation(against: Against, fake_api: FakeAPI) -> None:
     with pytest.raises(InvalidInputError) as caught:
-        against(lambda c: ops.retire(c, "123e4567-e89b-12d3-a456-426614174000"))
+        against(lambda c: ops.retire(c, "123e4567-e89b-12d3-a456-426614174000"))  # type: ignore[call-overload]
     assert caught.value.field == "rotation"
     assert fake_api.log == []
 

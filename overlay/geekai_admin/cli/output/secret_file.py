@@ -60,7 +60,7 @@ class SecretOut:
         """What stdout receives in the hand-over (the secret with it) when there is no destination."""
         self.received: CreatedKey | None = None
         """The new key, once the hand-over was called (its uuid names it when delivery failed)."""
-        self.delivered = False
+        self.delivered: bool = False
 
     @classmethod
     def reserve(cls, session: Session, *, replace: bool) -> SecretOut:
