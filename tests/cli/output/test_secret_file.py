@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
 import pytest
 
+from geekai_admin import ops
+from geekai_admin.cli.output.secret_file import write_out
 from tests.cli.running import Cli
 from tests.support.fake_api import FakeAPI, Reply
 
@@ -104,3 +107,35 @@ def test_a_secret_that_cannot_be_written_after_the_create_says_so(
     assert api.issued_secrets[0] not in result.err
     assert api.keys == {}
     assert not path.exists()
+
+
+def test_stdout_as_a_regular_file_is_fsynced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr("os.fsync", synced.append)
+    with (tmp_path / "out").open("w") as file:
+        monkeypatch.setattr("sys.stdout", file)
+        write_out("sk-1\n")
+        assert synced == [file.fileno()]
+    assert (tmp_path / "out").read_text() == "sk-1\n"
+
+
+def test_stdout_as_a_pipe_is_flushed_not_fsynced(monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr("os.fsync", synced.append)
+    read, write = os.pipe()
+    with os.fdopen(read) as reader, os.fdopen(write, "w") as file:
+        monkeypatch.setattr("sys.stdout", file)
+        write_out("sk-1\n")
+        assert os.read(reader.fileno(), 100) == b"sk-1\n"  # flushed: already in the pipe
+    assert synced == []
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_a_full_device_is_a_delivery_error_and_silences_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
+    with open("/dev/full", "w") as full:
+        monkeypatch.setattr("sys.stdout", full)
+        with pytest.raises(ops.DeliveryError) as caught:
+            write_out("sk-secret\n")
+        assert (caught.value.destination, caught.value.problem) == ("stdout", "No space left on device")
+        assert "sk-secret" not in str(caught.value)
+        full.flush()  # the text left in the buffer no longer fails: stdout now goes nowhere

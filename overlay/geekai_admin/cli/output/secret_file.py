@@ -31,7 +31,7 @@ from geekai_admin.cli.parser import PROG
 if TYPE_CHECKING:
     from geekai_admin.cli.session import Session
 
-__all__ = ["SecretOut", "split_document"]
+__all__ = ["SecretOut", "raw_answer_error", "split_document", "write_out"]
 
 _STDOUT = "stdout"
 
