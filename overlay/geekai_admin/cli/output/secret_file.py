@@ -68,8 +68,6 @@ class SecretOut:
         `replace`: `--secret-to file:PATH` may replace an existing file (a rotated key's own)."""
         args = session.args
         command = args.command
-        if args.secret_to is not None and args.secret_file is not None:
-            raise UsageError(f"{command}: --secret-to and --secret-file: give one (--secret-file PATH is file:PATH)")
         if args.secret_file is not None:
             option, text, replace, shown = "--secret-file", "file:" + args.secret_file, False, args.secret_file
         elif args.secret_to is not None:
