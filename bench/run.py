@@ -613,6 +613,14 @@ def _render_growth(results: Results, plan: Plan) -> list[str]:
     return lines
 
 
+def _wall_rows(figures: dict[str, Figure], reference: float) -> list[str]:
+    """Table rows: name, median wall time, spread, and the median as a multiple of `reference`."""
+    return [
+        f"| {name} | {_ms(f.median)} | {_ms(f.low)}-{_ms(f.high)} | {f.median / reference:.2f}x |"
+        for name, f in figures.items()
+    ]
+
+
 def render(results: Results, facts: dict[str, str], plan: Plan) -> str:
     lines = ["# geekai-admin benchmark", ""]
     lines += ["| machine | |", "|---|---|", *(f"| {k} | {v} |" for k, v in facts.items()), ""]
@@ -662,10 +670,7 @@ def render(results: Results, facts: dict[str, str], plan: Plan) -> str:
             "| transport | wall time | spread | vs ideal |",
             "|---|---:|---:|---:|",
         ]
-        lines += [
-            f"| {name} | {_ms(f.median)} | {_ms(f.low)}-{_ms(f.high)} | {f.median / ideal:.2f}x |"
-            for name, f in results.bulk.items()
-        ]
+        lines += _wall_rows(results.bulk, ideal)
         lines += [f"| ideal ({BULK_KEYS}/{BULK_CONCURRENCY} x {LATENCY * 1000:.0f} ms) | {_ms(ideal)} | | 1.00x |", ""]
     if results.imports:
         baseline = results.imports[IMPORT_BASELINE].median
@@ -678,10 +683,7 @@ def render(results: Results, facts: dict[str, str], plan: Plan) -> str:
             "| command | wall time | spread | vs `import httpx` |",
             "|---|---:|---:|---:|",
         ]
-        lines += [
-            f"| {name} | {_ms(f.median)} | {_ms(f.low)}-{_ms(f.high)} | {f.median / baseline:.2f}x |"
-            for name, f in results.imports.items()
-        ]
+        lines += _wall_rows(results.imports, baseline)
         lines.append("")
     if results.startup:
         base = results.startup.get("python -c pass")
