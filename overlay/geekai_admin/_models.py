@@ -81,7 +81,9 @@ class ApiKey:
         return encoded
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+# repr=False: the class writes its own __repr__ (without the secret); dataclass would only compile
+# one to discard it, at import.
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class CreatedKey(ApiKey):
     """A key just created, with its full `secret`: the server shows it this once.
 
