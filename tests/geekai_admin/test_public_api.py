@@ -91,6 +91,7 @@ OPS_EXPORTED = {
     "DEFAULT_MAX_USAGE",
     "DEFAULT_NEAR_LIMIT",
     "SORT_ORDERS",
+    "BulkInterrupted",
     "BulkResult",
     "CheckResult",
     "GroupSpend",

@@ -35,8 +35,8 @@ and process lists.
 
 Exit status: 0 success; 1 the API or the network failed (or a key of a bulk run did); 2 bad
 input or usage, nothing sent (this includes a `keys delete` that was not confirmed); 3 `check`
-found a problem; 130 interrupted (Ctrl-C). An error is one line on stderr, never a traceback,
-never the system key.
+found a problem; 130 interrupted (Ctrl-C); 143 stopped by SIGTERM (an interrupted bulk run first
+prints each key's outcome). An error is one line on stderr, never a traceback, never the system key.
 
 --format table (the default) is for people; json prints one JSON document (--json is the same);
 jsonl and csv print one row per key, where the output is a list of keys (keys list, bulk runs).
@@ -55,7 +55,8 @@ deleted still prints its document, with the new secret. Shapes (each command's -
     keys update  KEY                                    (as it stands after the change)
     keys delete  {"uuid": str, "deleted": true}
     keys rotate  {"new": KEY + {"secret": str}, "old": {"uuid": str, "deleted": bool}}
-    bulk runs    {"dry_run": bool, "results": [{"uuid": str, "ok": bool, "error": str|null}, ...]}
+    bulk runs    {"dry_run": bool, "interrupted": bool, "results": [{"uuid": str, "ok": bool,
+                  "outcome": "done"|"failed"|"not started"|"unknown", "error": str|null}, ...]}
     report, check: see their --help
 """
 )
@@ -88,6 +89,12 @@ def _global_options(*, suppress: bool) -> _Parser:
         type=arguments.seconds,
         metavar="SECONDS",
         help="network timeout: connect, and each wait for data (default 60)",
+    )
+    options.add_argument(
+        "--deadline",
+        type=arguments.seconds,
+        metavar="SECONDS",
+        help="total time one API call may take, retries and waits included (default: no total limit)",
     )
     options.add_argument(
         "--system-key-file",

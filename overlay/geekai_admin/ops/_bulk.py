@@ -2,17 +2,21 @@
 
 Every key is validated before anything is sent; the results keep the input's order. The sync
 driver runs the calls on threads (the client is thread safe), the async one under a semaphore.
+Any exception a key's call raises is that key's failure; only an interrupt (KeyboardInterrupt,
+in the thread running the driver) stops the run, as `BulkInterrupted`, with every key's outcome.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import dataclasses
 import functools
 import uuid as uuid_module
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, overload
+from typing import Any, Final, Literal, overload
 
 from geekai_admin._calls import NOT_GIVEN, KeyChanges, NotGiven, key_uuid
 from geekai_admin._client import AsyncGeekAIAdmin, GeekAIAdmin
@@ -23,26 +27,69 @@ from geekai_admin._types import Amount, DateLike, KeyRef
 from geekai_admin.ops._defaults import DEFAULT_CONCURRENCY
 from geekai_admin.ops._driving import Client, sync_client
 
-__all__ = ["BulkResult", "Target", "delete_many", "run_async", "run_sync", "targets", "update_many"]
+__all__ = [
+    "INTERRUPT_GRACE_SECONDS",
+    "BulkInterrupted",
+    "BulkResult",
+    "Outcome",
+    "Target",
+    "delete_many",
+    "run_async",
+    "run_sync",
+    "targets",
+    "update_many",
+]
+
+Outcome = Literal["done", "failed", "not started", "unknown"]
+"""A key's outcome in a bulk run; "not started" and "unknown" only after an interrupt."""
+INTERRUPT_GRACE_SECONDS: Final = 5.0
+"""After an interrupt, how long a sync bulk run waits for the calls in flight before reporting them unknown."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class BulkResult:
-    """One key's outcome: `ok`, else the `error` it raised. `key`: the key as changed by an
-    update, else the ApiKey passed in (None when a uuid was passed)."""
+    """One key's outcome: `ok`, else the `error` it raised (any exception, GeekAIError or not).
+    `key`: the key as changed by an update, else the ApiKey passed in (None when a uuid was
+    passed). Neither ok nor an error: an interrupt came before the call began (`started`
+    False), or while it was in flight (the write may or may not have happened)."""
 
     uuid: str
     ok: bool
-    error: GeekAIError | None
+    error: Exception | None
     key: ApiKey | None
+    started: bool = True
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.ok:
+            return "done"
+        if self.error is not None:
+            return "failed"
+        return "unknown" if self.started else "not started"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the error as its one-line message (which never holds the system key)."""
-        return {"uuid": self.uuid, "ok": self.ok, "error": None if self.error is None else _one_line(self.error)}
+        error = None if self.error is None else _one_line(self.error)
+        return {"uuid": self.uuid, "ok": self.ok, "outcome": self.outcome, "error": error}
 
 
-def _one_line(error: GeekAIError) -> str:
-    return " ".join(str(error).split()) or type(error).__name__
+def _one_line(error: Exception) -> str:
+    text = " ".join(str(error).split())
+    if isinstance(error, GeekAIError):
+        return text or type(error).__name__
+    # Not one of ours (a bug, or a value no check foresaw): its type says more than its message.
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+class BulkInterrupted(KeyboardInterrupt):  # an interrupt, as KeyboardInterrupt is
+    """A sync bulk run stopped by an interrupt: no call was started after it, the calls in flight
+    had INTERRUPT_GRACE_SECONDS to end. `results`: every key's outcome, in input order;
+    `interrupt`: what stopped the run (a KeyboardInterrupt or a subclass of it)."""
+
+    def __init__(self, results: list[BulkResult], interrupt: KeyboardInterrupt) -> None:
+        super().__init__(f"interrupted: {sum(r.ok for r in results)} of {len(results)} keys done")
+        self.results = results
+        self.interrupt = interrupt
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -55,8 +102,12 @@ class Target:
     def result(self, outcome: ApiKey | None) -> BulkResult:
         return BulkResult(self.uuid, True, None, outcome if outcome is not None else self._given_key())
 
-    def failure(self, error: GeekAIError) -> BulkResult:
+    def failure(self, error: Exception) -> BulkResult:
         return BulkResult(self.uuid, False, error, self._given_key())
+
+    def stopped(self, *, started: bool) -> BulkResult:
+        """No outcome: the run was interrupted before (not `started`) or during this key's call."""
+        return BulkResult(self.uuid, False, None, self._given_key(), started)
 
     def _given_key(self) -> ApiKey | None:
         return self.ref if isinstance(self.ref, ApiKey) else None
@@ -91,19 +142,48 @@ def _indexed_uuid(ref: KeyRef, index: int) -> str:
 
 
 def run_sync(work: list[Target], action: Callable[[KeyRef], ApiKey | None], concurrency: int) -> list[BulkResult]:
-    """`action` on each target, at most `concurrency` at a time on threads; results in input order."""
+    """`action` on each target, at most `concurrency` at a time on threads; results in input order.
+
+    On a KeyboardInterrupt: nothing more starts, the calls in flight get INTERRUPT_GRACE_SECONDS,
+    then BulkInterrupted carries every key's outcome.
+    """
 
     def one(target: Target) -> BulkResult:
         try:
             return target.result(action(target.ref))
-        except GeekAIError as error:
+        except Exception as error:  # every failure is this key's, reported on it
             return target.failure(error)
 
     if not work:
         return []
-    with ThreadPoolExecutor(max_workers=min(concurrency, len(work)), thread_name_prefix="geekai-bulk") as pool:
-        # On an interrupt, map cancels the keys not yet started: only the calls in flight finish.
-        return list(pool.map(one, work))
+    pool = ThreadPoolExecutor(max_workers=min(concurrency, len(work)), thread_name_prefix="geekai-bulk")
+    futures = [pool.submit(one, target) for target in work]
+    try:
+        results = [future.result() for future in futures]
+    except KeyboardInterrupt as interrupt:
+        raise BulkInterrupted(_after_interrupt(work, futures), interrupt) from interrupt
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return results
+
+
+def _after_interrupt(work: list[Target], futures: list[concurrent.futures.Future[BulkResult]]) -> list[BulkResult]:
+    """Each key's outcome once an interrupt came: stop what has not started, wait a bounded time for the rest."""
+    not_started = {id(future) for future in futures if future.cancel()}
+    in_flight = [future for future in futures if id(future) not in not_started]
+    with contextlib.suppress(KeyboardInterrupt):  # a second interrupt: stop waiting, report what is known now
+        concurrent.futures.wait(in_flight, timeout=INTERRUPT_GRACE_SECONDS)
+    return [
+        _settled(target, future, started=id(future) not in not_started)
+        for target, future in zip(work, futures, strict=True)
+    ]
+
+
+def _settled(target: Target, future: concurrent.futures.Future[BulkResult], *, started: bool) -> BulkResult:
+    """The key's result if its call ended; else none: not started, or unknown (in flight, or interrupted itself)."""
+    if future.done() and not future.cancelled() and future.exception() is None:
+        return future.result()
+    return target.stopped(started=started)
 
 
 async def run_async(
@@ -116,7 +196,7 @@ async def run_async(
         async with gate:
             try:
                 return target.result(await action(target.ref))
-            except GeekAIError as error:
+            except Exception as error:  # every failure is this key's, reported on it
                 return target.failure(error)
 
     async with asyncio.TaskGroup() as group:
