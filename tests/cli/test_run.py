@@ -124,7 +124,9 @@ def test_verbose_leaves_the_logger_as_it_found_it(run: Any) -> None:
     assert (logger.level, list(logger.handlers)) == before
 
 
-def test_deadline_ends_a_call_a_trickling_server_would_keep_going(fake: FakeAPI, capsys: pytest.CaptureFixture[str]) -> None:
+def test_deadline_ends_a_call_a_trickling_server_would_keep_going(
+    fake: FakeAPI, capsys: pytest.CaptureFixture[str]
+) -> None:
     fake.inject(Reply("trickle", delay=0.25), times=None)  # one byte every 0.25 s: each read is quick
     with fake.serve() as server:
         code = main(["--base-url", server.base_url, "--deadline", "1", "--timeout", "30", "keys", "list"])

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NoReturn
 from geekai_admin.cli import exit_codes
 from geekai_admin.cli.console import error_line, say
 from geekai_admin.cli.errors import UsageError
-from geekai_admin.cli.output.stdout import OutputFailed, output_failed
+from geekai_admin.cli.output.stdout import OutputFailed
 from geekai_admin.cli.parser import PROG, build_parser
 
 if TYPE_CHECKING:
@@ -77,8 +77,6 @@ def _parse_and_run(argv: Sequence[str] | None, transport: httpx.BaseTransport | 
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help and --version print, then exit 0
         return exc.code if isinstance(exc.code, int) else exit_codes.OK
-    except OSError as exc:  # --help or --version into a closed pipe or a full disk
-        raise output_failed(exc) from None
     if args.command is None:  # `geekai-admin` or `geekai-admin keys` alone: what is there to run
         _no_command(args.help_parser)
     # The client, httpx and the generated package load only once a command runs, never for --help.

@@ -8,15 +8,20 @@ looked up in `commands` once parsing is done.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn, get_args
+from typing import TYPE_CHECKING, Any, NoReturn, get_args
 
 from geekai_admin import KEY_ENV, REGIONS, Group, SortOrder, __version__
 from geekai_admin.cli import arguments, selection
 from geekai_admin.cli.errors import UsageError
 from geekai_admin.cli.help_pages import KEY_SHAPE, page
 from geekai_admin.cli.output import OUTPUT_FORMATS
+from geekai_admin.cli.output.stdout import write_out
 from geekai_admin.ops import DEFAULT_EXPIRING_WITHIN, DEFAULT_MAX_USAGE, DEFAULT_NEAR_LIMIT
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 __all__ = ["EPILOG", "GROUP_CHOICES", "PROG", "REGION_CHOICES", "SHELLS", "build_parser"]
 
@@ -65,6 +70,13 @@ deleted still prints its document, with the new secret. Shapes (each command's -
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see '{self.prog} --help')")
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        # argparse ignores a failed write; --help into a closed pipe or a full disk is an error.
+        if message and file in (None, sys.stdout):
+            write_out(message)
+        else:
+            super()._print_message(message, file)
 
 
 def _global_options(*, suppress: bool) -> _Parser:

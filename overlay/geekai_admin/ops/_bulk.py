@@ -9,13 +9,12 @@ in the thread running the driver) stops the run, as `BulkInterrupted`, with ever
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import dataclasses
 import functools
+import threading
 import uuid as uuid_module
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final, Literal, overload
 
 from geekai_admin._calls import NOT_GIVEN, KeyChanges, NotGiven, key_uuid
@@ -145,45 +144,89 @@ def run_sync(work: list[Target], action: Callable[[KeyRef], ApiKey | None], conc
     """`action` on each target, at most `concurrency` at a time on threads; results in input order.
 
     On a KeyboardInterrupt: nothing more starts, the calls in flight get INTERRUPT_GRACE_SECONDS,
-    then BulkInterrupted carries every key's outcome.
+    then BulkInterrupted carries every key's outcome. The threads are daemons, so a call still in
+    flight after that does not keep the process from exiting.
     """
-
-    def one(target: Target) -> BulkResult:
-        try:
-            return target.result(action(target.ref))
-        except Exception as error:  # every failure is this key's, reported on it
-            return target.failure(error)
-
     if not work:
         return []
-    pool = ThreadPoolExecutor(max_workers=min(concurrency, len(work)), thread_name_prefix="geekai-bulk")
-    futures = [pool.submit(one, target) for target in work]
+    run = _SyncRun(work, action)
+    workers = min(concurrency, len(work))
+    for number in range(workers):
+        threading.Thread(target=run.work, name=f"geekai-bulk-{number}", daemon=True).start()
     try:
-        results = [future.result() for future in futures]
+        run.wait(workers)
     except KeyboardInterrupt as interrupt:
-        raise BulkInterrupted(_after_interrupt(work, futures), interrupt) from interrupt
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-    return results
+        raise BulkInterrupted(run.stop(), interrupt) from interrupt
+    return run.outcomes()
 
 
-def _after_interrupt(work: list[Target], futures: list[concurrent.futures.Future[BulkResult]]) -> list[BulkResult]:
-    """Each key's outcome once an interrupt came: stop what has not started, wait a bounded time for the rest."""
-    not_started = {id(future) for future in futures if future.cancel()}
-    in_flight = [future for future in futures if id(future) not in not_started]
-    with contextlib.suppress(KeyboardInterrupt):  # a second interrupt: stop waiting, report what is known now
-        concurrent.futures.wait(in_flight, timeout=INTERRUPT_GRACE_SECONDS)
-    return [
-        _settled(target, future, started=id(future) not in not_started)
-        for target, future in zip(work, futures, strict=True)
-    ]
+class _SyncRun:
+    """The shared state of a sync bulk run: which key is next, each key's result, who is still working."""
 
+    def __init__(self, work: list[Target], action: Callable[[KeyRef], ApiKey | None]) -> None:
+        self._work = work
+        self._action = action
+        self._results: list[BulkResult | None] = [None] * len(work)
+        self._started = [False] * len(work)
+        self._next = 0
+        self._stopping = False
+        self._working = 0
+        self._ended = 0
+        self._interrupt: BaseException | None = None  # raised inside a worker (tests inject one there)
+        self._changed = threading.Condition()
 
-def _settled(target: Target, future: concurrent.futures.Future[BulkResult], *, started: bool) -> BulkResult:
-    """The key's result if its call ended; else none: not started, or unknown (in flight, or interrupted itself)."""
-    if future.done() and not future.cancelled() and future.exception() is None:
-        return future.result()
-    return target.stopped(started=started)
+    def work(self) -> None:
+        with self._changed:
+            self._working += 1
+        try:
+            while (index := self._take()) is not None:
+                target = self._work[index]
+                try:
+                    result = target.result(self._action(target.ref))
+                except Exception as error:  # every failure is this key's, reported on it
+                    result = target.failure(error)
+                with self._changed:
+                    self._results[index] = result
+        except BaseException as interrupt:  # an interrupt in a worker stops the run as one in the driver does
+            with self._changed:
+                self._interrupt, self._stopping = interrupt, True
+        finally:
+            with self._changed:
+                self._working -= 1
+                self._ended += 1
+                self._changed.notify_all()
+
+    def _take(self) -> int | None:
+        with self._changed:
+            if self._stopping or self._next >= len(self._work):
+                return None
+            index, self._next = self._next, self._next + 1
+            self._started[index] = True
+            return index
+
+    def wait(self, workers: int) -> None:
+        """Until every worker has ended; re-raises an interrupt a worker met."""
+        with self._changed:
+            while self._ended < workers and self._interrupt is None:
+                self._changed.wait(0.5)
+            interrupt = self._interrupt
+        if interrupt is not None:
+            raise interrupt
+
+    def stop(self) -> list[BulkResult]:
+        """Start nothing more, give the calls in flight INTERRUPT_GRACE_SECONDS, then each key's outcome."""
+        # A second interrupt: stop waiting, report what is known now.
+        with contextlib.suppress(KeyboardInterrupt), self._changed:
+            self._stopping = True
+            self._changed.wait_for(lambda: self._working == 0, timeout=INTERRUPT_GRACE_SECONDS)
+        return self.outcomes()
+
+    def outcomes(self) -> list[BulkResult]:
+        with self._changed:
+            return [
+                result if result is not None else target.stopped(started=started)
+                for target, result, started in zip(self._work, self._results, self._started, strict=True)
+            ]
 
 
 async def run_async(
