@@ -150,11 +150,11 @@ def run_sync(work: list[Target], action: Callable[[KeyRef], ApiKey | None], conc
     if not work:
         return []
     run = _SyncRun(work, action)
-    workers = min(concurrency, len(work))
-    for number in range(workers):
-        threading.Thread(target=run.work, name=f"geekai-bulk-{number}", daemon=True).start()
-    try:
-        run.wait(workers)
+    try:  # the first worker may be writing before the last one starts: an interrupt here is one mid-run
+        for number in range(min(concurrency, len(work))):
+            threading.Thread(target=run.work, name=f"geekai-bulk-{number}", daemon=True).start()
+            run.starting(number + 1)
+        run.wait()
     except KeyboardInterrupt as interrupt:
         raise BulkInterrupted(run.stop(), interrupt) from interrupt
     return run.outcomes()
@@ -172,6 +172,7 @@ class _SyncRun:
         self._stopping = False
         self._working = 0
         self._ended = 0
+        self._workers = 0
         self._interrupt: BaseException | None = None  # raised inside a worker (tests inject one there)
         self._changed = threading.Condition()
 
@@ -204,10 +205,15 @@ class _SyncRun:
             self._started[index] = True
             return index
 
-    def wait(self, workers: int) -> None:
+    def starting(self, workers: int) -> None:
+        """`workers` threads have been started (an interrupt may come before all are)."""
+        with self._changed:
+            self._workers = workers
+
+    def wait(self) -> None:
         """Until every worker has ended; re-raises an interrupt a worker met."""
         with self._changed:
-            while self._ended < workers and self._interrupt is None:
+            while self._ended < self._workers and self._interrupt is None:
                 self._changed.wait(0.5)
             interrupt = self._interrupt
         if interrupt is not None:
