@@ -85,6 +85,9 @@ class BulkInterrupted(KeyboardInterrupt):  # an interrupt, as KeyboardInterrupt 
     had INTERRUPT_GRACE_SECONDS to end. `results`: every key's outcome, in input order;
     `interrupt`: what stopped the run (a KeyboardInterrupt or a subclass of it)."""
 
+    results: list[BulkResult]
+    interrupt: KeyboardInterrupt
+
     def __init__(self, results: list[BulkResult], interrupt: KeyboardInterrupt) -> None:
         super().__init__(f"interrupted: {sum(r.ok for r in results)} of {len(results)} keys done")
         self.results = results
