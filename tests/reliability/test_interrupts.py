@@ -110,8 +110,9 @@ def _scan(server: LoopbackServer, run: Run) -> tuple[int, int]:
 def _record(server: LoopbackServer, run: Run) -> None:
     lost, wrong = _scan(server, run)
     FIGURES.interrupts_tried += 1
-    FIGURES.interrupt_secrets_lost += lost
-    FIGURES.interrupt_wrong_key_writes += wrong
+    FIGURES.interrupts_documented += (lost, wrong) == (0, 0) and "Traceback" not in run.err
+    FIGURES.secrets_lost += lost
+    FIGURES.wrong_key_writes += wrong
     assert (lost, wrong) == (0, 0), run
     assert SYSTEM_KEY not in run.out + run.err
     assert "Traceback" not in run.err, run.err

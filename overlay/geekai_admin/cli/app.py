@@ -8,69 +8,38 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import signal
 import sys
 from collections.abc import Iterator, Sequence
+from types import FrameType
 from typing import TYPE_CHECKING, NoReturn
 
 from geekai_admin.cli import exit_codes
 from geekai_admin.cli.console import error_line, say
 from geekai_admin.cli.errors import UsageError
+from geekai_admin.cli.output.stdout import OutputFailed
 from geekai_admin.cli.parser import PROG, build_parser
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["main"]
+__all__ = ["Terminated", "interrupted_status", "main", "sigterm_as_interrupt"]
 
 
-def main(argv: Sequence[str] | None = None, *, transport: httpx.BaseTransport | None = None) -> int:
-    """Run the command with `argv` (default: sys.argv[1:]); return the exit status.
-
-    `transport` replaces the network (tests, embedding); it is not a command-line option.
-    """
-    with _terminate_as_interrupt():
-        return _main(argv, transport)
-
-
-def _main(argv: Sequence[str] | None, transport: httpx.BaseTransport | None) -> int:
-    try:
-        try:
-            args = build_parser().parse_args(argv)
-        except SystemExit as exc:  # --help and --version print, then exit 0
-            return exc.code if isinstance(exc.code, int) else exit_codes.OK
-        if args.command is None:  # `geekai-admin` or `geekai-admin keys` alone: what is there to run
-            _no_command(args.help_parser)
-        # The client, httpx and the generated package load only once a command runs, never for --help.
-        from geekai_admin.cli.run import execute  # noqa: PLC0415  # lazy: start-up time
-
-        return execute(args, transport)
-    except UsageError as exc:
-        say(error_line(str(exc)))
-        return exit_codes.USAGE
-    except KeyboardInterrupt as exc:
-        terminated = isinstance(exc, _Terminated)
-        say(f"{PROG}: {'terminated' if terminated else 'interrupted'}")
-        return exit_codes.TERMINATED if terminated else exit_codes.INTERRUPTED
-    except BrokenPipeError:
-        # The reader went away (`geekai-admin keys list | head -1`): stop quietly.
-        _silence_stdout()
-        return exit_codes.API_ERROR
-
-
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where Ctrl-C raises KeyboardInterrupt."""
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread as Ctrl-C raises KeyboardInterrupt: the same path, exit status 143."""
 
 
 @contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM (kill, a service manager, a CI timeout) stops the command as Ctrl-C does, through the
-    same clean-up (a new secret's hand-over, a reserved file removed, what may exist said), then exit
-    status 143. Outside the main thread (embedding) signals stay as they are."""
+def sigterm_as_interrupt() -> Iterator[None]:
+    """For the block, SIGTERM raises Terminated: every command handles it where it handles Ctrl-C."""
+
+    def raise_terminated(signum: int, frame: FrameType | None) -> None:
+        raise Terminated
+
     try:
-        previous = signal.signal(signal.SIGTERM, _raise_terminated)
-    except ValueError:  # not the main thread
+        previous = signal.signal(signal.SIGTERM, raise_terminated)
+    except ValueError:  # not the main thread (the command embedded): SIGTERM stays as it was
         yield
         return
     try:
@@ -79,8 +48,41 @@ def _terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _raise_terminated(signum: int, frame: object) -> None:
-    raise _Terminated
+def interrupted_status(interrupt: KeyboardInterrupt) -> int:
+    """130 for Ctrl-C (SIGINT), 143 for SIGTERM."""
+    return exit_codes.TERMINATED if isinstance(interrupt, Terminated) else exit_codes.INTERRUPTED
+
+
+def main(argv: Sequence[str] | None = None, *, transport: httpx.BaseTransport | None = None) -> int:
+    """Run the command with `argv` (default: sys.argv[1:]); return the exit status.
+
+    `transport` replaces the network (tests, embedding); it is not a command-line option.
+    """
+    try:
+        with sigterm_as_interrupt():
+            return _parse_and_run(argv, transport)
+    except UsageError as exc:
+        say(error_line(str(exc)))
+        return exit_codes.USAGE
+    except KeyboardInterrupt as exc:
+        say(f"{PROG}: {'terminated' if isinstance(exc, Terminated) else 'interrupted'}")
+        return interrupted_status(exc)
+    except OutputFailed as exc:
+        say(error_line(str(exc)))
+        return exit_codes.API_ERROR
+
+
+def _parse_and_run(argv: Sequence[str] | None, transport: httpx.BaseTransport | None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help and --version print, then exit 0
+        return exc.code if isinstance(exc.code, int) else exit_codes.OK
+    if args.command is None:  # `geekai-admin` or `geekai-admin keys` alone: what is there to run
+        _no_command(args.help_parser)
+    # The client, httpx and the generated package load only once a command runs, never for --help.
+    from geekai_admin.cli.run import execute  # noqa: PLC0415  # lazy: start-up time
+
+    return execute(args, transport)
 
 
 def _no_command(parser: argparse.ArgumentParser) -> NoReturn:
@@ -101,13 +103,3 @@ def _commands_page(parser: argparse.ArgumentParser) -> str:
         f"Run '{parser.prog} {word} --help' for its options, an example and its JSON shape,\n"
         f"and '{PROG} --help' for the global options and the exit statuses.\n"
     )
-
-
-def _silence_stdout() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # stdout is not a real file (tests)
-        pass
-    finally:
-        os.close(devnull)

@@ -20,4 +20,4 @@ PROBLEMS: Final = 3
 INTERRUPTED: Final = 130
 """Interrupted (Ctrl-C), as a shell reports SIGINT."""
 TERMINATED: Final = 143
-"""Stopped by SIGTERM, handled as Ctrl-C, as a shell reports SIGTERM."""
+"""Stopped by SIGTERM, handled as Ctrl-C is (128 + 15, as a shell reports it)."""

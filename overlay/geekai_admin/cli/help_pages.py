@@ -37,11 +37,14 @@ _BULK = f"""\
 With several UUIDs or with selectors this is a bulk run: each key's outcome is reported, a
 failed key does not stop the others (exit status 1 if any failed), at most 8 requests run at
 once. With selectors, --dry-run lists the keys it would change and sends no write; a real run
-needs --yes, or a confirmation on a terminal.
+needs --yes, or a confirmation on a terminal. Interrupted (Ctrl-C: exit status 130, SIGTERM:
+143), a run starts no more writes, gives those in flight 5 seconds, and reports every key: done,
+failed, not started, or unknown (the write was in flight: check the key).
 
---json of a bulk run: {{"dry_run": bool, "results": [{{"uuid": str, "ok": bool, "error": str|null}}, ...]}}
+--json of a bulk run: {{"dry_run": bool, "interrupted": bool, "results": [{{"uuid": str, "ok": bool,
+  "outcome": "done"|"failed"|"not started"|"unknown", "error": str|null}}, ...]}}
 --format jsonl|csv of a bulk run: one row per key, KEY's fields (as the key was selected, or as it
-stands after an update) then "ok" and "error"."""
+stands after an update) then "ok", "outcome" and "error"."""
 
 _PAGES: dict[str, tuple[str, str]] = {
     "balance": (

@@ -116,11 +116,11 @@ def rotate(session: Session) -> Produced:
         raise
     old, new = rotation.old, rotation.new
     if rotation.old_deleted:
-        text = f"Deleted the old key {old.uuid}."
+        text = f"Deleted the old key {fmt.printable(old.uuid)}."
     else:
         text = (
-            f"Kept the old key {old.uuid} (--keep-old): once every user has the new secret, "
-            f"delete it with 'geekai-admin keys delete {old.uuid}'."
+            f"Kept the old key {fmt.printable(old.uuid)} (--keep-old): once every user has the new secret, "
+            f"delete it with 'geekai-admin keys delete {fmt.printable(old.uuid)}'."
         )
     return output.produced(new, rotation.old_deleted, text)
 

@@ -15,16 +15,13 @@ A hand-over that fails raises, and the library deletes the new key: nothing is l
 from __future__ import annotations
 
 import contextlib
-import io
-import os
-import stat
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from geekai_admin import APIResponseValidationError, CreatedKey, HandOverError, ops
 from geekai_admin.cli.console import say
 from geekai_admin.cli.errors import CommandFailed, UsageError
+from geekai_admin.cli.output import stdout
 from geekai_admin.cli.output.text import dump_json, key_text, printable
 from geekai_admin.cli.parser import PROG
 
@@ -137,29 +134,12 @@ class SecretOut:
 
 
 def write_out(text: str) -> None:
-    """Write to stdout and make it leave: flushed, and fsynced when stdout is a regular file.
-    Raises DeliveryError("stdout", why) on a closed pipe or a full device; stdout is then silenced,
-    so that the text left in its buffer cannot fail again at exit."""
-    stream = sys.stdout
+    """The hand-over to stdout: written, flushed, and fsynced when stdout is a regular file. A closed
+    pipe or a full device is DeliveryError("stdout", why): the secret did not leave."""
     try:
-        stream.write(text)
-        stream.flush()
-        with contextlib.suppress(io.UnsupportedOperation, AttributeError):
-            fd = stream.fileno()
-            if stat.S_ISREG(os.fstat(fd).st_mode):
-                os.fsync(fd)
-    except OSError as error:
-        _silence(stream)
-        raise ops.DeliveryError(_STDOUT, error.strerror or type(error).__name__) from None
-
-
-def _silence(stream: Any) -> None:
-    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation, AttributeError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(devnull, stream.fileno())
-        finally:
-            os.close(devnull)
+        stdout.write_out(text, durable=True)
+    except stdout.OutputFailed as failed:
+        raise ops.DeliveryError(_STDOUT, failed.reason) from None
 
 
 def raw_answer_error(error: APIResponseValidationError, out: SecretOut, state: str = "") -> APIResponseValidationError:
