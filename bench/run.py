@@ -15,6 +15,7 @@ import asyncio
 import dataclasses
 import datetime
 import gc
+import importlib.util
 import json
 import os
 import platform
@@ -52,6 +53,7 @@ BULK_KEYS = 500
 BULK_CONCURRENCY = 16
 BULK_FLOOR = "raw aiohttp (ref.: the floor this server and machine allow)"
 CONCURRENCIES = (1, 16, 64)
+PARTS = ["sync", "growth", "async", "bulk", "startup", "import"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,9 +66,12 @@ class Plan:
     async_requests: int = 1024
     bulk_rounds: int = 5
     startup_runs: int = 30
+    import_runs: int = 60
 
 
-QUICK = Plan(sync_rounds=3, sync_calls=50, async_rounds=2, async_requests=256, bulk_rounds=2, startup_runs=5)
+QUICK = Plan(
+    sync_rounds=3, sync_calls=50, async_rounds=2, async_requests=256, bulk_rounds=2, startup_runs=5, import_runs=10
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,6 +118,8 @@ class Results:
     startup: dict[str, Figure | None] = dataclasses.field(default_factory=dict)
     """command -> wall seconds (None: not available)."""
     startup_tool: str = ""
+    imports: dict[str, Figure] = dataclasses.field(default_factory=dict)
+    """command -> wall seconds of a fresh interpreter importing it."""
     notes: list[str] = dataclasses.field(default_factory=list)
 
 
@@ -349,6 +356,45 @@ def measure_bulk(servers: Servers, plan: Plan, results: Results) -> None:
     asyncio.run(_measure_bulk(servers, plan, results))
 
 
+# --- import cost -----------------------------------------------------------------------------
+
+IMPORT_BASELINE = 'python -c "import httpx"'
+IMPORT_CLIENT = 'python -c "from geekai_admin import GeekAIAdmin"'
+IMPORT_GOAL = 1.2
+"""The most `from geekai_admin import GeekAIAdmin` may cost, as a multiple of `import httpx` (issue 17)."""
+HTTPX_CLI_EXTRAS = ("click", "rich", "pygments")
+"""httpx imports its command line's packages at import when they are installed."""
+
+
+def _as_installed() -> dict[str, str]:
+    """The environment of the timed interpreters: bytecode caches written and read, as after `pip
+    install` (which compiles them). PYTHONDONTWRITEBYTECODE would time compiling every module instead."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def measure_import(plan: Plan, results: Results) -> None:
+    """A fresh interpreter importing the client, against one importing httpx (which the client needs)."""
+    python = sys.executable
+    commands = {
+        IMPORT_BASELINE: [python, "-c", "import httpx"],
+        IMPORT_CLIENT: [python, "-c", "from geekai_admin import GeekAIAdmin"],
+    }
+    results.imports = _repeat(commands, plan.import_runs)
+    extras = [name for name in HTTPX_CLI_EXTRAS if importlib.util.find_spec(name) is not None]
+    if extras:
+        results.notes.append(
+            f"import: {', '.join(extras)} installed here, and httpx imports them at import (its command line): "
+            "both figures include them, which flatters the ratio; `nox -s bench` installs none of them"
+        )
+
+
+def import_ratio(figures: dict[str, Figure]) -> float:
+    """The client's import as a multiple of httpx's: the ratio of their medians."""
+    return figures[IMPORT_CLIENT].median / figures[IMPORT_BASELINE].median
+
+
 # --- start-up --------------------------------------------------------------------------------
 
 
@@ -375,7 +421,7 @@ def _hyperfine(commands: dict[str, list[str]], runs: int) -> dict[str, Figure]:
         args = [hyperfine, "-N", "--warmup", "3", "--runs", str(runs), "--export-json", str(export), "--style", "none"]
         for label, argv in commands.items():
             args += ["-n", label, " ".join(_shell_quote(part) for part in argv)]
-        subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL, env=_as_installed())
         data = json.loads(export.read_text())
     return {entry["command"]: Figure.of(entry["times"]) for entry in data["results"]}
 
@@ -385,14 +431,16 @@ def _shell_quote(part: str) -> str:
 
 
 def _repeat(commands: dict[str, list[str]], runs: int) -> dict[str, Figure]:
+    """Each command `runs` times, interleaved, after 3 warm-up runs (which write the bytecode caches)."""
+    env = _as_installed()
     samples: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(3):
         for argv in commands.values():
-            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env)
     for _ in range(runs):
         for name, argv in commands.items():
             started = time.perf_counter()
-            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env)
             samples[name].append(time.perf_counter() - started)
     return {name: Figure.of(values) for name, values in samples.items()}
 
@@ -498,6 +546,15 @@ def goals(results: Results) -> list[tuple[str, str, str]]:
             continue
         ratio = figure.median / ideal
         rows.append((f"bulk, {name}: <= 1.25x ideal ({_ms(ideal)})", f"{ratio:.2f}x", _verdict(ratio <= 1.25)))
+    if results.imports:
+        ratio = import_ratio(results.imports)
+        rows.append(
+            (
+                f"from geekai_admin import GeekAIAdmin <= {IMPORT_GOAL}x import httpx",
+                f"{ratio:.2f}x",
+                _verdict(ratio <= IMPORT_GOAL),
+            )
+        )
     base = results.startup.get("python -c pass")
     imported = results.startup.get('python -c "import geekai_admin"')
     cli = results.startup.get("geekai-admin --help")
@@ -556,6 +613,14 @@ def _render_growth(results: Results, plan: Plan) -> list[str]:
     return lines
 
 
+def _wall_rows(figures: dict[str, Figure], reference: float) -> list[str]:
+    """Table rows: name, median wall time, spread, and the median as a multiple of `reference`."""
+    return [
+        f"| {name} | {_ms(f.median)} | {_ms(f.low)}-{_ms(f.high)} | {f.median / reference:.2f}x |"
+        for name, f in figures.items()
+    ]
+
+
 def render(results: Results, facts: dict[str, str], plan: Plan) -> str:
     lines = ["# geekai-admin benchmark", ""]
     lines += ["| machine | |", "|---|---|", *(f"| {k} | {v} |" for k, v in facts.items()), ""]
@@ -605,11 +670,21 @@ def render(results: Results, facts: dict[str, str], plan: Plan) -> str:
             "| transport | wall time | spread | vs ideal |",
             "|---|---:|---:|---:|",
         ]
-        lines += [
-            f"| {name} | {_ms(f.median)} | {_ms(f.low)}-{_ms(f.high)} | {f.median / ideal:.2f}x |"
-            for name, f in results.bulk.items()
-        ]
+        lines += _wall_rows(results.bulk, ideal)
         lines += [f"| ideal ({BULK_KEYS}/{BULK_CONCURRENCY} x {LATENCY * 1000:.0f} ms) | {_ms(ideal)} | | 1.00x |", ""]
+    if results.imports:
+        baseline = results.imports[IMPORT_BASELINE].median
+        lines += [
+            "## Import",
+            "",
+            f"A fresh interpreter each time, {plan.import_runs} runs each, interleaved; bytecode caches in place "
+            "(as after `pip install`).",
+            "",
+            "| command | wall time | spread | vs `import httpx` |",
+            "|---|---:|---:|---:|",
+        ]
+        lines += _wall_rows(results.imports, baseline)
+        lines.append("")
     if results.startup:
         base = results.startup.get("python -c pass")
         lines += [
@@ -653,6 +728,7 @@ def _jsonable(results: Results, facts: dict[str, str], plan: Plan) -> dict[str, 
         },
         "bulk_seconds": {n: figure(f) for n, f in results.bulk.items()},
         "startup_seconds": {n: figure(f) for n, f in results.startup.items()},
+        "import_seconds": {n: figure(f) for n, f in results.imports.items()},
         "goals": [{"goal": g, "measured": m, "verdict": v} for g, m, v in goals(results)],
         "notes": results.notes,
     }
@@ -671,12 +747,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="few rounds: a smoke run, figures not meaningful")
     parser.add_argument("--no-nginx", action="store_true", help="use the asyncio fallback server even if nginx exists")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the .md and .json results")
-    parser.add_argument(
-        "--only", choices=["sync", "growth", "async", "bulk", "startup"], action="append", help="run only these parts"
-    )
+    parser.add_argument("--only", choices=PARTS, action="append", help="run only these parts")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else Plan()
-    parts = set(args.only or ["sync", "growth", "async", "bulk", "startup"])
+    parts = set(args.only or PARTS)
     results = Results()
     with running_servers(use_nginx=not args.no_nginx) as servers:
         facts = machine(servers)
@@ -696,6 +770,9 @@ def main(argv: list[str] | None = None) -> int:
     if "startup" in parts:
         with _step("start-up"):
             measure_startup(plan, results)
+    if "import" in parts:
+        with _step("import"):
+            measure_import(plan, results)
     if args.quick:
         results.notes.append("--quick run: few rounds, the figures are indicative only")
     report = render(results, facts, plan)

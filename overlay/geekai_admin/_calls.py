@@ -9,28 +9,24 @@ import datetime
 import uuid as uuid_module
 from collections.abc import Callable, Generator
 from decimal import Decimal
-from typing import Any, Final, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypeVar
 
 import httpx
 
 from geekai_admin._constants import Group
 from geekai_admin._exceptions import APIResponseValidationError, InvalidInputError
 from geekai_admin._inputs import check_credit_limit, check_expires, check_group, check_name, check_uuid
-from geekai_admin._key_listing import read_listing
 from geekai_admin._models import ApiKey, Balance, CreatedKey
 from geekai_admin._responses import Fields, api_key, created_key, from_generated, json_body, labelled
 from geekai_admin._transport._call import Call
 from geekai_admin._types import KeyRef
-from geekai_admin_api.api.api_keys import create_api_key, delete_api_key, get_api_key, list_api_keys, update_api_key
-from geekai_admin_api.api.credit_balance import get_credit_balance
-from geekai_admin_api.models.api_key_create_request import ApiKeyCreateRequest
-from geekai_admin_api.models.api_key_create_response import ApiKeyCreateResponse
-from geekai_admin_api.models.api_key_detail_response import ApiKeyDetailResponse
-from geekai_admin_api.models.api_key_list_response import ApiKeyListResponse
-from geekai_admin_api.models.api_key_update_request import ApiKeyUpdateRequest
-from geekai_admin_api.models.api_key_update_request_group import ApiKeyUpdateRequestGroup
-from geekai_admin_api.models.credit_balance_response import CreditBalanceResponse
-from geekai_admin_api.types import Unset
+
+if TYPE_CHECKING:
+    from geekai_admin_api.models.api_key_update_request_group import ApiKeyUpdateRequestGroup
+
+# The generated package (attrs, its models) and msgspec load when an operation is first used, not
+# with `from geekai_admin import GeekAIAdmin`: they are most of what importing the client cost
+# (docs/performance.md). Each function below imports the generated module it needs.
 
 __all__ = [
     "NOT_GIVEN",
@@ -101,6 +97,9 @@ def key_uuid(key: KeyRef) -> str:
 
 
 def _parse_balance(response: httpx.Response, what: str) -> Balance:
+    from geekai_admin_api.models.credit_balance_response import CreditBalanceResponse  # noqa: PLC0415  # lazy: start-up time
+    from geekai_admin_api.types import Unset  # noqa: PLC0415  # lazy: start-up time
+
     parsed = from_generated(CreditBalanceResponse.from_dict, json_body(response, what), response, what)
     fields = Fields(response, what)
     coins = fields.amount("balance", parsed.balance)
@@ -112,6 +111,8 @@ def _parse_balance(response: httpx.Response, what: str) -> Balance:
 
 
 def balance() -> Call[Balance]:
+    from geekai_admin_api.api.credit_balance import get_credit_balance  # noqa: PLC0415  # lazy: start-up time
+
     return _call("balance", get_credit_balance._get_kwargs(), _parse_balance)
 
 
@@ -119,12 +120,17 @@ def balance() -> Call[Balance]:
 
 
 def _parse_list(response: httpx.Response, what: str) -> list[ApiKey]:
+    from geekai_admin._key_listing import read_listing  # noqa: PLC0415  # lazy: start-up time
+
     keys = read_listing(response.content)  # the common shape, in one pass
     return _read_list(response, what) if keys is None else keys
 
 
 def _read_list(response: httpx.Response, what: str) -> list[ApiKey]:
     """Any listing: the general path, which names the field that does not fit."""
+    from geekai_admin_api.models.api_key_list_response import ApiKeyListResponse  # noqa: PLC0415  # lazy: start-up time
+    from geekai_admin_api.types import Unset  # noqa: PLC0415  # lazy: start-up time
+
     body = json_body(response, what)
     if body.get("data", ()) is None:  # an empty list, as servers that send nil slices write it
         return []
@@ -135,6 +141,8 @@ def _read_list(response: httpx.Response, what: str) -> list[ApiKey]:
 
 
 def list_keys() -> Call[list[ApiKey]]:
+    from geekai_admin_api.api.api_keys import list_api_keys  # noqa: PLC0415  # lazy: start-up time
+
     return _call("keys.list", list_api_keys._get_kwargs(), _parse_list)
 
 
@@ -144,6 +152,9 @@ def _read_detail(response: httpx.Response, what: str, asked: str) -> tuple[ApiKe
     Every later write targets the key as read (an update's PUT, a rotation's DELETE): a server
     answering with another key's record must not turn into a write to a key nobody named.
     """
+    from geekai_admin_api.models.api_key_detail_response import ApiKeyDetailResponse  # noqa: PLC0415  # lazy: start-up time
+    from geekai_admin_api.types import Unset  # noqa: PLC0415  # lazy: start-up time
+
     body = json_body(response, what)
     data = body.get("data")
     if not isinstance(data, dict):
@@ -158,6 +169,8 @@ def _read_detail(response: httpx.Response, what: str, asked: str) -> tuple[ApiKe
 
 
 def get(key: KeyRef) -> Call[ApiKey]:
+    from geekai_admin_api.api.api_keys import get_api_key  # noqa: PLC0415  # lazy: start-up time
+
     asked = key_uuid(key)
 
     def parse(response: httpx.Response, what: str) -> ApiKey:
@@ -170,6 +183,9 @@ def get(key: KeyRef) -> Call[ApiKey]:
 
 
 def _parse_created(response: httpx.Response, what: str) -> CreatedKey:
+    from geekai_admin_api.models.api_key_create_response import ApiKeyCreateResponse  # noqa: PLC0415  # lazy: start-up time
+    from geekai_admin_api.types import Unset  # noqa: PLC0415  # lazy: start-up time
+
     parsed = from_generated(ApiKeyCreateResponse.from_dict, json_body(response, what), response, what)
     if isinstance(parsed.data, Unset):
         raise APIResponseValidationError(
@@ -183,6 +199,9 @@ def _parse_created(response: httpx.Response, what: str) -> CreatedKey:
 def create(
     *, name: object, group: object = Group.BALANCE, credit_limit: object = None, expires: object = None
 ) -> Call[CreatedKey]:
+    from geekai_admin_api.api.api_keys import create_api_key  # noqa: PLC0415  # lazy: start-up time
+    from geekai_admin_api.models.api_key_create_request import ApiKeyCreateRequest  # noqa: PLC0415  # lazy: start-up time
+
     body = ApiKeyCreateRequest(
         name=check_name(name),
         group=check_group(group).value,
@@ -249,6 +268,8 @@ def read_for_update(key: str | uuid_module.UUID, changes: KeyChanges, *, for_rot
     server sent counts, so a field it left out is never sent back as "none". `for_rotation`: the
     read is ops.rotate's, whose new key copies those fields (and which has no arguments for them).
     """
+    from geekai_admin_api.api.api_keys import get_api_key  # noqa: PLC0415  # lazy: start-up time
+
     kept = {arg: wire for arg, wire in _KEPT_FIELDS.items() if isinstance(getattr(changes, arg), NotGiven)}
     asked = check_uuid(key)
 
@@ -292,6 +313,9 @@ def _write(current: ApiKey, changes: KeyChanges) -> tuple[Call[None], ApiKey]:
     PUT replaces the whole key (its omitted fields are taken to reset), so every field is sent:
     the ones named, and the current values of the others.
     """
+    from geekai_admin_api.api.api_keys import update_api_key  # noqa: PLC0415  # lazy: start-up time
+    from geekai_admin_api.models.api_key_update_request import ApiKeyUpdateRequest  # noqa: PLC0415  # lazy: start-up time
+
     key_id = uuid_module.UUID(check_uuid(current.uuid))
     merged = changes.applied_to(current)
     if merged.name is None or merged.group is None:
@@ -317,5 +341,7 @@ def _group_to_send(key_id: uuid_module.UUID, group: str, changes: KeyChanges) ->
 
 
 def delete(key: KeyRef) -> Call[None]:
+    from geekai_admin_api.api.api_keys import delete_api_key  # noqa: PLC0415  # lazy: start-up time
+
     kwargs = delete_api_key._get_kwargs(uuid_module.UUID(key_uuid(key)))
     return _call("keys.delete", kwargs, _parse_ack)

@@ -8,8 +8,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from geekai_admin_api.types import SECRET_FIELDS
-
 __all__ = ["COINS_PER_YUAN", "ApiKey", "Balance", "CreatedKey", "json_ready", "plain_decimal"]
 
 COINS_PER_YUAN = Decimal(100)
@@ -75,13 +73,17 @@ class ApiKey:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (`json_ready`): dates in ISO 8601, amounts as plain decimal strings; never the secret,
         not even a secret field someone put in `extra` (the command's KEY shape is this)."""
+        from geekai_admin_api.types import SECRET_FIELDS  # noqa: PLC0415  # lazy: start-up time
+
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(ApiKey)}
         fields["extra"] = {name: value for name, value in self.extra.items() if name not in SECRET_FIELDS}
         encoded: dict[str, Any] = json_ready(fields)
         return encoded
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+# repr=False: the class writes its own __repr__ (without the secret); dataclass would only compile
+# one to discard it, at import.
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class CreatedKey(ApiKey):
     """A key just created, with its full `secret`: the server shows it this once.
 

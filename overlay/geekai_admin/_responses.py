@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -20,9 +20,10 @@ from geekai_admin._config import SystemKey
 from geekai_admin._exceptions import APIResponseValidationError, APIStatusError, status_error_class
 from geekai_admin._inputs import AMOUNT_BOUNDS, amount_in_bounds
 from geekai_admin._models import ApiKey, CreatedKey
-from geekai_admin_api.models.api_key import ApiKey as GeneratedApiKey
-from geekai_admin_api.models.api_key_created import ApiKeyCreated as GeneratedApiKeyCreated
-from geekai_admin_api.types import SECRET_FIELDS, Unset
+
+if TYPE_CHECKING:
+    from geekai_admin_api.models.api_key import ApiKey as GeneratedApiKey
+    from geekai_admin_api.models.api_key_created import ApiKeyCreated as GeneratedApiKeyCreated
 
 __all__ = [
     "MAX_MESSAGE",
@@ -135,6 +136,15 @@ def from_generated(
         ) from None
 
 
+def _absent(value: object) -> bool:
+    """None, or the generated models' UNSET: a field the body left out."""
+    # Imported here: the transport imports this module, and the generated package (with attrs) is
+    # loaded when an operation is first used, not at start-up.
+    from geekai_admin_api.types import Unset  # noqa: PLC0415  # lazy: start-up time
+
+    return value is None or isinstance(value, Unset)
+
+
 class Fields:
     """Converts loose generated values, naming the field and the response in every error."""
 
@@ -158,20 +168,20 @@ class Fields:
     def text(self, field: str, value: Any) -> str | None:
         if isinstance(value, str):
             return value
-        if isinstance(value, Unset) or value is None:
+        if _absent(value):
             return None
         raise self.fail(field, value, "a string")
 
     def flag(self, field: str, value: Any) -> bool | None:
         if isinstance(value, bool):
             return value
-        if isinstance(value, Unset) or value is None:
+        if _absent(value):
             return None
         raise self.fail(field, value, "a boolean")
 
     def amount(self, field: str, value: Any) -> Decimal | None:
         if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-            if isinstance(value, Unset) or value is None:
+            if _absent(value):
                 return None
             raise self.fail(field, value, "a number")
         amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
@@ -182,7 +192,7 @@ class Fields:
     def date(self, field: str, value: Any) -> datetime.date | None:
         if isinstance(value, datetime.date):
             return value.date() if isinstance(value, datetime.datetime) else value
-        if isinstance(value, Unset) or value is None or value == "":
+        if _absent(value) or value == "":
             return None
         moment = self.moment(field, value)
         return None if moment is None else moment.date()
@@ -190,7 +200,7 @@ class Fields:
     def moment(self, field: str, value: Any) -> datetime.datetime | None:
         if isinstance(value, datetime.datetime):
             return value
-        if isinstance(value, Unset) or value is None or value == "":
+        if _absent(value) or value == "":
             return None
         if isinstance(value, datetime.date):
             return datetime.datetime(value.year, value.month, value.day)
@@ -208,6 +218,8 @@ def api_key_fields(
     model: GeneratedApiKey | GeneratedApiKeyCreated, response: httpx.Response, what: str
 ) -> dict[str, Any]:
     """The keyword arguments of an ApiKey, from a generated model."""
+    from geekai_admin_api.types import Unset  # noqa: PLC0415  # lazy: start-up time
+
     fields = Fields(response, what)
     key_uuid = fields.text("uuid", model.uuid)
     if not key_uuid:
@@ -234,6 +246,8 @@ def api_key_fields(
 
 def _extra(undeclared: dict[str, Any], response: httpx.Response, what: str) -> dict[str, Any]:
     """The fields the spec does not declare, but never a secret, nor one nested past MAX_NESTING."""
+    from geekai_admin_api.types import SECRET_FIELDS  # noqa: PLC0415  # lazy: start-up time
+
     # A full secret belongs in CreatedKey.secret only: never kept where repr() would show it.
     extra = {k: v for k, v in undeclared.items() if k not in SECRET_FIELDS}
     for name, value in extra.items():
@@ -252,7 +266,7 @@ def api_key(model: GeneratedApiKey, response: httpx.Response, what: str) -> ApiK
 def created_key(model: GeneratedApiKeyCreated, response: httpx.Response, what: str) -> CreatedKey:
     fields = api_key_fields(model, response, what)
     secret = model.raw_value
-    if isinstance(secret, Unset) or not isinstance(secret, str) or not secret:
+    if not isinstance(secret, str) or not secret:  # UNSET too
         raise APIResponseValidationError(
             labelled(what, f"key {fields['uuid']} was created, but the response carries no secret (raw_value)"),
             response=response,

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -60,3 +66,44 @@ class Cli:
             assert err.count("geekai-admin: error: ") == 1, result
             assert "geekai-admin: error: " in err.splitlines()[-1], result
         return result
+
+
+# --- the real command in a real process ------------------------------------------------------------
+
+COMMAND = Path(sys.executable).parent / "geekai-admin"
+
+
+def command_env(**extra: str) -> dict[str, str]:
+    """The environment with the system key set and no other GEEKAI_ variable."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEEKAI_")}
+    return {**env, "GEEKAI_SYSTEM_KEY": SYSTEM_KEY, **extra}
+
+
+def spawn(*args: str, base_url: str, stdout: Any = subprocess.PIPE) -> subprocess.Popen[str]:
+    """The installed `geekai-admin` on `base_url`, running, with no terminal: signal it, then `finish` it."""
+    assert COMMAND.exists(), f"the console script is not installed next to {sys.executable}: pip install -e ."
+    return subprocess.Popen(
+        [str(COMMAND), *args],
+        env=command_env(GEEKAI_BASE_URL=base_url),
+        stdin=subprocess.DEVNULL,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(process: subprocess.Popen[str], timeout: float = 30) -> Result:
+    """Wait for the process; its status, stdout and stderr, checked as every run is."""
+    out, err = process.communicate(timeout=timeout)
+    result = Result(process.returncode, out or "", err)
+    assert SYSTEM_KEY not in result.out + result.err, result
+    assert "Traceback" not in result.err, result
+    return result
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 20) -> None:
+    """Poll `condition` until it holds (a point in a run to signal at); fail after `timeout` seconds."""
+    ends = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < ends, "the run never reached the point to signal at"
+        time.sleep(0.01)

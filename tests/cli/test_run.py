@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from geekai_admin.cli import main
 from tests.support.fake_api import EXAMPLE_UUID, SYSTEM_KEY, FakeAPI, Reply
 
 pytestmark = pytest.mark.usefixtures("cli_env")
@@ -121,3 +122,22 @@ def test_verbose_leaves_the_logger_as_it_found_it(run: Any) -> None:
     run("-v", "balance")
     run("-v", "keys", "get", "not-a-uuid")
     assert (logger.level, list(logger.handlers)) == before
+
+
+def test_deadline_ends_a_call_a_trickling_server_would_keep_going(
+    fake: FakeAPI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.inject(Reply("trickle", delay=0.25), times=None)  # one byte every 0.25 s: each read is quick
+    with fake.serve() as server:
+        code = main(["--base-url", server.base_url, "--deadline", "1", "--timeout", "30", "keys", "list"])
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    assert "deadline of 1s" in err
+    assert err.endswith("check the network, or raise --deadline\n")
+    assert err.count("\n") == 1
+
+
+def test_a_deadline_is_a_positive_number_of_seconds(run: Any) -> None:
+    result = run("--deadline", "0", "balance")
+    assert result.code == 2
+    assert "--deadline" in result.err

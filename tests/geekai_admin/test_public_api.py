@@ -92,6 +92,7 @@ OPS_EXPORTED = {
     "DEFAULT_MAX_USAGE",
     "DEFAULT_NEAR_LIMIT",
     "SORT_ORDERS",
+    "BulkInterrupted",
     "BulkResult",
     "CheckResult",
     "GroupSpend",

@@ -53,7 +53,7 @@ def captured_logs() -> Iterator[LogCapture]:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not os.environ.get(REPORT_ENV) or not (
-        FIGURES.cases or FIGURES.load_calls or FIGURES.bad_inputs or FIGURES.deadline_calls
+        FIGURES.cases or FIGURES.load_calls or FIGURES.bad_inputs or FIGURES.deadline_calls or FIGURES.interrupts_tried
     ):
         return
     rows = FIGURES.rows()

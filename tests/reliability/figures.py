@@ -32,6 +32,13 @@ class Figures:
     hostile_answers: int = 0
     hostile_answers_untyped: int = 0
     wrong_key_writes: int = 0
+    interrupts_tried: int = 0
+    """Real signals and output failures sent to a real `geekai-admin` process (create, rotate, bulk)."""
+    interrupts_documented: int = 0
+    """Of those, the runs that ended in their documented status, output and server state."""
+    secrets_lost: int = 0
+    interrupted_keys_misreported: int = 0
+    """Keys an interrupted bulk run reported done that were not changed, or not started that were."""
     load_calls: int = 0
     load_completed: int = 0
     load_results: int = 0
@@ -61,6 +68,14 @@ class Figures:
             ("hostile answers refused (amounts, nesting, other keys)", str(self.hostile_answers), ""),
             ("  ended other than in a typed error", str(self.hostile_answers_untyped), "0"),
             ("  writes to a key the caller did not name", str(self.wrong_key_writes), "0"),
+            (
+                "interrupts tried (create, rotate and bulk steps x SIGINT, SIGTERM, closed stdout, full device)",
+                str(self.interrupts_tried),
+                "",
+            ),
+            ("  ended as documented", f"{self.interrupts_documented}/{self.interrupts_tried}", "all"),
+            ("  secrets lost", str(self.secrets_lost), "0"),
+            ("  bulk keys misreported after an interrupt", str(self.interrupted_keys_misreported), "0"),
             ("calls held past their deadline by the server", str(self.deadline_calls), ""),
             ("  ended later than deadline + 1.5 s", str(self.deadline_overruns), "0"),
             ("load: calls completed", f"{self.load_completed}/{self.load_calls}", "all"),

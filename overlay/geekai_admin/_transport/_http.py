@@ -6,7 +6,6 @@ sync and async loops here differ only in how they send, read and sleep.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import time
@@ -75,6 +74,8 @@ def _parsed_url(url: str) -> httpx.URL:
 
 def _loop_time(ends_at: float) -> float:
     """A time.monotonic() instant on the running loop's clock (asyncio.timeout_at's)."""
+    import asyncio  # noqa: PLC0415  # lazy: start-up time
+
     return asyncio.get_running_loop().time() + (ends_at - time.monotonic())
 
 
@@ -118,6 +119,8 @@ def send_sync(client: httpx.Client, endpoint: Endpoint, call: Call[T]) -> T:
 
 
 async def send_async(client: httpx.AsyncClient, endpoint: Endpoint, call: Call[T]) -> T:
+    import asyncio  # noqa: PLC0415  # lazy: start-up time
+
     attempts = Attempts(call, endpoint.key, endpoint.policy, endpoint.deadline)
     while True:
         request = endpoint.build(client, call, attempts)

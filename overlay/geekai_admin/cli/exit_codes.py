@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["API_ERROR", "INTERRUPTED", "OK", "PROBLEMS", "USAGE"]
+__all__ = ["API_ERROR", "INTERRUPTED", "OK", "PROBLEMS", "TERMINATED", "USAGE"]
 
 OK: Final = 0
 """Success."""
@@ -19,3 +19,5 @@ PROBLEMS: Final = 3
 """`check` found something that needs attention."""
 INTERRUPTED: Final = 130
 """Interrupted (Ctrl-C), as a shell reports SIGINT."""
+TERMINATED: Final = 143
+"""Stopped by SIGTERM, handled as Ctrl-C is (128 + 15, as a shell reports it)."""

@@ -17,6 +17,15 @@ KEY = {"uuid": str, "name": str|null, "value": str|null (the masked key), "group
        "expired": bool|null, "enabled": bool|null, "last_used_at": ISO 8601|null,
        "created_at": ISO 8601|null, "extra": {fields the API added, never a secret}}"""
 
+_DESTINATIONS = """\
+--secret-to DEST delivers the secret there instead of printing it, and says where:
+  file:PATH           a file only you can read (mode 0600)
+  env-file:PATH#VAR   sets VAR in a dotenv file, keeping every other line (mode 0600)
+  exec:COMMAND ARGS   runs COMMAND (no shell) with the secret on its standard input, never in
+                      its arguments; exit status 0 means delivered
+A DEST that cannot work (a missing folder, a command not found, a bad variable name) is refused
+before anything is sent (exit status 2)."""
+
 _SELECTORS = """\
 Selectors (several combine with AND): --match GLOB (the key's name, * ? [..], case-sensitive),
 --in-group G, --expired, --expiring-within DAYS (expires within DAYS from today, not yet
@@ -28,11 +37,14 @@ _BULK = f"""\
 With several UUIDs or with selectors this is a bulk run: each key's outcome is reported, a
 failed key does not stop the others (exit status 1 if any failed), at most 8 requests run at
 once. With selectors, --dry-run lists the keys it would change and sends no write; a real run
-needs --yes, or a confirmation on a terminal.
+needs --yes, or a confirmation on a terminal. Interrupted (Ctrl-C: exit status 130, SIGTERM:
+143), a run starts no more writes, gives those in flight 5 seconds, and reports every key: done,
+failed, not started, or unknown (the write was in flight: check the key).
 
---json of a bulk run: {{"dry_run": bool, "results": [{{"uuid": str, "ok": bool, "error": str|null}}, ...]}}
+--json of a bulk run: {{"dry_run": bool, "interrupted": bool, "results": [{{"uuid": str, "ok": bool,
+  "outcome": "done"|"failed"|"not started"|"unknown", "error": str|null}}, ...]}}
 --format jsonl|csv of a bulk run: one row per key, KEY's fields (as the key was selected, or as it
-stands after an update) then "ok" and "error"."""
+stands after an update) then "ok", "outcome" and "error"."""
 
 
 _KEYS_FILE = """\
@@ -109,18 +121,20 @@ example:
 {KEY_SHAPE}""",
     ),
     "keys create": (
-        "Create an API key; its secret is printed once (or written to --secret-file).",
+        "Create an API key; its secret is printed once (or delivered with --secret-to).",
         f"""\
 examples:
   $ geekai-admin keys create --name ci --credit-limit 10000 --expires 2026-12-31
-  $ geekai-admin keys create --name ci --secret-file ci.key    # the secret goes to ci.key only
+  $ geekai-admin keys create --name ci --secret-to 'exec:gh secret set GEEKAI_API_KEY --repo acme/app'
+  $ geekai-admin keys create --name web --secret-to 'env-file:deploy/.env#GEEKAI_API_KEY'
 
---secret-file PATH creates a new file (never overwrites: an existing path is refused before
-anything is sent, exit status 2), readable by you only (mode 0600), holding the secret and a
-newline; the secret is then printed nowhere.
+{_DESTINATIONS}
+file:PATH (and --secret-file PATH, the same) creates a new file: an existing path is refused.
+If the secret cannot be delivered (printed, or sent to DEST), the new key is deleted: no one
+could use it without its secret (exit status 1).
 
 --json: KEY + {{"secret": str}}   (the full new key: shown this once)
-        KEY + {{"secret_file": PATH}} with --secret-file
+        KEY + {{"secret_to": DEST}} with --secret-to, KEY + {{"secret_file": PATH}} with --secret-file
 
 {KEY_SHAPE}""",
     ),
@@ -151,16 +165,25 @@ examples:
     "keys rotate": (
         "Replace a key with a new one of the same name, group, credit limit and expiry.",
         f"""\
-Creates the new key, hands its secret over (printed once, or written to --secret-file), and only
-then deletes the old key (unless --keep-old: delete it yourself with 'keys delete' once every
-user has the new secret). Credit used does not carry over: the new key starts at 0.
-If a step fails, the error names both keys and where the new secret is (exit status 1).
+Creates the new key, hands its secret over (printed once, or delivered with --secret-to), and
+only once it was delivered deletes the old key (unless --keep-old: delete it yourself with
+'keys delete' once every user has the new secret). Credit used does not carry over: the new
+key starts at 0. If the secret cannot be delivered, the new key is deleted and the old one
+stays; if a later step fails, the error names both keys and where the new secret is (exit 1).
 
 examples:
-  $ geekai-admin keys rotate 123e4567-e89b-12d3-a456-426614174000 --secret-file ci.key
+  $ geekai-admin keys rotate 123e4567-e89b-12d3-a456-426614174000 --secret-to file:ci.key
+  $ geekai-admin keys rotate 123e4567-e89b-12d3-a456-426614174000 --secret-to 'exec:gh secret set GEEKAI_API_KEY'
   $ geekai-admin keys rotate 123e4567-e89b-12d3-a456-426614174000 --name ci-2027 --keep-old
 
---json: {{"new": KEY + {{"secret": str}} (or {{"secret_file": PATH}}), "old": {{"uuid": str, "deleted": bool}}}}
+{_DESTINATIONS}
+file:PATH replaces the rotated key's own file atomically (a 0600 temporary file, fsynced, renamed
+over it); --secret-file PATH still creates a new file only.
+
+--json: {{"new": KEY + {{"secret": str}} (or {{"secret_to": DEST}} / {{"secret_file": PATH}}),
+         "old": {{"uuid": str, "deleted": bool}}}}
+  printed in two parts: {{"new": ...}} before the old key is deleted, "old" after it
+  ("deleted": null if interrupted during the delete); it is one JSON document either way.
 
 {KEY_SHAPE}""",
     ),

@@ -8,15 +8,20 @@ looked up in `commands` once parsing is done.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn, get_args
+from typing import TYPE_CHECKING, Any, NoReturn, get_args
 
 from geekai_admin import KEY_ENV, REGIONS, Group, SortOrder, __version__
 from geekai_admin.cli import arguments, selection
 from geekai_admin.cli.errors import UsageError
 from geekai_admin.cli.help_pages import KEY_SHAPE, page
 from geekai_admin.cli.output import OUTPUT_FORMATS
+from geekai_admin.cli.output.stdout import write_out
 from geekai_admin.ops import DEFAULT_EXPIRING_WITHIN, DEFAULT_MAX_USAGE, DEFAULT_NEAR_LIMIT
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 __all__ = ["EPILOG", "GROUP_CHOICES", "PROG", "REGION_CHOICES", "SHELLS", "build_parser"]
 
@@ -35,8 +40,9 @@ and process lists.
 
 Exit status: 0 success; 1 the API or the network failed (or a key of a bulk run did); 2 bad
 input or usage, nothing sent (this includes a `keys delete` that was not confirmed); 3 `check`
-found a problem, or `plan --check` found changes pending; 130 interrupted (Ctrl-C). An error is
-one line on stderr, never a traceback, never the system key.
+found a problem, or `plan --check` found changes pending; 130 interrupted (Ctrl-C); 143 terminated
+(SIGTERM, handled as Ctrl-C: an interrupted bulk run or apply first prints each outcome). An error
+is one line on stderr, never a traceback, never the system key.
 
 --format table (the default) is for people; json prints one JSON document (--json is the same);
 jsonl and csv print one row per key, where the output is a list of keys (keys list, bulk runs).
@@ -55,7 +61,8 @@ deleted still prints its document, with the new secret. Shapes (each command's -
     keys update  KEY                                    (as it stands after the change)
     keys delete  {"uuid": str, "deleted": true}
     keys rotate  {"new": KEY + {"secret": str}, "old": {"uuid": str, "deleted": bool}}
-    bulk runs    {"dry_run": bool, "results": [{"uuid": str, "ok": bool, "error": str|null}, ...]}
+    bulk runs    {"dry_run": bool, "interrupted": bool, "results": [{"uuid": str, "ok": bool,
+                  "outcome": "done"|"failed"|"not started"|"unknown", "error": str|null}, ...]}
     report, check, plan, apply: see their --help
 """
 )
@@ -64,6 +71,13 @@ deleted still prints its document, with the new secret. Shapes (each command's -
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see '{self.prog} --help')")
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        # argparse ignores a failed write; --help into a closed pipe or a full disk is an error.
+        if message and file in (None, sys.stdout):
+            write_out(message)
+        else:
+            super()._print_message(message, file)
 
 
 def _global_options(*, suppress: bool) -> _Parser:
@@ -88,6 +102,12 @@ def _global_options(*, suppress: bool) -> _Parser:
         type=arguments.seconds,
         metavar="SECONDS",
         help="network timeout: connect, and each wait for data (default 60)",
+    )
+    options.add_argument(
+        "--deadline",
+        type=arguments.seconds,
+        metavar="SECONDS",
+        help="total time one API call may take, retries and waits included (default: no total limit)",
     )
     options.add_argument(
         "--system-key-file",
@@ -192,12 +212,20 @@ def _add_rotate(actions: Any, common: Sequence[argparse.ArgumentParser]) -> None
     rotate.add_argument(
         "--keep-old", action="store_true", help="keep the old key (an overlap window; end it with 'keys delete')"
     )
-    _add_secret_file(rotate)
+    _add_secret_file(rotate, rotating=True)
     rotate.set_defaults(command="keys rotate")
 
 
-def _add_secret_file(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+def _add_secret_file(parser: argparse.ArgumentParser, *, rotating: bool = False) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--secret-to",
+        metavar="DEST",
+        help="deliver the new secret there instead of printing it: file:PATH, env-file:PATH#VAR or "
+        "exec:COMMAND ARGS... (the secret on its stdin)"
+        + ("; file:PATH replaces the rotated key's file atomically" if rotating else "; file:PATH must be new"),
+    )
+    where.add_argument(
         "--secret-file",
         metavar="PATH",
         help="write the new secret to this new file (mode 0600) instead of printing it; never overwrites",

@@ -7,7 +7,6 @@ client, httpx and the generated package load.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
 
 from geekai_admin import (
@@ -27,6 +26,7 @@ from geekai_admin.cli.errors import CommandFailed, UsageError
 from geekai_admin.cli.output import LIST_FORMATS
 from geekai_admin.cli.output.formats import Produced, render
 from geekai_admin.cli.output.log import debug_to_stderr
+from geekai_admin.cli.output.stdout import OutputFailed, write_out
 from geekai_admin.cli.parser import PROG
 from geekai_admin.cli.selection import lists_keys
 from geekai_admin.cli.session import Session
@@ -84,8 +84,11 @@ def _run_command(session: Session) -> int:
         produced = Produced(*produced)
     output = render(args.format, produced)
     if output:
-        sys.stdout.write(session.redact(output) + "\n")
-        sys.stdout.flush()
+        try:
+            write_out(session.redact(output) + "\n")
+        except OutputFailed as exc:
+            say(error_line(f"{args.command}: {exc}", redact=session.redact))
+            return exit_codes.API_ERROR
     if produced.complaint is not None:
         say(error_line(produced.complaint, redact=session.redact))
     return produced.status
@@ -119,6 +122,8 @@ def _hint(session: Session, error: Exception) -> str | None:
     base_url = session.base_url
     where = f" ({base_url})" if base_url is not None else ""
     if isinstance(error, APITimeoutError):
+        if session.args.deadline is not None and "deadline" in str(error):
+            return f"the call to the server{where} took longer than --deadline: check the network, or raise --deadline"
         return f"the server{where} did not answer in time: check the network, or raise --timeout"
     if isinstance(error, APIConnectionError):
         return f"could not reach the server{where}: check the network, --region and --base-url"

@@ -42,7 +42,8 @@ def add_bulk_options(parser: argparse.ArgumentParser, *, verb: str) -> None:
 
 
 def has_selectors(args: argparse.Namespace) -> bool:
-    return any(getattr(args, dest, None) not in (None, False) for dest in _SELECTOR_DESTS)
+    # Not `in (None, False)`: 0 == False, and `--expiring-within 0` is a selector.
+    return any(getattr(args, dest, None) is not None and getattr(args, dest) is not False for dest in _SELECTOR_DESTS)
 
 
 def is_bulk(args: argparse.Namespace) -> bool:

@@ -57,7 +57,12 @@ class Session:
             args = self.args
             extra: dict[str, Any] = {} if args.timeout is None else {"timeout": args.timeout}
             self._client = GeekAIAdmin(
-                self._system_key(), region=args.region, base_url=args.base_url, transport=self.transport, **extra
+                self._system_key(),
+                region=args.region,
+                base_url=args.base_url,
+                deadline=args.deadline,
+                transport=self.transport,
+                **extra,
             )
         return self._client
 

@@ -25,7 +25,7 @@ from geekai_admin.ops._defaults import (
 if TYPE_CHECKING:
     from geekai_admin._constants import SORT_ORDERS, SortOrder
     from geekai_admin.ops._apply import AppliedChange, ApplyInterrupted, ApplyOutcome, ApplyResult, Deliver, apply
-    from geekai_admin.ops._bulk import BulkResult, delete_many, update_many
+    from geekai_admin.ops._bulk import BulkInterrupted, BulkResult, delete_many, update_many
     from geekai_admin.ops._check import CheckResult, Problem, ProblemKind, check, check_report
     from geekai_admin.ops._destinations import (
         DESTINATION_FORMS,
@@ -66,6 +66,7 @@ __all__ = [
     "ApplyInterrupted",
     "ApplyOutcome",
     "ApplyResult",
+    "BulkInterrupted",
     "BulkResult",
     "Change",
     "ChangeAction",
@@ -117,7 +118,7 @@ __all__ = [
 _MODULES = {
     "geekai_admin._constants": ("SORT_ORDERS", "SortOrder"),
     "geekai_admin.ops._apply": ("AppliedChange", "ApplyInterrupted", "ApplyOutcome", "ApplyResult", "Deliver", "apply"),
-    "geekai_admin.ops._bulk": ("BulkResult", "delete_many", "update_many"),
+    "geekai_admin.ops._bulk": ("BulkInterrupted", "BulkResult", "delete_many", "update_many"),
     "geekai_admin.ops._check": ("CheckResult", "Problem", "ProblemKind", "check", "check_report"),
     "geekai_admin.ops._report": ("GroupSpend", "Report", "build_report", "report"),
     "geekai_admin.ops._handover": ("HandOverError", "create"),

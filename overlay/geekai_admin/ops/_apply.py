@@ -14,14 +14,15 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Coroutine, Generator, Mapping
-from typing import Any, Literal, cast, overload
+from typing import Any, cast, overload
 
 from geekai_admin._calls import NOT_GIVEN
 from geekai_admin._client import AsyncGeekAIAdmin, AsyncKeys, GeekAIAdmin, Keys
-from geekai_admin._exceptions import GeekAIError, InvalidInputError
+from geekai_admin._exceptions import InvalidInputError
 from geekai_admin._flow import run_async, run_sync
 from geekai_admin._models import ApiKey, CreatedKey
 from geekai_admin.ops import _bounded as bounded
+from geekai_admin.ops._bulk import Outcome, one_line
 from geekai_admin.ops._defaults import DEFAULT_CONCURRENCY
 from geekai_admin.ops._driving import Client, sync_client
 from geekai_admin.ops._handover import DeleteStep, HandOver, create_step, creation_flow, in_line
@@ -31,9 +32,9 @@ from geekai_admin.ops._rotation import rotation_flow
 
 __all__ = ["AppliedChange", "ApplyInterrupted", "ApplyOutcome", "ApplyResult", "Deliver", "apply"]
 
-ApplyOutcome = Literal["done", "failed", "not started", "unknown"]
-"""One change's outcome: done; failed (its `error` says what exists now); not started (an
-interrupt came first); unknown (still running when the wait after an interrupt ended)."""
+ApplyOutcome = Outcome
+"""One change's outcome, in a bulk run's words: done; failed (its `error` says what exists now);
+not started (an interrupt came first); unknown (still running when the wait after an interrupt ended)."""
 
 Deliver = Callable[[Change, CreatedKey], object]
 """Receives a created or rotated key's change and the new key (with its secret), and stores the
@@ -68,7 +69,7 @@ class AppliedChange:
             "uuid": self.change.uuid,
             "ok": self.ok,
             "outcome": self.outcome,
-            "error": None if self.error is None else _one_line(self.error),
+            "error": None if self.error is None else one_line(self.error),
             "new_uuid": self.key.uuid if self.key is not None and self.change.action in ("create", "rotate") else None,
         }
 
@@ -96,13 +97,6 @@ class ApplyResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: {"interrupted": bool, "results": [...]}, as a bulk run's document."""
         return {"interrupted": self.interrupted, "results": [result.to_dict() for result in self.results]}
-
-
-def _one_line(error: Exception) -> str:
-    text = " ".join(str(error).split())
-    if isinstance(error, GeekAIError):
-        return text or type(error).__name__
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__  # a bug: its type says more
 
 
 class ApplyInterrupted(KeyboardInterrupt):

@@ -2,6 +2,8 @@
 
 Every key is validated before anything is sent; the results keep the input's order. The sync
 driver runs the calls on threads (the client is thread safe), the async one under a semaphore.
+Any exception a key's call raises is that key's failure; only an interrupt (KeyboardInterrupt,
+in the thread running the driver) stops the run, as `BulkInterrupted`, with every key's outcome.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import dataclasses
 import functools
 import uuid as uuid_module
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
-from typing import Any, overload
+from typing import Any, Literal, overload
 
 from geekai_admin._calls import NOT_GIVEN, KeyChanges, NotGiven, key_uuid
 from geekai_admin._client import AsyncGeekAIAdmin, GeekAIAdmin
@@ -19,29 +21,76 @@ from geekai_admin._exceptions import GeekAIError, InvalidInputError
 from geekai_admin._models import ApiKey
 from geekai_admin._types import Amount, DateLike, KeyRef
 from geekai_admin.ops import _bounded as bounded
+from geekai_admin.ops._bounded import INTERRUPT_GRACE_SECONDS
 from geekai_admin.ops._defaults import DEFAULT_CONCURRENCY
 from geekai_admin.ops._driving import Client, sync_client
 
-__all__ = ["BulkResult", "Target", "delete_many", "run_async", "run_sync", "targets", "update_many"]
+__all__ = [
+    "INTERRUPT_GRACE_SECONDS",
+    "BulkInterrupted",
+    "BulkResult",
+    "Outcome",
+    "Target",
+    "delete_many",
+    "one_line",
+    "run_async",
+    "run_sync",
+    "targets",
+    "update_many",
+]
+
+Outcome = Literal["done", "failed", "not started", "unknown"]
+"""A key's outcome in a bulk run; "not started" and "unknown" only after an interrupt."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class BulkResult:
-    """One key's outcome: `ok`, else the `error` it raised. `key`: the key as changed by an
-    update, else the ApiKey passed in (None when a uuid was passed)."""
+    """One key's outcome: `ok`, else the `error` it raised (any exception, GeekAIError or not).
+    `key`: the key as changed by an update, else the ApiKey passed in (None when a uuid was
+    passed). Neither ok nor an error: an interrupt came before the call began (`started`
+    False), or while it was in flight (the write may or may not have happened)."""
 
     uuid: str
     ok: bool
-    error: GeekAIError | None
+    error: Exception | None
     key: ApiKey | None
+    started: bool = True
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.ok:
+            return "done"
+        if self.error is not None:
+            return "failed"
+        return "unknown" if self.started else "not started"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the error as its one-line message (which never holds the system key)."""
-        return {"uuid": self.uuid, "ok": self.ok, "error": None if self.error is None else _one_line(self.error)}
+        error = None if self.error is None else one_line(self.error)
+        return {"uuid": self.uuid, "ok": self.ok, "outcome": self.outcome, "error": error}
 
 
-def _one_line(error: GeekAIError) -> str:
-    return " ".join(str(error).split()) or type(error).__name__
+def one_line(error: Exception) -> str:
+    """An error in one line for a report: ours by its message, any other with its type (a bug)."""
+    text = " ".join(str(error).split())
+    if isinstance(error, GeekAIError):
+        return text or type(error).__name__
+    # Not one of ours (a bug, or a value no check foresaw): its type says more than its message.
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+class BulkInterrupted(KeyboardInterrupt):  # an interrupt, as KeyboardInterrupt is
+    """A sync bulk run stopped by an interrupt: no call was started after it, the calls in flight
+    had INTERRUPT_GRACE_SECONDS to end. `results`: every key's outcome, in input order;
+    `interrupt`: what stopped the run (a KeyboardInterrupt or a subclass of it)."""
+
+    results: list[BulkResult]
+    interrupt: KeyboardInterrupt
+
+    def __init__(self, results: list[BulkResult], interrupt: KeyboardInterrupt) -> None:
+        super().__init__(f"interrupted: {sum(r.ok for r in results)} of {len(results)} keys done")
+        self.results = results
+        self.interrupt = interrupt
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -54,8 +103,12 @@ class Target:
     def result(self, outcome: ApiKey | None) -> BulkResult:
         return BulkResult(self.uuid, True, None, outcome if outcome is not None else self._given_key())
 
-    def failure(self, error: GeekAIError) -> BulkResult:
+    def failure(self, error: Exception) -> BulkResult:
         return BulkResult(self.uuid, False, error, self._given_key())
+
+    def stopped(self, *, started: bool) -> BulkResult:
+        """No outcome: the run was interrupted before (not `started`) or during this key's call."""
+        return BulkResult(self.uuid, False, None, self._given_key(), started)
 
     def _given_key(self) -> ApiKey | None:
         return self.ref if isinstance(self.ref, ApiKey) else None
@@ -90,30 +143,42 @@ def _indexed_uuid(ref: KeyRef, index: int) -> str:
 
 
 def run_sync(work: list[Target], action: Callable[[KeyRef], ApiKey | None], concurrency: int) -> list[BulkResult]:
-    """`action` on each target, at most `concurrency` at a time on threads; results in input order."""
+    """`action` on each target, at most `concurrency` at a time on threads; results in input order.
+
+    On a KeyboardInterrupt: nothing more starts, the calls in flight get INTERRUPT_GRACE_SECONDS,
+    then BulkInterrupted carries every key's outcome. The threads are daemons, so a call still in
+    flight after that does not keep the process from exiting (the runner is `_bounded`'s, apply's too).
+    """
 
     def one(target: Target) -> BulkResult:
         try:
             return target.result(action(target.ref))
-        except GeekAIError as error:
+        except Exception as error:  # every failure is this key's, reported on it
             return target.failure(error)
 
-    # On an interrupt only the calls in flight finish (for a bounded time); the interrupt is re-raised.
-    return bounded.run_sync(work, one, concurrency).finished()
+    ran = bounded.run_sync(work, one, concurrency, grace=INTERRUPT_GRACE_SECONDS)
+    results = [
+        target.stopped(started=outcome is bounded.UNFINISHED) if isinstance(outcome, bounded.Unrun) else outcome
+        for target, outcome in zip(work, ran.results, strict=True)
+    ]
+    if isinstance(ran.interrupt, KeyboardInterrupt):
+        raise BulkInterrupted(results, ran.interrupt) from ran.interrupt
+    return results
 
 
 async def run_async(
     work: list[Target], action: Callable[[KeyRef], Awaitable[ApiKey | None]], concurrency: int
 ) -> list[BulkResult]:
-    """`action` on each target, at most `concurrency` at a time; results in input order."""
+    """`action` on each target, at most `concurrency` at a time; results in input order. A
+    cancellation lets the calls in flight end (INTERRUPT_GRACE_SECONDS), then propagates."""
 
     async def one(target: Target) -> BulkResult:
         try:
             return target.result(await action(target.ref))
-        except GeekAIError as error:
+        except Exception as error:  # every failure is this key's, reported on it
             return target.failure(error)
 
-    return (await bounded.run_async(work, one, concurrency)).finished()
+    return (await bounded.run_async(work, one, concurrency, grace=INTERRUPT_GRACE_SECONDS)).finished()
 
 
 @overload

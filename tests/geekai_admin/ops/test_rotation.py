@@ -103,7 +103,7 @@ def test_a_rotation_copies_the_key_hands_the_secret_over_then_deletes_the_old(
 
 def test_to_dict_carries_the_secret_and_repr_never_does(against: Against, fake_api: FakeAPI) -> None:
     old = seed_old(fake_api)
-    rotation = against(lambda c: ops.rotate(c, old.uuid))
+    rotation = against(lambda c: ops.rotate(c, old.uuid, on_created=HandOver(fake_api, old)))
     secret = rotation.new.secret
     assert secret not in repr(rotation)
     assert secret not in str(rotation)
@@ -136,7 +136,7 @@ def test_an_api_key_that_states_name_and_group_is_not_read_again(against: Agains
     old = seed_old(fake_api)
     (listed,) = against(lambda c: c.keys.list())
     del fake_api.log[:]
-    rotation = against(lambda c: ops.rotate(c, listed))
+    rotation = against(lambda c: ops.rotate(c, listed, on_created=HandOver(fake_api, old)))
     assert fake_api.calls == ["POST /api/api_keys", "DELETE /api/api_keys/" + old.uuid]
     assert rotation.old == listed
 
@@ -251,7 +251,7 @@ def test_a_delete_whose_answer_was_lost_and_then_finds_the_key_gone_succeeds(
 ) -> None:
     old = seed_old(fake_api)
     fake_api.inject(Reply("reset_after"), method="DELETE")  # deleted, then the connection reset
-    rotation = against(lambda c: ops.rotate(c, old.uuid))
+    rotation = against(lambda c: ops.rotate(c, old.uuid, on_created=HandOver(fake_api, old)))
     assert rotation.old_deleted is True
     assert fake_api.count("DELETE") == 2
     assert list(fake_api.keys) == [rotation.new.uuid]
@@ -282,26 +282,46 @@ def test_a_group_the_create_cannot_send_is_refused_before_the_create(against: Ag
     assert fake_api.writes == 0
 
 
-def test_a_failed_hand_over_keeps_the_old_key_and_the_secret(against: Against, fake_api: FakeAPI) -> None:
+def test_a_failed_hand_over_deletes_the_new_key_and_keeps_the_old(against: Against, fake_api: FakeAPI) -> None:
     old = seed_old(fake_api)
     hand_over = HandOver(fake_api, old, OSError("disk full"))
     with pytest.raises(RotationError) as caught:
         against(lambda c: ops.rotate(c, old.uuid, on_created=hand_over))
     error = caught.value
-    new = new_uuid(fake_api, old)
+    (new,) = hand_over.received
     assert error.step == "hand_over"
     assert isinstance(error.__cause__, OSError)
-    assert error.new is not None
-    assert error.new.uuid == new
-    assert error.new.secret == fake_api.secret_of(new)
-    assert fake_api.count("DELETE") == 0
-    assert fake_api.has_key(old.uuid)
+    assert (error.new, error.new_deleted, error.new_may_exist, error.old_deleted) == (None, True, False, False)
+    assert fake_api.calls[-1] == "DELETE /api/api_keys/" + new.uuid  # the new key, never the old
+    assert list(fake_api.keys) == [old.uuid]
     message = str(error)
     assert "OSError: disk full" in message
-    assert new in message
+    assert f"the new key {new.uuid} was deleted" in message
+    assert f"old key {old.uuid} is untouched" in message
+    assert new.secret not in shows(error)
+
+
+def test_a_failed_hand_over_whose_undo_fails_keeps_the_secret_on_the_error(against: Against, fake_api: FakeAPI) -> None:
+    old = seed_old(fake_api)
+    hand_over = HandOver(fake_api, old, OSError("disk full"))
+    fake_api.inject(DENIED, method="DELETE")
+    with pytest.raises(RotationError) as caught:
+        against(lambda c: ops.rotate(c, old.uuid, on_created=hand_over))
+    error = caught.value
+    (new,) = hand_over.received
+    assert error.step == "hand_over"
+    assert error.new == new
+    assert error.new is not None
+    assert error.new.secret == fake_api.secret_of(new.uuid)
+    assert (error.new_deleted, error.new_may_exist, error.old_deleted) == (False, True, False)
+    assert fake_api.count("DELETE") == 1
+    assert fake_api.has_key(old.uuid)
+    assert fake_api.has_key(new.uuid)
+    message = str(error)
+    assert "deleting the new key failed too" in message
     assert ".new.secret" in message
     assert f"old key {old.uuid} is untouched" in message
-    assert error.new.secret not in shows(error)
+    assert new.secret not in shows(error)
 
 
 def test_a_hand_over_error_that_quotes_the_secret_is_redacted(against: Against, fake_api: FakeAPI) -> None:
@@ -312,8 +332,9 @@ def test_a_hand_over_error_that_quotes_the_secret_is_redacted(against: Against, 
 
     with pytest.raises(RotationError) as caught:
         against(lambda c: ops.rotate(c, old.uuid, on_created=clumsy))
-    assert caught.value.new is not None
-    assert caught.value.new.secret not in str(caught.value)
+    assert caught.value.new_deleted is True
+    (secret,) = fake_api.issued_secrets
+    assert secret not in str(caught.value)  # its own message: the cause is the caller's own error
     assert "cannot store <secret>" in str(caught.value)
 
 
@@ -345,13 +366,70 @@ def test_a_failed_delete_names_both_keys_and_keeps_the_secret(
     assert fake_api.has_key(new)
 
 
-def test_a_failed_delete_without_a_hand_over_says_where_the_secret_is(against: Against, fake_api: FakeAPI) -> None:
+def test_without_a_hand_over_the_old_key_stays_until_retired(against: Against, fake_api: FakeAPI) -> None:
     old = seed_old(fake_api)
+    rotation = against(lambda c: ops.rotate(c, old.uuid))
+    assert (rotation.old_deleted, rotation.to_dict()["old"]) == (False, {"uuid": old.uuid, "deleted": False})
+    assert fake_api.count("DELETE") == 0
+    assert fake_api.has_key(old.uuid)
+    assert rotation.new.secret == fake_api.secret_of(rotation.new.uuid)
+    retired = against(lambda c: ops.retire(c, rotation))
+    assert (retired.old_deleted, retired.new, retired.old) == (True, rotation.new, rotation.old)
+    assert fake_api.calls[-1] == "DELETE /api/api_keys/" + old.uuid
+    assert list(fake_api.keys) == [rotation.new.uuid]
+    assert against(lambda c: ops.retire(c, retired)) == retired  # already retired: nothing is sent
+    assert fake_api.count("DELETE") == 1
+
+
+def test_a_failed_retire_raises_as_is_and_keeps_the_old_key(against: Against, fake_api: FakeAPI) -> None:
+    old = seed_old(fake_api)
+    rotation = against(lambda c: ops.rotate(c, old.uuid))
     fake_api.inject(DENIED, method="DELETE")
-    with pytest.raises(RotationError, match=r"its secret on this error's \.new\.secret; old key") as caught:
-        against(lambda c: ops.rotate(c, old.uuid))
-    assert caught.value.new is not None
-    assert caught.value.new.secret not in shows(caught.value)
+    with pytest.raises(PermissionDeniedError):
+        against(lambda c: ops.retire(c, rotation))
+    assert fake_api.has_key(old.uuid)
+    assert rotation.new.secret not in str(rotation)
+
+
+def test_retire_takes_only_a_rotation(against: Against, fake_api: FakeAPI) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        against(lambda c: ops.retire(c, "123e4567-e89b-12d3-a456-426614174000"))  # type: ignore[call-overload]
+    assert caught.value.field == "rotation"
+    assert fake_api.log == []
+
+
+def test_delete_old_without_a_hand_over_is_refused_before_anything_is_sent(against: Against, fake_api: FakeAPI) -> None:
+    old = seed_old(fake_api)
+    with pytest.raises(InvalidInputError, match=r"ops\.retire") as caught:
+        against(lambda c: ops.rotate(c, old.uuid, delete_old=True))
+    assert caught.value.field == "delete_old"
+    assert fake_api.log == []
+
+
+def test_overrides_give_the_new_key_other_fields(against: Against, fake_api: FakeAPI) -> None:
+    old = seed_old(fake_api)
+    rotation = against(
+        lambda c: ops.rotate(
+            c, old.uuid, on_created=HandOver(fake_api, old), group="balance", credit_limit=5, expires=None
+        )
+    )
+    assert json.loads(fake_api.log[1].body) == {"name": "ci", "group": "balance", "credit_limit": 5, "expired_at": ""}
+    assert (rotation.new.group, rotation.new.credit_limit, rotation.new.expires) == ("balance", 5, None)
+    assert rotation.old_deleted is True
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [({"group": "vip"}, "group"), ({"credit_limit": -1}, "credit_limit"), ({"expires": "x"}, "expires")],
+)
+def test_bad_overrides_are_refused_before_anything_is_sent(
+    against: Against, fake_api: FakeAPI, arguments: dict[str, Any], field: str
+) -> None:
+    old = seed_old(fake_api)
+    with pytest.raises(InvalidInputError) as caught:
+        against(lambda c: ops.rotate(c, old.uuid, **arguments))
+    assert caught.value.field == field
+    assert fake_api.log == []
 
 
 # --- the sync client's own cases -------------------------------------------------------------------
@@ -385,7 +463,7 @@ def test_an_interrupt_propagates_with_a_note_on_what_exists(fake_api: FakeAPI, s
         raise KeyboardInterrupt
 
     with sync_client(fake_api) as client, pytest.raises(KeyboardInterrupt) as caught:
-        ops.rotate(client, old.uuid, on_created=interrupted if step == "hand_over" else None)
+        ops.rotate(client, old.uuid, on_created=interrupted if step == "hand_over" else HandOver(fake_api, old))
     notes = "\n".join(caught.value.__notes__)
     assert "ops.rotate was interrupted" in notes
     assert old.uuid in notes

@@ -40,7 +40,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         waited.append(delay)
 
     monkeypatch.setattr("geekai_admin._transport._http.time.sleep", waited.append)
-    monkeypatch.setattr("geekai_admin._transport._http.asyncio.sleep", fake_async_sleep)
+    monkeypatch.setattr("asyncio.sleep", fake_async_sleep)  # what the transport awaits (imported when used)
     return waited
 
 

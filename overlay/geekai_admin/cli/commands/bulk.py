@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from geekai_admin import ApiKey, BulkResult, KeyFilter, check_uuid, ops, select_keys, sort_keys
-from geekai_admin.cli import exit_codes
+from geekai_admin.cli.app import run_status
 from geekai_admin.cli.console import confirmed
 from geekai_admin.cli.errors import UsageError
 from geekai_admin.cli.output import text as fmt
@@ -49,8 +50,9 @@ def listing(session: Session) -> Produced:
     if args.sort is not None:
         keys = sort_keys(keys, args.sort)
     # "No API keys." would be wrong when the account has keys and the selectors matched none.
-    text = f"No key matches (of {listed})." if listed and not keys else fmt.keys_table(keys, session.redact)
-    return Produced(fmt.keys_json(keys), text, [k.to_dict() for k in keys])
+    if listed and not keys:
+        return Produced(fmt.keys_json(keys), f"No key matches (of {listed}).", [])
+    return Produced(fmt.keys_json(keys), lambda: fmt.keys_table(keys, session.redact), [k.to_dict() for k in keys])
 
 
 # --- bulk delete and update ------------------------------------------------------------------------
@@ -86,7 +88,7 @@ def _row(result: BulkResult, before: ApiKey | None) -> dict[str, Any]:
 
 
 def _outcome(result: BulkResult) -> dict[str, Any]:
-    return {"uuid": result.uuid, "ok": result.ok, "error": result.to_dict()["error"]}
+    return result.to_dict()
 
 
 def _dry_run(session: Session, keys: Sequence[ApiKey], what: str) -> Produced:
@@ -96,27 +98,66 @@ def _dry_run(session: Session, keys: Sequence[ApiKey], what: str) -> Produced:
         text = "No key matches: nothing would change (dry run: nothing was sent)."
     else:
         text = f"Would {what} (dry run: nothing was sent):\n{fmt.keys_table(keys, session.redact)}"
-    return Produced({"dry_run": True, "results": results}, text, rows)
+    return Produced({"dry_run": True, "interrupted": False, "results": results}, text, rows)
 
 
-def _report(session: Session, results: Sequence[BulkResult], keys: Sequence[ApiKey] | None, done: str) -> Produced:
+def _report(
+    session: Session,
+    results: Sequence[BulkResult],
+    keys: Sequence[ApiKey] | None,
+    done: str,
+    interrupt: KeyboardInterrupt | None = None,
+) -> Produced:
     by_uuid: Mapping[str, ApiKey] = {key.uuid: key for key in keys or ()}
-    lines = []
-    for result in results:
-        name = by_uuid[result.uuid].name if result.uuid in by_uuid else None
-        label = result.uuid if name is None else f"{result.uuid} ({fmt.printable(repr(name))})"
-        outcome = done if result.ok else f"FAILED: {_outcome(result)['error']}"
-        lines.append(f"{label}: {fmt.printable(outcome)}")
+    command = session.args.command
+
+    def text() -> str:
+        lines = []
+        for result in results:
+            name = by_uuid[result.uuid].name if result.uuid in by_uuid else None
+            label = result.uuid if name is None else f"{result.uuid} ({fmt.printable(repr(name))})"
+            lines.append(f"{label}: {fmt.printable(_said(result, done))}")
+        lines.append(_tally(results, done) if results else "No key matches: nothing changed.")
+        return "\n".join(lines)
+
     failed = sum(not result.ok for result in results)
-    lines.append(f"{len(results) - failed} {done}, {failed} failed" if results else "No key matches: nothing changed.")
-    return Produced(
-        {"dry_run": False, "results": [_outcome(result) for result in results]},
-        "\n".join(lines),
-        [_row(result, by_uuid.get(result.uuid)) for result in results],
-        (*KEY_COLUMNS, "ok", "error"),
-        status=exit_codes.API_ERROR if failed else exit_codes.OK,
-        complaint=f"{session.args.command}: {failed} of {len(results)} keys failed" if failed else None,
+    status, complaint = run_status(
+        command, interrupt=interrupt, failed=failed, total=len(results), noun="keys", tally=_tally(results, done)
     )
+    return Produced(
+        {"dry_run": False, "interrupted": interrupt is not None, "results": [_outcome(r) for r in results]},
+        text,
+        [_row(result, by_uuid.get(result.uuid)) for result in results],
+        (*KEY_COLUMNS, "ok", "outcome", "error"),
+        status=status,
+        complaint=complaint,
+    )
+
+
+def _said(result: BulkResult, done: str) -> str:
+    outcome = result.outcome
+    if outcome == "done":
+        return done
+    if outcome == "failed":
+        return f"FAILED: {_outcome(result)['error']}"
+    if outcome == "unknown":
+        return "UNKNOWN: interrupted while the request was in flight: check this key"
+    return "not started (interrupted)"
+
+
+def _tally(results: Sequence[BulkResult], done: str) -> str:
+    counts = Counter(result.outcome for result in results)
+    tally = f"{counts['done']} {done}, {counts['failed']} failed"
+    return tally + "".join(f", {counts[word]} {word}" for word in ("not started", "unknown") if counts[word])
+
+
+def _run(session: Session, run: Callable[[], list[BulkResult]], keys: Sequence[ApiKey] | None, done: str) -> Produced:
+    """The bulk run, and its report, whole or interrupted (SIGINT, or SIGTERM as `app` raises it)."""
+    try:
+        results = run()
+    except ops.BulkInterrupted as stopped:
+        return _report(session, stopped.results, keys, done, stopped.interrupt)
+    return _report(session, results, keys, done)
 
 
 def delete(session: Session) -> Produced:
@@ -126,8 +167,8 @@ def delete(session: Session) -> Produced:
         return _dry_run(session, keys or [], f"delete {len(uuids)} key(s)")
     if uuids:
         _confirm(session, f"Delete these {len(uuids)} key(s)? This cannot be undone.", keys, uuids)
-    results = ops.delete_many(session.client(), keys if keys is not None else uuids)
-    return _report(session, results, keys, "deleted")
+    client = session.client()
+    return _run(session, lambda: ops.delete_many(client, keys if keys is not None else uuids), keys, "deleted")
 
 
 def update(session: Session, changes: Mapping[str, Any]) -> Produced:
@@ -138,5 +179,7 @@ def update(session: Session, changes: Mapping[str, Any]) -> Produced:
         return _dry_run(session, keys or [], f"update {len(uuids)} key(s): {fmt.printable(what)}")
     if uuids and keys is not None:
         _confirm(session, f"Update these {len(uuids)} key(s): {fmt.printable(what)}?", keys, uuids)
-    results = ops.update_many(session.client(), keys if keys is not None else uuids, **changes)
-    return _report(session, results, keys, "updated")
+    client = session.client()
+    return _run(
+        session, lambda: ops.update_many(client, keys if keys is not None else uuids, **changes), keys, "updated"
+    )

@@ -13,15 +13,18 @@ from geekai_admin import (
     NOT_GIVEN,
     ZERO_CREDIT_LIMIT,
     APIResponseValidationError,
+    CreatedKey,
+    HandOverError,
     InvalidInputError,
     KeyChanges,
     check_uuid,
+    ops,
     plain_decimal,
 )
 from geekai_admin.cli import selection
 from geekai_admin.cli.commands import bulk
 from geekai_admin.cli.console import confirmed
-from geekai_admin.cli.errors import CommandFailed, UsageError
+from geekai_admin.cli.errors import UsageError
 from geekai_admin.cli.output import secret_file as secrets
 from geekai_admin.cli.output import text as fmt
 from geekai_admin.cli.output.formats import Produced
@@ -39,29 +42,39 @@ def get(session: Session) -> Output:
 
 
 def create(session: Session) -> Output | Produced:
+    """The library's `ops.create`, its hand-over the destination or stdout (see `output.secret_file`)."""
     args = session.args
     _no_zero_limit(args.credit_limit, "leave --credit-limit out for a key without a limit")
-    secret_file = secrets.reserve(args.secret_file, args.command)
+    out = secrets.SecretOut.reserve(session, replace=False)
+    if out.destination is None:
+        out.head = _created_output if args.format == "json" else lambda key: fmt.created_text(key) + "\n"
     try:
-        key = session.client().keys.create(
-            name=args.name, group=args.group, credit_limit=args.credit_limit, expires=args.expires
+        key = ops.create(
+            session.client(),
+            name=args.name,
+            on_created=out.hand_over,
+            group=args.group,
+            credit_limit=args.credit_limit,
+            expires=args.expires,
         )
-    except APIResponseValidationError as exc:
-        raise secrets.raw_answer_error(exc, secret_file) from None
-    except BaseException:
-        if secret_file is not None:
-            secret_file.discard()
+    except HandOverError as exc:
+        cause = exc.__cause__
+        if exc.step == "create" and isinstance(cause, APIResponseValidationError):
+            raise secrets.raw_answer_error(cause, out) from None
+        out.abandon()
+        if exc.step != "create" or cause is None:
+            raise out.failed(exc) from None
+        raise cause from None  # the client's own error: the command says what it may have left
+    except BaseException as interrupt:
+        out.interrupted(interrupt)
         raise
-    if secret_file is None:
-        return fmt.created_json(key), fmt.created_text(key)
-    try:
-        secret_file.write(key.secret)
-    except secrets.SecretFileError as exc:
-        raise CommandFailed(
-            f"keys create: key {key.uuid} was created, but {exc}: the secret is lost; delete the key "
-            f"('geekai-admin keys delete {key.uuid}') and create another"
-        ) from None
-    return Produced(secrets.stored_json(key, secret_file.path), secrets.stored_text(key, secret_file.path))
+    if out.destination is None:
+        return Produced({}, "", printed=True)
+    return Produced(out.stored(key), out.stored_text(key))
+
+
+def _created_output(key: CreatedKey) -> str:
+    return fmt.dump_json(fmt.created_json(key)) + "\n"
 
 
 def _no_zero_limit(value: str | None, instead: str) -> str | None:

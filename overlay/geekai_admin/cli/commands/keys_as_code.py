@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from geekai_admin import CreatedKey, KeyFilter, NotGiven, ops, plain_decimal, select_keys
 from geekai_admin.cli import exit_codes
+from geekai_admin.cli.app import run_status
 from geekai_admin.cli.console import confirmed, say
 from geekai_admin.cli.errors import UsageError
 from geekai_admin.cli.output.escape import printable
-from geekai_admin.cli.output.formats import Produced, render
+from geekai_admin.cli.output.formats import Produced
 from geekai_admin.cli.selection import has_selectors
 
 if TYPE_CHECKING:
@@ -163,16 +164,19 @@ def _outcome_line(applied: ops.AppliedChange) -> str:
     return printable(f"  {change.action:<7} {label}: {said}")
 
 
-def _report(result: ops.ApplyResult) -> Produced:
+def _report(result: ops.ApplyResult, interrupt: KeyboardInterrupt | None = None) -> Produced:
+    """Each change's outcome; the status of a run that failed somewhere, or was stopped (as bulk runs say it)."""
     lines = [_outcome_line(applied) for applied in result.results]
     lines.append(("Interrupted: " if result.interrupted else "Applied: ") + result.summary() + ".")
-    failed = result.count("failed")
-    return Produced(
-        {"dry_run": False, **result.to_dict()},
-        "\n".join(lines),
-        status=exit_codes.API_ERROR if failed else exit_codes.OK,
-        complaint=f"apply: {failed} of {len(result.results)} changes failed" if failed else None,
+    status, complaint = run_status(
+        "apply",
+        interrupt=interrupt,
+        failed=result.count("failed"),
+        total=len(result.results),
+        noun="changes",
+        tally=result.summary(),
     )
+    return Produced({"dry_run": False, **result.to_dict()}, "\n".join(lines), status=status, complaint=complaint)
 
 
 def apply(session: Session) -> Produced:
@@ -201,11 +205,8 @@ def apply(session: Session) -> Produced:
         _prepared(session, keys_file, destinations)
         try:
             result = ops.apply(session.client(), planned, deliver=deliver)
-        except ops.ApplyInterrupted as interrupt:
-            produced = _report(interrupt.result)
-            sys.stdout.write(session.redact(render(args.format, produced)) + "\n")
-            sys.stdout.flush()
-            raise interrupt.interrupt from None  # Ctrl-C or SIGTERM: the entry point gives its exit status
+        except ops.ApplyInterrupted as stopped:  # Ctrl-C, or SIGTERM as `app` raises it
+            return _report(stopped.result, stopped.interrupt)
     finally:
         _discard(destinations, delivered)
     return _report(result)

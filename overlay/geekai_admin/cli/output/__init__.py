@@ -3,7 +3,7 @@
 - `escape`: `printable()`, for any server text shown to a person (standard library only);
 - `text`: tables, detail blocks and the JSON shapes of results;
 - `formats`: `Produced` (what a command produced) and `render()` for table, json, jsonl and csv;
-- `secret_file`: --secret-file, the one place a new secret is written to besides stdout;
+- `secret_file`: the hand-over of a new secret: --secret-to DEST, --secret-file PATH, or stdout;
 - `log`: --verbose, the client's debug log on stderr.
 
 The names of the formats are here, read by the parser on every start; the rendering modules load

@@ -1,110 +1,168 @@
-"""`--secret-file PATH`: a new key's secret, written to a file only its owner can read.
+"""Where the command hands a new secret over: `--secret-to DEST`, `--secret-file PATH`, or stdout.
 
-The file is created (exclusively, mode 0600) before anything is sent, so that an existing path,
-a missing folder or a read-only one is refused while nothing exists yet to be lost; the secret
-is written into it once the server has answered.
+The library's hand-over rule (`ops.create`, `ops.rotate`): a secret counts as delivered once the
+hand-over returned, and only then may an old key go. Here the hand-over is
+
+- a destination (`ops.parse_destination`): prepared before anything is sent, so that one that
+  cannot work is refused while nothing exists yet to be lost (exit status 2); `deliver` is
+  durable (fsynced file, or a command that exited 0);
+- or stdout: written and flushed without error (fsynced too when stdout is a regular file).
+
+A hand-over that fails raises, and the library deletes the new key: nothing is left half-done.
+`--secret-file PATH` is `file:PATH`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import sys
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from geekai_admin import APIResponseValidationError, CreatedKey
-from geekai_admin.cli.errors import UsageError
-from geekai_admin.cli.output.text import key_text, printable
+from geekai_admin import APIResponseValidationError, CreatedKey, HandOverError, ops
+from geekai_admin.cli.console import say
+from geekai_admin.cli.errors import CommandFailed, UsageError
+from geekai_admin.cli.output import stdout
+from geekai_admin.cli.output.text import dump_json, key_text, printable
+from geekai_admin.cli.parser import PROG
 
-__all__ = ["SecretFile", "SecretFileError", "raw_answer_error", "reserve", "stored_json", "stored_text"]
+if TYPE_CHECKING:
+    from geekai_admin.cli.session import Session
 
-_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+__all__ = ["SecretOut", "raw_answer_error", "split_document", "write_out"]
 
-
-class SecretFileError(Exception):
-    """The secret file could not be created or written; the message names the path and why."""
-
-
-def _reason(error: OSError) -> str:
-    if isinstance(error, FileExistsError):
-        return "it already exists (it is never overwritten: name a new file)"
-    return error.strerror or type(error).__name__
+_STDOUT = "stdout"
 
 
-class SecretFile:
-    """A file reserved for one secret: created now, written once by `write`, or removed by `discard`."""
+def split_document(document: dict[str, Any]) -> tuple[str, str]:
+    """The JSON text of `document` cut before its last top-level member: (head, tail). The head
+    can leave before the last member is known; head + tail is the document as `dump_json` writes it."""
+    text = dump_json(document)
+    cut = text.rindex(',\n  "') + 2  # a top-level member starts a line indented by 2; inner ones by 4 or more
+    return text[:cut], text[cut:]
 
-    def __init__(self, path: str) -> None:
-        self.path = path
+
+class SecretOut:
+    """One new secret's way out: a destination, or stdout (`head`, written by `hand_over`).
+
+    `reserve` prepares it before anything is sent; `hand_over` is the library's `on_created`;
+    `abandon` undoes the reservation when nothing was delivered (an error or an interrupt).
+    """
+
+    def __init__(self, session: Session, destination: ops.Destination | None, shown_as: str | None) -> None:
+        self.session = session
+        self.destination = destination
+        self.shown_as = shown_as
+        """How messages and JSON name the destination (the path of --secret-file as given)."""
+        self.head: Callable[[CreatedKey], str] | None = None
+        """What stdout receives in the hand-over (the secret with it) when there is no destination."""
+        self.received: CreatedKey | None = None
+        """The new key, once the hand-over was called (its uuid names it when delivery failed)."""
+        self.delivered: bool = False
+
+    @classmethod
+    def reserve(cls, session: Session, *, replace: bool) -> SecretOut:
+        """--secret-to or --secret-file, prepared now; one that cannot work is exit 2, nothing sent.
+        `replace`: `--secret-to file:PATH` may replace an existing file (a rotated key's own)."""
+        args = session.args
+        command = args.command
+        if args.secret_file is not None:
+            option, text, replace, shown = "--secret-file", "file:" + args.secret_file, False, args.secret_file
+        elif args.secret_to is not None:
+            option, text, shown = "--secret-to", args.secret_to, args.secret_to
+        else:
+            return cls(session, None, None)
         try:
-            self._fd: int | None = os.open(path, _FLAGS, 0o600)
-        except OSError as exc:
-            raise SecretFileError(f"--secret-file {path}: {_reason(exc)}") from None
+            destination = ops.parse_destination(text, replace=replace)
+            destination.prepare()
+        except ops.DeliveryError as exc:
+            where = args.secret_file if option == "--secret-file" else exc.destination
+            raise UsageError(f"{command}: {option} {where}: {exc.problem} (nothing was sent)") from None
+        return cls(session, destination, shown)
 
-    def write(self, secret: str) -> None:
-        """Write the secret and a newline, flush it to disk, close the file."""
-        fd = self._fd
-        if fd is None:
-            raise SecretFileError(f"--secret-file {self.path}: already written or discarded")
-        self._fd = None
-        data = (secret + "\n").encode()
-        try:
-            with os.fdopen(fd, "wb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(self.path)  # a part of a secret is no secret: leave no half-written file
-            raise SecretFileError(f"--secret-file {self.path}: cannot write the secret: {_reason(exc)}") from None
+    @property
+    def where(self) -> str:
+        """Where the secret goes, for messages."""
+        return _STDOUT if self.shown_as is None else self.shown_as
 
-    def discard(self) -> None:
-        """Nothing was written (the request failed): close and remove the empty file."""
-        fd, self._fd = self._fd, None
-        if fd is not None:
-            os.close(fd)
-            with contextlib.suppress(OSError):
-                os.unlink(self.path)
+    def hand_over(self, new: CreatedKey) -> None:
+        """`on_created`: returns once the secret has left the process durably; raises DeliveryError if not."""
+        self.received = new
+        if self.destination is not None:
+            self.destination.deliver(new.secret)
+        elif self.head is not None:
+            write_out(self.session.redact(self.head(new)))
+        self.delivered = True
+
+    def abandon(self) -> None:
+        """Nothing will be delivered: the reserved file (if any) is removed. A no-op once delivered."""
+        if self.destination is not None and not self.delivered:
+            self.destination.discard()
+
+    def stored(self, key: CreatedKey) -> dict[str, Any]:
+        """KEY plus where the secret went (`secret_file` or `secret_to`): the secret itself is there only."""
+        field = "secret_file" if self.session.args.secret_file is not None else "secret_to"
+        return {**key.to_dict(), field: self.where}
+
+    def stored_text(self, key: CreatedKey) -> str:
+        if isinstance(self.destination, ops.ExecDestination):
+            said = f"Secret delivered to {printable(self.where)} (on its standard input; it exited 0)"
+        else:
+            said = f"Secret written to {printable(self.where)} (readable by you only)"
+        return f"Created key {printable(key.uuid)}\n\n{key_text(key)}\n\n{said}; it is shown nowhere else."
+
+    def failed(self, error: HandOverError, untouched: str = "") -> CommandFailed:
+        """A hand-over that raised: the new key deleted (or why not), in one line."""
+        command = self.session.args.command
+        cause = error.__cause__
+        reason = cause.problem if isinstance(cause, ops.DeliveryError) else str(cause)
+        head = f"{command}: could not deliver the new secret to {printable(self.where)} ({reason})"
+        if error.new is None:
+            uuid = "" if self.received is None else f" {self.received.uuid}"
+            return CommandFailed(
+                f"{head}; the new key{uuid} was deleted, since no one could use it without its secret{untouched}"
+            )
+        return CommandFailed(
+            f"{head}; deleting the new key {error.new.uuid} failed too: delete it with "
+            f"'{PROG} keys delete {error.new.uuid}'{untouched}"
+        )
+
+    def interrupted(self, interrupt: BaseException) -> None:
+        """On the way out of an interrupt: what may exist (the library's notes), then the reservation undone."""
+        for text in getattr(interrupt, "__notes__", ()):
+            say(f"{PROG}: {printable(self.session.redact(text))}")
+        self.abandon()
 
 
-def reserve(path: str | None, command: str) -> SecretFile | None:
-    """The --secret-file, created now, before anything is sent; a path that cannot be is exit 2."""
-    if path is None:
-        return None
+def write_out(text: str) -> None:
+    """The hand-over to stdout: written, flushed, and fsynced when stdout is a regular file. A closed
+    pipe or a full device is DeliveryError("stdout", why): the secret did not leave."""
     try:
-        return SecretFile(path)
-    except SecretFileError as exc:
-        raise UsageError(f"{command}: {exc} (nothing was sent)") from None
+        stdout.write_out(text, durable=True)
+    except stdout.OutputFailed as failed:
+        raise ops.DeliveryError(_STDOUT, failed.reason) from None
 
 
-def stored_json(key: CreatedKey, path: str) -> dict[str, Any]:
-    """KEY plus `secret_file`: the secret itself is in the file, and nowhere else."""
-    return {**key.to_dict(), "secret_file": path}
-
-
-def stored_text(key: CreatedKey, path: str) -> str:
-    return (
-        f"Created key {printable(key.uuid)}\n\n{key_text(key)}\n\n"
-        f"Secret written to {printable(path)} (readable by you only); it is shown nowhere else."
-    )
-
-
-def raw_answer_error(
-    error: APIResponseValidationError, secret_file: SecretFile | None, state: str = ""
-) -> APIResponseValidationError:
+def raw_answer_error(error: APIResponseValidationError, out: SecretOut, state: str = "") -> APIResponseValidationError:
     """A create whose answer could not be read: the key may exist, and that raw answer may hold the
-    only copy of its secret. Hand the answer over (to the secret file, else stdout); say where.
+    only copy of its secret. Hand the answer over (to a new secret file, else stdout); say where.
+    Only a new file takes it: an env file, a command or a rotated key's own file expect a secret.
     """
     body = error.body.strip()
     where = "on stdout"
-    if secret_file is not None:
+    destination = out.destination
+    if isinstance(destination, ops.FileDestination) and not destination.replace:
         try:
-            secret_file.write(body)
-            where = f"in {secret_file.path}"
-        except SecretFileError:
-            secret_file = None
-    if secret_file is None:
-        sys.stdout.write(printable(body) + "\n")
+            destination.deliver(body)
+            out.delivered = True
+            where = f"in {out.where}"
+        except ops.DeliveryError:
+            destination = None
+    else:
+        out.abandon()
+        destination = None
+    if destination is None:
+        with contextlib.suppress(ops.DeliveryError):
+            write_out(printable(body) + "\n")
     also = f"; {state}" if state else ""
     return APIResponseValidationError(
         f"{error.problem}; the server's raw answer is {where} (it may hold "

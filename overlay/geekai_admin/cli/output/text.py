@@ -124,18 +124,26 @@ def created_text(key: CreatedKey) -> str:
     )
 
 
+def _width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
 def _columns(text: str) -> int:
     """Terminal columns of `text`: East Asian wide characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return sum(map(_width, text))
 
 
 def _clip(text: str, limit: int) -> str:
-    if _columns(text) <= limit:
-        return text
-    cut = len(text)
-    while _columns(text[:cut]) > limit - 3:
-        cut -= 1
-    return text[:cut] + "..."
+    """`text` cut to `limit` columns with "..." when longer: one pass, at most `limit` + 1 characters read."""
+    used = 0
+    cut = None  # where "..." goes: the last cut that leaves room for it
+    for index, ch in enumerate(text):
+        if used <= limit - 3:
+            cut = index
+        used += _width(ch)
+        if used > limit:
+            return text[: cut if cut is not None else 0] + "..."
+    return text
 
 
 def _pad(text: str, width: int) -> str:

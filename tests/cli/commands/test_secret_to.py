@@ -1,0 +1,152 @@
+"""`--secret-to DEST` on `keys create` and `keys rotate`: the new secret goes there and nowhere else.
+
+A destination that cannot work is refused before anything is sent (exit 2); a delivery that fails
+after the create deletes the new key and keeps the old one (exit 1).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+from dotenv import dotenv_values
+
+from tests.cli.running import Cli
+from tests.support.fake_api import FakeAPI, Reply
+
+RECORDER = """\
+import json, pathlib, sys
+pathlib.Path(sys.argv[1]).write_text(json.dumps({"stdin": sys.stdin.read(), "argv": sys.argv}))
+"""
+
+
+def _old(api: FakeAPI) -> str:
+    return api.seed(name="svc", group="ha", credit_limit=100).uuid
+
+
+def test_create_to_an_env_file_keeps_the_other_lines(cli: Cli, api: FakeAPI, tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("# deploy\nOTHER=1\nGEEKAI_API_KEY=old\n")
+    result = cli("keys", "create", "--name", "svc", "--secret-to", f"env-file:{env}#GEEKAI_API_KEY")
+    (secret,) = api.issued_secrets
+    assert (result.code, result.err) == (0, "")
+    assert secret not in result.out
+    assert f"Secret written to env-file:{env}#GEEKAI_API_KEY" in result.out
+    assert dotenv_values(env) == {"OTHER": "1", "GEEKAI_API_KEY": secret}
+    assert stat.S_IMODE(env.stat().st_mode) == 0o600
+
+
+def test_create_to_a_command_puts_the_secret_on_its_stdin_only(cli: Cli, api: FakeAPI, tmp_path: Path) -> None:
+    recorder, seen = tmp_path / "recorder.py", tmp_path / "seen.json"
+    recorder.write_text(RECORDER)
+    result = cli("--json", "keys", "create", "--name", "svc", "--secret-to", f"exec:{sys.executable} {recorder} {seen}")
+    (secret,) = api.issued_secrets
+    assert result.code == 0
+    document = result.json()
+    assert document["secret_to"].startswith("exec:")
+    assert "secret" not in document
+    recorded = json.loads(seen.read_text())
+    assert recorded["stdin"] == secret
+    assert secret not in json.dumps(recorded["argv"])
+
+
+REFUSED = [
+    ("file:{tmp}/no/such/key", "No such file or directory|does not exist"),
+    ("env-file:{tmp}/.env#1BAD", "is not a variable name"),
+    ("exec:no-such-command-anywhere --flag", "command not found"),
+    ("vault:secret/geekai", "unknown kind 'vault'"),
+]
+CASES = [
+    *((command, *case) for command in ("create", "rotate") for case in REFUSED),
+    ("create", "file:{tmp}/taken", "already exists"),  # rotate replaces its key's own file instead
+]
+
+
+@pytest.mark.parametrize(("command", "destination", "problem"), CASES)
+def test_a_destination_that_cannot_work_is_refused_before_anything_is_sent(
+    cli: Cli, api: FakeAPI, tmp_path: Path, destination: str, problem: str, command: str
+) -> None:
+    (tmp_path / "taken").write_text("precious\n")
+    old = _old(api)
+    argv = ["keys", "create", "--name", "svc"] if command == "create" else ["keys", "rotate", old]
+    result = cli(*argv, "--secret-to", destination.format(tmp=tmp_path))
+    assert (result.code, result.out) == (2, "")
+    assert re.search(problem, result.err), result.err
+    assert "nothing was sent" in result.err
+    assert api.log == []
+    assert (tmp_path / "taken").read_text() == "precious\n"
+
+
+def test_secret_to_and_secret_file_together_are_refused(cli: Cli, api: FakeAPI, tmp_path: Path) -> None:
+    result = cli("keys", "create", "--name", "svc", "--secret-to", f"file:{tmp_path}/a", "--secret-file", "b")
+    assert result.code == 2
+    assert "not allowed with argument" in result.err
+    assert api.log == []
+
+
+def test_rotate_replaces_the_keys_own_file(cli: Cli, api: FakeAPI, tmp_path: Path) -> None:
+    old = _old(api)
+    path = tmp_path / "svc.key"
+    path.write_text("the old secret\n")
+    result = cli("keys", "rotate", old, "--secret-to", f"file:{path}")
+    (secret,) = api.issued_secrets
+    assert (result.code, result.err) == (0, "")
+    assert path.read_text() == secret + "\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert not api.has_key(old)
+    assert [p.name for p in tmp_path.iterdir()] == ["svc.key"]  # no temporary file left
+
+
+def test_a_failed_delivery_deletes_the_new_key_and_keeps_the_old(cli: Cli, api: FakeAPI, tmp_path: Path) -> None:
+    old = _old(api)
+    path = tmp_path / "svc.key"
+    path.write_text("the old secret\n")
+    failing = f"exec:{sys.executable} -c 'import sys; sys.stdin.read(); sys.exit(4)'"
+    result = cli("--json", "keys", "rotate", old, "--secret-to", failing)
+    (secret,) = api.issued_secrets
+    new = api.calls[-1].rsplit("/", 1)[-1]
+    assert (result.code, result.out) == (1, "")
+    assert "exited with status 4" in result.err
+    assert f"the new key {new} was deleted, since no one could use it without its secret" in result.err
+    assert f"the old key {old} was not touched" in result.err
+    assert secret not in result.err
+    assert set(api.keys) == {old}
+    assert api.calls[-1] == f"DELETE /api/api_keys/{new}"
+
+
+def test_help_pages_describe_secret_to_with_an_example(cli: Cli) -> None:
+    for command in ("create", "rotate"):
+        page = cli("keys", command, "--help").out
+        assert "--secret-to DEST" in page
+        assert "env-file:" in page
+        assert "exec:" in page
+    assert "replaces" in cli("keys", "rotate", "--help").out
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+def test_an_interrupted_create_says_what_may_exist_and_removes_the_reserved_file(
+    cli: Cli, api: FakeAPI, tmp_path: Path, method: str
+) -> None:
+    """10b and 10c: Ctrl-C during the create (or the undo of a failed delivery) prints the library's
+    note and leaves no empty secret file behind to block the retry."""
+    path = tmp_path / "svc.key"
+    api.inject(Reply.raising(KeyboardInterrupt()), method=method)
+    if method == "DELETE":  # the delivery fails, then the undo is interrupted
+        failing = f"exec:{sys.executable} -c 'import sys; sys.stdin.read(); sys.exit(4)'"
+        result = cli("keys", "create", "--name", "svc", "--secret-to", failing)
+        assert "may still exist, its secret nowhere" in result.err
+    else:
+        result = cli("keys", "create", "--name", "svc", "--secret-to", f"file:{path}")
+        assert "a key named 'svc' may have been created" in result.err
+    assert result.code == 130
+    assert result.err.endswith("geekai-admin: interrupted\n")
+    assert not path.exists()
+    for secret in api.issued_secrets:
+        assert secret not in result.out + result.err
+    retry = cli("keys", "create", "--name", "svc", "--secret-to", f"file:{path}")
+    assert retry.code == 0
+    assert path.read_text() == api.issued_secrets[-1] + "\n"
