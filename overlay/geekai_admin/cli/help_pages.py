@@ -240,9 +240,9 @@ delivered), then deletions (only with --prune), at most 8 at a time. Every desti
 before the first write. A failed change does not stop the others: each change's outcome is
 printed (exit status 1 if any failed); a failed delivery deletes the new key and keeps the old
 one. No secret is ever printed. On a terminal it shows the plan and asks; elsewhere it needs
---yes. --dry-run prints the plan and sends no write. Ctrl-C starts no further change, lets those
-in flight finish, and prints every change's outcome. Run it again after a failure: it plans what
-is left; once the account matches, it plans nothing.
+--yes. --dry-run prints the plan and sends no write. Ctrl-C (or SIGTERM) starts no further change,
+lets those in flight finish (up to 5 s), prints every change's outcome, and exits 130 (143). Run
+it again after a failure: it plans what is left; once the account matches, it plans nothing.
 
 examples:
   $ geekai-admin apply -f keys.toml --dry-run
