@@ -22,7 +22,7 @@ from typing import Any
 
 import msgspec
 
-from geekai_admin._inputs import MAX_AMOUNT, amount_in_bounds
+from geekai_admin._inputs import MAX_AMOUNT, MAX_AMOUNT_PLACES, amount_in_bounds
 from geekai_admin._models import ApiKey
 
 __all__ = ["KeyGroupRecord", "KeyRecord", "ListingRecord", "read_listing"]
@@ -62,7 +62,21 @@ class ListingRecord(msgspec.Struct, forbid_unknown_fields=True):
     data: list[KeyRecord] | None = None
 
 
-_DECODER = msgspec.json.Decoder(ListingRecord, float_hook=Decimal)
+_PLAIN_AND_SHORT = min(MAX_AMOUNT.adjusted(), MAX_AMOUNT_PLACES)
+"""A number written in at most this many characters, without an exponent, has at most that many
+digits: within MAX_AMOUNT and MAX_AMOUNT_PLACES, so amount_in_bounds need not be asked."""
+
+
+def _bounded_decimal(text: str) -> Decimal:
+    """The decoder's float_hook: Decimal(text), refused (ValueError: the general path then reads the
+    body and names the field) beyond amount_in_bounds. Most amounts are decided by their length alone."""
+    amount = Decimal(text)
+    if (len(text) > _PLAIN_AND_SHORT or "e" in text or "E" in text) and not amount_in_bounds(amount):
+        raise ValueError("an amount out of bounds")
+    return amount
+
+
+_DECODER = msgspec.json.Decoder(ListingRecord, float_hook=_bounded_decimal)
 _read_date = datetime.date.fromisoformat
 _read_moment = datetime.datetime.fromisoformat
 
@@ -101,7 +115,6 @@ def _keys(records: list[KeyRecord]) -> list[ApiKey]:
     keys: list[ApiKey] = []
     append, new, building, api_key = keys.append, _new_instance, _Building, ApiKey
     group_record, decimal, read_date, read_moment = KeyGroupRecord, Decimal, _read_date, _read_moment
-    in_bounds = amount_in_bounds
     for record in records:
         uuid = record.uuid
         if not uuid:
@@ -114,9 +127,7 @@ def _keys(records: list[KeyRecord]) -> list[ApiKey]:
             if not -_MAX_WHOLE <= limit <= _MAX_WHOLE:
                 raise _NotCommon
             limit = decimal(limit) if limit else None  # the API's 0: no limit
-        elif type(limit) is decimal:
-            if not in_bounds(limit):
-                raise _NotCommon
+        elif type(limit) is decimal:  # in bounds: the decoder's float_hook saw to it
             limit = limit or None
         elif limit is not None:
             raise _NotCommon
@@ -125,10 +136,7 @@ def _keys(records: list[KeyRecord]) -> list[ApiKey]:
             if not -_MAX_WHOLE <= used <= _MAX_WHOLE:
                 raise _NotCommon
             used = decimal(used)
-        elif type(used) is decimal:
-            if not in_bounds(used):
-                raise _NotCommon
-        elif used is not None:
+        elif type(used) is not decimal and used is not None:
             raise _NotCommon
         group = record.group
         key: Any = new(building)
