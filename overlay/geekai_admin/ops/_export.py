@@ -18,7 +18,7 @@ from geekai_admin._constants import Group
 from geekai_admin._exceptions import InvalidInputError
 from geekai_admin._inputs import _CONTROL, check_name
 from geekai_admin._models import ApiKey, plain_decimal
-from geekai_admin.ops._keys_file import NEVER, NO_LIMIT
+from geekai_admin.ops._keys_file import NEVER, NO_LIMIT, name_look_alike
 
 __all__ = ["Export", "export_keys_file", "toml_string"]
 
@@ -42,6 +42,7 @@ class Export:
 def export_keys_file(keys: Iterable[ApiKey], *, today: datetime.date, prune_prefix: str | None = None) -> Export:
     """A keys file declaring `keys` as they are: name, group, credit limit and expiry."""
     keys = list(keys)
+    _names = {key.uuid: key.name or "" for key in keys}
     counts = Counter(key.name for key in keys)
     lines = [_HEADER.format(day=today.isoformat())]
     if prune_prefix is not None:
@@ -56,6 +57,14 @@ def export_keys_file(keys: Iterable[ApiKey], *, today: datetime.date, prune_pref
             continue
         lines.append(_declaration(key))
         declared += 1
+    doomed = [uuid for uuid, _ in skipped if prune_prefix is not None and _names[uuid].startswith(prune_prefix)]
+    if doomed:
+        raise InvalidInputError(
+            "prune_prefix",
+            f"keys {', '.join(doomed)} carry the prefix {prune_prefix!r} but cannot be declared (see why with "
+            "export alone): a plan --prune of this file would delete them; rename them first, or export "
+            "without a prune prefix",
+        )
     return Export(text="".join(lines), declared=declared, skipped=tuple(skipped))
 
 
@@ -66,6 +75,9 @@ def _cannot_declare(key: ApiKey, same_name: int) -> str | None:
         check_name(key.name)
     except InvalidInputError as error:
         return f"its name cannot be declared ({error.problem})"
+    look_alike = name_look_alike(key.name)
+    if look_alike is not None:
+        return f"its name {look_alike}"
     if same_name > 1:
         return f"{same_name} keys share its name: rename all but one, then export again"
     if key.group is not None and key.group not in set(Group):

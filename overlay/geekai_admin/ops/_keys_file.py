@@ -24,6 +24,7 @@ import dataclasses
 import datetime
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +34,13 @@ from geekai_admin._calls import NOT_GIVEN, NotGiven
 from geekai_admin._constants import Group
 from geekai_admin._exceptions import GeekAIError, InvalidInputError
 from geekai_admin._inputs import check_credit_limit, check_expires, check_group, check_name
+from geekai_admin.ops._destinations import (
+    DeliveryError,
+    EnvFileDestination,
+    ExecDestination,
+    FileDestination,
+    parse_destination,
+)
 
 __all__ = [
     "KEY_FIELDS",
@@ -131,6 +139,16 @@ def load_keys_file(path: str | Path) -> KeysFile:
     return parse_keys_file(data, path=shown, folder=Path(path).resolve().parent)
 
 
+def name_look_alike(name: str) -> str | None:
+    """Why a name cannot be declared although the API takes it, else None. Names are matched exactly,
+    so "team-a " or a decomposed "ü" would plan a create beside a key that looks the same."""
+    if name != name.strip():
+        return "has leading or trailing spaces (names are matched exactly)"
+    if name != unicodedata.normalize("NFC", name):
+        return "is not in Unicode NFC form (names are matched exactly)"
+    return None
+
+
 def parse_keys_file(data: bytes | str, *, path: str = "<keys file>", folder: Path | None = None) -> KeysFile:
     """Check a keys file's text; relative destinations are read from `folder` (the current one if None)."""
     try:
@@ -158,7 +176,46 @@ def parse_keys_file(data: bytes | str, *, path: str = "<keys file>", folder: Pat
         if keys[-1].name in seen:
             raise KeysFileError(path, "named twice: a key is identified by its name", name=keys[-1].name, field="name")
         seen.add(keys[-1].name)
-    return KeysFile(path=path, folder=folder or Path.cwd(), keys=tuple(keys), prune_prefix=_prune_prefix(path, scope))
+    base = folder or Path.cwd()
+    _no_shared_destinations(path, keys, base)
+    return KeysFile(path=path, folder=base, keys=tuple(keys), prune_prefix=_prune_prefix(path, scope))
+
+
+def _no_shared_destinations(path: str, keys: list[DesiredKey], folder: Path) -> None:
+    """Two keys whose secrets go to the same place would overwrite one another: one live key's secret
+    lost. The same file (as file:, or as the env file of env-file:), the same variable, or the same
+    command is refused, as is a destination that is not of a known form."""
+    files: dict[Path, str] = {}
+    env_files: dict[Path, str] = {}
+    variables: dict[tuple[Path, str], str] = {}
+    commands: dict[tuple[str, ...], str] = {}
+    for key in keys:
+        if key.secret is None:
+            continue
+        try:
+            destination = parse_destination(key.secret, folder=folder)
+        except DeliveryError as error:
+            raise KeysFileError(path, str(error), name=key.name, field="secret") from None
+        other: str | None = None
+        if isinstance(destination, FileDestination):
+            file = destination.path.resolve()
+            other = files.get(file) or env_files.get(file)
+            files.setdefault(file, key.name)
+        elif isinstance(destination, EnvFileDestination):
+            file = destination.path.resolve()
+            other = files.get(file) or variables.get((file, destination.variable))
+            env_files.setdefault(file, key.name)
+            variables.setdefault((file, destination.variable), key.name)
+        elif isinstance(destination, ExecDestination):
+            other = commands.get(tuple(destination.argv))
+            commands.setdefault(tuple(destination.argv), key.name)
+        if other is not None:
+            raise KeysFileError(
+                path,
+                f"the same destination as key {other!r}: one new secret would overwrite the other",
+                name=key.name,
+                field="secret",
+            )
 
 
 def _table(path: str, document: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -185,6 +242,9 @@ def _key(path: str, index: int, entry: Mapping[str, Any], defaults: Mapping[str,
         name = check_name(raw_name)
     except InvalidInputError as error:
         raise KeysFileError(path, error.problem, field=f"key #{index} name") from None
+    look_alike = name_look_alike(name)
+    if look_alike is not None:
+        raise KeysFileError(path, look_alike, name=name, field="name")
     _no_unknown(path, entry, KEY_FIELDS, what="field", name=name)
     own = _fields(path, name, entry)
     # A key's own expiry rule replaces the default's, whichever form either takes.

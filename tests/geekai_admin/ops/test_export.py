@@ -6,10 +6,11 @@ import datetime
 import tomllib
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geekai_admin import ApiKey
+from geekai_admin import ApiKey, InvalidInputError
 from geekai_admin.ops._export import export_keys_file, toml_string
 from geekai_admin.ops._keys_file import parse_keys_file
 from geekai_admin.ops._plan import plan
@@ -93,3 +94,19 @@ def test_planning_an_export_shows_no_change(rows: list[tuple[str, str, Decimal |
     result = plan(parse_keys_file(exported.text), keys, now=NOW)
     assert result.changes == ()
     assert result.unchanged == exported.declared
+
+
+def test_a_prune_prefix_is_refused_when_a_key_it_covers_is_left_out() -> None:
+    hidden = api_key(name="team-\u202eevil")
+    with pytest.raises(InvalidInputError, match=rf"keys {hidden.uuid} carry the prefix 'team-'"):
+        export_keys_file([api_key(name="team-ok"), hidden], today=NOW.date(), prune_prefix="team-")
+    assert export_keys_file([hidden], today=NOW.date(), prune_prefix="other-").declared == 0
+
+
+def test_look_alike_names_are_left_out() -> None:
+    exported = export_keys_file([api_key(name="team-a "), api_key(name="team-u\u0308")], today=NOW.date())
+    assert exported.declared == 0
+    assert [why for _, why in exported.skipped] == [
+        "its name has leading or trailing spaces (names are matched exactly)",
+        "its name is not in Unicode NFC form (names are matched exactly)",
+    ]

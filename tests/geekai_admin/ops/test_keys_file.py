@@ -222,3 +222,34 @@ def test_the_error_pickles_to_the_same_type_and_message() -> None:
     assert type(again) is KeysFileError
     assert str(again) == str(error)
     assert (again.path, again.name, again.field, again.problem) == (error.path, error.name, error.field, error.problem)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("file:shared.key", "file:./shared.key"),
+        ("file:deploy/../shared.key", "file:shared.key"),
+        ("env-file:.env#K", "env-file:./.env#K"),
+        ("file:.env", "env-file:.env#K"),
+        ("env-file:.env#K", "file:.env"),
+        ("exec:gh secret set K", "exec:gh  secret 'set' K"),
+    ],
+)
+def test_two_keys_sending_their_secrets_to_one_place_are_refused(first: str, second: str, tmp_path: Path) -> None:
+    text = f'[[key]]\nname = "a"\nsecret = "{first}"\n[[key]]\nname = "b"\nsecret = "{second}"\n'
+    with pytest.raises(KeysFileError) as caught:
+        parse_keys_file(text, path="keys.toml", folder=tmp_path)
+    assert (caught.value.name, caught.value.field) == ("b", "secret")
+    assert "the same destination as key 'a'" in str(caught.value)
+
+
+def test_two_variables_of_one_env_file_are_two_places(tmp_path: Path) -> None:
+    text = '[[key]]\nname = "a"\nsecret = "env-file:.env#A"\n[[key]]\nname = "b"\nsecret = "env-file:.env#B"\n'
+    assert len(parse_keys_file(text, folder=tmp_path).keys) == 2
+
+
+@pytest.mark.parametrize(("name", "words"), [("team-a ", "trailing spaces"), ("team-u\u0308", "NFC")])
+def test_a_look_alike_name_is_refused(name: str, words: str) -> None:
+    error = refused(f'[[key]]\nname = "{name}"\n')
+    assert (error.name, error.field) == (name, "name")
+    assert words in error.problem

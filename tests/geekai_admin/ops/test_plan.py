@@ -153,7 +153,9 @@ def test_pruning_without_a_prefix_is_refused() -> None:
 
 
 def test_changes_come_in_the_order_they_are_carried_out() -> None:
-    text = "\n".join(f'[[key]]\nname = "team-{n}"\n{SECRET}rotate_every = "10d"\ngroup = "ha"\n' for n in "abcd")
+    text = "\n".join(
+        f'[[key]]\nname = "team-{n}"\nsecret = "file:{n}.secret"\nrotate_every = "10d"\ngroup = "ha"\n' for n in "abcd"
+    )
     desired = keys_file('[scope]\nprune_prefix = "team-"\n' + text)
     result = planned(
         desired,
@@ -242,7 +244,7 @@ def test_to_dict_is_the_documented_shape() -> None:
     current = account_key(credit_limit=Decimal(5))
     result = planned(
         keys_file(
-            f'[[key]]\nname = "new"\n{SECRET}group = "ha"\ncredit_limit = 1E+4\n'
+            f'[[key]]\nname = "new"\nsecret = "file:new.secret"\ngroup = "ha"\ncredit_limit = 1E+4\n'
             f'[[key]]\nname = "k"\n{SECRET}credit_limit = "none"\n'
         ),
         current,
