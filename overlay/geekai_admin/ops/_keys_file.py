@@ -183,21 +183,27 @@ def parse_keys_file(data: bytes | str, *, path: str = "<keys file>", folder: Pat
 
 def _no_shared_destinations(path: str, keys: list[DesiredKey], folder: Path) -> None:
     """Two keys whose secrets go to the same place would overwrite one another: one live key's secret
-    lost. The same file (as file:, or as the env file of env-file:), the same variable, or the same
-    command is refused, as is a destination that is not of a known form."""
+    lost. The same file (as file:, or as the env file of env-file:), the same variable, the same
+    command, or the same text of another form is refused."""
     files: dict[Path, str] = {}
     env_files: dict[Path, str] = {}
     variables: dict[tuple[Path, str], str] = {}
     commands: dict[tuple[str, ...], str] = {}
+    texts: dict[str, str] = {}
     for key in keys:
         if key.secret is None:
             continue
         try:
-            destination = parse_destination(key.secret, folder=folder)
-        except DeliveryError as error:
-            raise KeysFileError(path, str(error), name=key.name, field="secret") from None
+            destination: object = parse_destination(key.secret, folder=folder)
+        except DeliveryError:
+            # Not one of the command's forms: the library's caller delivers it (ops.apply's deliver),
+            # and the command refuses it before anything is sent. The same text is still the same place.
+            destination = key.secret
         other: str | None = None
-        if isinstance(destination, FileDestination):
+        if isinstance(destination, str):
+            other = texts.get(destination)
+            texts.setdefault(destination, key.name)
+        elif isinstance(destination, FileDestination):
             file = destination.path.resolve()
             other = files.get(file) or env_files.get(file)
             files.setdefault(file, key.name)

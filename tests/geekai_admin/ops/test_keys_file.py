@@ -233,6 +233,7 @@ def test_the_error_pickles_to_the_same_type_and_message() -> None:
         ("file:.env", "env-file:.env#K"),
         ("env-file:.env#K", "file:.env"),
         ("exec:gh secret set K", "exec:gh  secret 'set' K"),
+        ("vault:team", "vault:team"),
     ],
 )
 def test_two_keys_sending_their_secrets_to_one_place_are_refused(first: str, second: str, tmp_path: Path) -> None:
@@ -253,3 +254,8 @@ def test_a_look_alike_name_is_refused(name: str, words: str) -> None:
     error = refused(f'[[key]]\nname = "{name}"\n')
     assert (error.name, error.field) == (name, "name")
     assert words in error.problem
+
+
+def test_a_destination_of_another_form_is_the_callers_to_deliver() -> None:
+    (key,) = parse('[[key]]\nname = "k"\nsecret = "vault:secret/k"\n')
+    assert key.secret == "vault:secret/k"
