@@ -143,6 +143,7 @@ OPS_EXPORTED = {
     "Plan",
     "export_keys_file",
     "load_keys_file",
+    "keep_beside",
     "parse_destination",
     "parse_keys_file",
     "plan",

@@ -77,7 +77,7 @@ def test_a_create_past_its_deadline_says_it_may_have_been_processed(mode: str, f
     fault_server.fake.inject(Reply("trickle", delay=0.3), method="POST")
     elapsed, error = _timed(mode, fault_server.base_url, lambda c: c.keys.create(name="ci"))
     assert isinstance(error, APITimeoutError)
-    assert "the request may have been processed: check keys.list() before creating again" in str(error)
+    assert "the request may have been processed: check the key list before creating again" in str(error)
     assert fault_server.fake.count("POST") == 1  # never sent again
     assert elapsed < DEADLINE + MARGIN
 

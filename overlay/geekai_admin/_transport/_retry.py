@@ -184,7 +184,7 @@ class Attempts:
             f"({self.number + 1} attempt(s))"
         )
         if sent and not self.idempotent:
-            message += "; the request may have been processed: check keys.list() before creating again"
+            message += "; the request may have been processed: check the key list before creating again"
         return APITimeoutError(message, request=request)
 
     def _retry_delay(self, hint: float | None) -> float | None:
@@ -213,7 +213,7 @@ class Attempts:
             text = self.key.redact(str(error))
             message = f"{call.method} {call.path} failed after {self.number + 1} attempt(s): {text or kind}"
             if not self.idempotent and not retryable_error(error, idempotent=False):
-                message += f"; the key {MAY_HAVE_BEEN_CREATED}: look for it in keys.list() before creating it again"
+                message += f"; the key {MAY_HAVE_BEEN_CREATED}: look for it in the key list before creating it again"
             # The httpx error stays the cause for debugging, unless its own text carries the key.
             cause = None if text != str(error) else error
             cls = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         EnvFileDestination,
         ExecDestination,
         FileDestination,
+        keep_beside,
         parse_destination,
     )
     from geekai_admin.ops._export import Export, export_keys_file
@@ -101,6 +102,7 @@ __all__ = [
     "create",
     "delete_many",
     "export_keys_file",
+    "keep_beside",
     "load_keys_file",
     "parse_destination",
     "parse_keys_file",
@@ -131,6 +133,7 @@ _MODULES = {
         "EnvFileDestination",
         "ExecDestination",
         "FileDestination",
+        "keep_beside",
         "parse_destination",
     ),
     "geekai_admin.ops._export": ("Export", "export_keys_file"),

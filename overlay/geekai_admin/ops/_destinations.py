@@ -16,6 +16,7 @@ A secret never appears in a command's arguments or environment, in a message, or
 from __future__ import annotations
 
 import contextlib
+import datetime
 import io
 import os
 import re
@@ -36,6 +37,7 @@ __all__ = [
     "EnvFileDestination",
     "ExecDestination",
     "FileDestination",
+    "keep_beside",
     "parse_destination",
 ]
 
@@ -338,3 +340,39 @@ class ExecDestination:
 
     def discard(self) -> None:
         """Nothing is reserved before delivery."""
+
+
+def keep_beside(destination: Destination, text: str) -> Path:
+    """Keep `text`, which may hold a secret that could not be delivered (a create's unreadable
+    answer, a secret whose key could not be deleted), in a new file in the destination's folder
+    (an `exec:` command's working folder): mode 0600, written whole then renamed into place, so it
+    never shows half-written; a new name. Returns its path; DeliveryError if it cannot.
+
+    That folder, because the destination was prepared there (so it exists, and a file one is
+    writable) and its owner chose it for a secret already; the name says what the file is."""
+    label = destination.label
+    if isinstance(destination, ExecDestination):
+        folder = destination.folder
+    elif isinstance(destination, FileDestination | EnvFileDestination):
+        folder = destination.path.parent
+    else:
+        folder = Path.cwd()
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    try:
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".geekai-admin-unsaved.", suffix=".tmp")
+        unique = Path(temporary).name.removeprefix(".geekai-admin-unsaved.").removesuffix(".tmp")
+        final = folder / f"geekai-admin-unsaved-secret-{stamp}-{unique}.txt"
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(text)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, final)  # the name is new: mkstemp's random part is in it
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+    except OSError as error:
+        raise DeliveryError(label, f"cannot keep it in {folder}: {_reason(error)}") from None
+    _fsync_folder(folder)
+    return final

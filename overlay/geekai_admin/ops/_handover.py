@@ -73,7 +73,8 @@ class HandOverError(GeekAIError):
     `step`: "create", "hand_over" or "delete". `new`: the new key with its secret while it exists
     and its secret was not surely stored elsewhere (else None). `new_deleted`: a failed hand-over
     deleted the new key. `new_may_exist`: a failed create may still have made a key whose secret
-    is unknown (look for it in `keys.list()`).
+    is unknown (look for it in `keys.list()`). `raw_answer`: a create answered with a body that
+    could not be read, which may hold the new secret.
     """
 
     def __init__(
@@ -91,6 +92,16 @@ class HandOverError(GeekAIError):
         self.new = new
         self.new_deleted = new_deleted
         self.new_may_exist: bool = new is not None if new_may_exist is None else new_may_exist
+
+    @property
+    def raw_answer(self) -> str | None:
+        """The server's raw answer to a create it may have carried out but whose answer could not be
+        read (step "create"): the new key's secret, if the key exists, is there and nowhere else.
+        None otherwise. Read from the cause, so it is never pickled with the error."""
+        cause = self.__cause__
+        if self.step == "create" and isinstance(cause, APIResponseValidationError):
+            return cause.body
+        return None
 
 
 # --- the steps ---------------------------------------------------------------------------------
@@ -130,13 +141,10 @@ def said(error: BaseException, secret: str | None) -> str:
 def create_fate(error: Exception, name: str) -> str:
     """What a failed create may have left behind, in one clause."""
     if isinstance(error, APIResponseValidationError):
-        return (
-            "the new key may have been created: its secret, if so, is only in the raw answer, "
-            "on this error's __cause__ (.response, .body)"
-        )
+        return "the new key may have been created: its secret, if so, is only in the server's raw answer (.raw_answer)"
     if surely_not_created(error):
         return "no new key was created"
-    return f"a new key named {name!r} {MAY_HAVE_BEEN_CREATED}: look for it in keys.list()"
+    return f"a new key named {name!r} {MAY_HAVE_BEEN_CREATED}: look for it in the key list"
 
 
 def note(interrupt: BaseException, text: str) -> None:
@@ -157,7 +165,7 @@ def deliver_or_undo(new: CreatedKey, *, operation: str, untouched: str = "") -> 
             yield DeleteStep(new.uuid)
         except Exception as undo:
             raise HandOverError(
-                f"{operation}: the hand-over (on_created) raised ({reason}); deleting the new key failed too "
+                f"{operation}: delivering the new secret failed ({reason}); deleting the new key failed too "
                 f"({said(undo, new.secret)}): new {key_label(new)} exists, its secret is on this error's "
                 f".new.secret{untouched}",
                 step="hand_over",
@@ -171,7 +179,7 @@ def deliver_or_undo(new: CreatedKey, *, operation: str, untouched: str = "") -> 
             )
             raise
         raise HandOverError(
-            f"{operation}: the hand-over (on_created) raised ({reason}); the new key {new.uuid} was deleted, "
+            f"{operation}: delivering the new secret failed ({reason}); the new key {new.uuid} was deleted, "
             f"since no one could use it without its secret{untouched}",
             step="hand_over",
             new=None,
@@ -182,7 +190,7 @@ def deliver_or_undo(new: CreatedKey, *, operation: str, untouched: str = "") -> 
         note(
             interrupt,
             f"{operation} was interrupted in the hand-over: new {key_label(new)} exists, its secret only where "
-            f"on_created may have put it{untouched}",
+            f"its delivery may have put it{untouched}",
         )
         raise
 

@@ -247,10 +247,12 @@ def test_create_with_a_malformed_answer_hands_over_the_raw_body(run: Any, fake: 
     fake.inject(Reply.json(body, 200), times=None)
     result = run("keys", "create", "--name", "ci")
     assert result.code == 1
-    assert "sk-ONLY-COPY" in result.out
-    assert "whether the key was created" in result.err
-    assert "raw answer is on stdout" in result.err
+    assert "sk-ONLY-COPY" in result.out  # no destination: the one display of a secret
+    assert "a key named 'ci' may have been created" in result.err
+    assert "raw answer, which holds its secret if so, is on stdout" in result.err
+    assert "'geekai-admin keys delete UUID'" in result.err
     assert ".response" not in result.err  # the library's pointer means nothing in a shell
+    assert "raw_answer" not in result.err
 
 
 def test_create_whose_answer_has_no_secret_says_so_once(run: Any, fake: FakeAPI) -> None:
@@ -260,8 +262,9 @@ def test_create_whose_answer_has_no_secret_says_so_once(run: Any, fake: FakeAPI)
     assert json.loads(result.out)["data"]["uuid"] == EXAMPLE_UUID  # the raw answer, for the record
     assert result.err == (
         f"geekai-admin: error: keys create: key {EXAMPLE_UUID} was created, but the response "
-        "carries no secret (raw_value); the server's raw answer is on stdout (it may hold the new secret: "
-        "store it); check with 'geekai-admin keys list' whether the key was created\n"
+        "carries no secret (raw_value); a key named 'ci' may have been created: the server's raw answer, which "
+        "holds its secret if so, is on stdout; find the key with 'geekai-admin keys list', then keep that secret "
+        "or delete the key with 'geekai-admin keys delete UUID'\n"
     )
 
 

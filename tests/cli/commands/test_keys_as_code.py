@@ -465,3 +465,51 @@ def test_an_interrupt_prints_each_outcome_as_json_and_leaves_no_reserved_file(
     assert api.has_key(uuids["team-old"])
     # a file reserved for a key that was never delivered is not left behind
     assert (folder / "secrets" / "new.key").exists() == (outcomes["team-new"] == "done")
+
+
+ONE_NEW_KEY = """\
+[[key]]
+name = "team-new"
+secret = "env-file:deploy/.env#GEEKAI_API_KEY"
+"""
+
+
+@pytest.mark.parametrize("json_report", [False, True], ids=["text", "json"])
+def test_an_unreadable_create_answer_is_kept_beside_the_destination_and_the_report_says_where(
+    cli: Cli, api: FakeAPI, folder: Path, json_report: bool
+) -> None:
+    (folder / "keys.toml").write_text(ONE_NEW_KEY)
+    api.inject(Reply("drop_field", body=b"uuid"), method="POST")  # made, but the answer does not fit
+    result = cli(*(["--json"] if json_report else []), "apply", "-f", keys_file(folder), "--yes")
+    (secret,) = api.issued_secrets
+    assert result.code == 1
+    assert secret not in result.out + result.err
+    (kept,) = (folder / "deploy").glob("geekai-admin-unsaved-secret-*.txt")
+    assert secret in kept.read_text()
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    said = result.json()["results"][0]["error"] if json_report else result.out.splitlines()[0]
+    assert f"the server's raw answer, which holds its secret if so, is in {kept} (readable by you only)" in said
+    assert "a key named 'team-new' may have been created" in said
+    assert "'geekai-admin keys delete UUID'" in said
+    for internal in ("raw_answer", "__cause__", "on_created", ".response"):
+        assert internal not in result.out + result.err
+    assert "GEEKAI_API_KEY='old'" in (folder / "deploy" / ".env").read_text()  # the destination is untouched
+
+
+def test_a_new_secret_whose_key_cannot_be_deleted_is_kept_beside_the_destination(
+    cli: Cli, api: FakeAPI, folder: Path
+) -> None:
+    (folder / "keys.toml").write_text('[[key]]\nname = "team-new"\nsecret = "exec:false"\n')
+    api.inject(Reply.json({"code": "boom", "message": "down"}, 500), method="DELETE", times=None)
+    result = cli("apply", "-f", keys_file(folder), "--yes")
+    (secret,) = api.issued_secrets
+    (uuid,) = api.keys
+    assert result.code == 1
+    assert secret not in result.out + result.err
+    (kept,) = folder.glob("geekai-admin-unsaved-secret-*.txt")
+    assert kept.read_text() == secret + "\n"
+    line = result.out.splitlines()[0]
+    assert "delivering the new secret failed (exec:false: exited with status 1)" in line
+    assert f"the new key {uuid} exists and its secret is in {kept} (readable by you only)" in line
+    assert f"delete the key with 'geekai-admin keys delete {uuid}'" in line
+    assert ".new.secret" not in line

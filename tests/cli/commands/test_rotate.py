@@ -214,7 +214,10 @@ def test_an_unreadable_create_answer_is_handed_over_raw(cli: Cli, api: FakeAPI, 
     assert result.code == 1
     assert f"the old key {old} was not touched" in result.err
     if to_file:
-        assert path.read_text() == raw + "\n"
+        (kept,) = tmp_path.iterdir()
+        assert kept.name.startswith("geekai-admin-unsaved-secret-")
+        assert kept.read_text() == raw + "\n"
+        assert f"is in {kept} (readable by you only)" in result.err
         assert "sk-only-copy" not in result.out + result.err
     else:
         assert result.out == raw + "\n"

@@ -150,3 +150,28 @@ def test_an_interrupted_create_says_what_may_exist_and_removes_the_reserved_file
     retry = cli("keys", "create", "--name", "svc", "--secret-to", f"file:{path}")
     assert retry.code == 0
     assert path.read_text() == api.issued_secrets[-1] + "\n"
+
+
+@pytest.mark.parametrize("form", ["file:{tmp}/svc.key", "env-file:{tmp}/.env#GEEKAI_API_KEY", "exec:true"])
+def test_an_unreadable_create_answer_with_a_destination_is_kept_beside_it_never_printed(
+    cli: Cli, api: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, form: str
+) -> None:
+    monkeypatch.chdir(tmp_path)  # exec: runs in the current folder, and its answer is kept there
+    api.inject(Reply("drop_field", body=b"uuid"), method="POST")  # made, but the answer does not fit
+    result = cli("keys", "create", "--name", "svc", "--secret-to", form.format(tmp=tmp_path))
+    (secret,) = api.issued_secrets
+    assert result.code == 1
+    assert secret not in result.out + result.err
+    assert result.out == ""
+    (kept,) = (path for path in tmp_path.iterdir() if path.name.startswith("geekai-admin-unsaved-secret-"))
+    assert secret in kept.read_text()
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert result.err == (
+        "geekai-admin: error: keys create: the key has no uuid; a key named 'svc' "
+        f"may have been created: the server's raw answer, which holds its secret if so, is in {kept} (readable "
+        "by you only); find the key with 'geekai-admin keys list', then keep that secret or delete the key with "
+        "'geekai-admin keys delete UUID'\n"
+    )
+    assert not (tmp_path / "svc.key").exists()
+    assert not (tmp_path / ".env").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".geekai")] == []  # no temporary file left

@@ -79,15 +79,18 @@ def test_bad_input_leaves_no_empty_file(cli: Cli, api: FakeAPI, tmp_path: Path) 
     assert not path.exists()
 
 
-def test_an_unreadable_answer_goes_to_the_file_not_stdout(cli: Cli, api: FakeAPI, tmp_path: Path) -> None:
+def test_an_unreadable_answer_is_kept_beside_the_file_never_printed(cli: Cli, api: FakeAPI, tmp_path: Path) -> None:
     raw = '{"data": {"uuid": 7, "raw_value": "sk-only-copy-of-the-secret"}}'
     api.inject(Reply.raw(raw.encode()), method="POST")
     path = tmp_path / "ci.key"
     result = cli("keys", "create", "--name", "ci", "--secret-file", str(path))
     assert result.code == 1
     assert "sk-only-copy-of-the-secret" not in result.out + result.err
-    assert path.read_text() == raw + "\n"
-    assert f"the server's raw answer is in {path}" in result.err
+    assert not path.exists()  # the destination holds a secret or nothing
+    (kept,) = tmp_path.iterdir()
+    assert kept.read_text() == raw + "\n"
+    assert kept.stat().st_mode & 0o777 == 0o600
+    assert f"the server's raw answer, which holds its secret if so, is in {kept} (readable by you only)" in result.err
 
 
 def test_a_secret_that_cannot_be_written_after_the_create_says_so(

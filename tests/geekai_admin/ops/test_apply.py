@@ -152,6 +152,19 @@ def test_a_failed_delivery_deletes_the_new_key_keeps_the_old_and_goes_on(against
     assert not replan(fake_api, keys_file).pending
 
 
+def test_an_unreadable_create_answer_is_reachable_on_the_outcome(against: Against, fake_api: FakeAPI) -> None:
+    keys_file = ops.parse_keys_file('[[key]]\nname = "team-new"\nsecret = "file:new.key"\n')
+    fake_api.inject(Reply("drop_field", body=b"uuid"), method="POST")  # made, but the answer does not fit
+    _, result = against(planned_and_applied(keys_file, Delivered(), prune=False))
+    (applied,) = result.results
+    (secret,) = fake_api.issued_secrets
+    assert applied.outcome == "failed"
+    assert isinstance(applied.error, HandOverError)
+    assert applied.error.raw_answer is not None
+    assert secret in applied.error.raw_answer
+    assert secret not in json.dumps(result.to_dict())
+
+
 def test_a_failed_update_does_not_stop_the_others(against: Against, fake_api: FakeAPI) -> None:
     uuids = seed_account(fake_api)
     fake_api.inject(DENIED, method="PUT", uuid=uuids["team-web"])

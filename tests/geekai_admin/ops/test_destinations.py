@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
+from geekai_admin import ops
 from geekai_admin.ops._destinations import (
     DeliveryError,
     EnvFileDestination,
@@ -320,3 +321,23 @@ def test_no_repr_or_message_holds_the_secret(recorder: Path, tmp_path: Path) -> 
         destination = parse_destination(text, folder=tmp_path)
         assert SECRET not in repr(destination)
         assert SECRET not in destination.label
+
+
+@pytest.mark.parametrize("form", ["file:{tmp}/sub/k", "env-file:{tmp}/sub/.env#K", "exec:true"])
+def test_keep_beside_writes_a_new_private_file_in_the_destinations_folder(tmp_path: Path, form: str) -> None:
+    (tmp_path / "sub").mkdir()
+    destination = ops.parse_destination(form.format(tmp=tmp_path), folder=tmp_path / "sub")
+    first = ops.keep_beside(destination, "sk-unsaved\n")
+    second = ops.keep_beside(destination, "sk-other\n")
+    assert first.parent == second.parent == tmp_path / "sub"
+    assert first != second  # never one over another
+    assert first.read_text() == "sk-unsaved\n"
+    assert stat.S_IMODE(first.stat().st_mode) == 0o600
+    assert sorted(p.name for p in (tmp_path / "sub").iterdir()) == sorted([first.name, second.name])
+
+
+def test_keep_beside_says_why_it_could_not_keep_the_text(tmp_path: Path) -> None:
+    destination = ops.parse_destination(f"file:{tmp_path}/gone/k")
+    with pytest.raises(ops.DeliveryError, match=r"cannot keep it in .*gone: No such file or directory") as caught:
+        ops.keep_beside(destination, "sk-unsaved")
+    assert "sk-unsaved" not in str(caught.value)

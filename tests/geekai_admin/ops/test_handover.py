@@ -86,6 +86,32 @@ def test_a_failed_create_hands_nothing_over(against: Against, fake_api: FakeAPI)
     assert store.received == []
 
 
+def test_an_unreadable_create_answer_is_on_the_error_as_raw_answer(against: Against, fake_api: FakeAPI) -> None:
+    store = Store()
+    fake_api.inject(Reply("drop_field", body=b"uuid"), method="POST")  # made, but the answer does not fit
+    with pytest.raises(HandOverError) as caught:
+        against(lambda c: ops.create(c, name="ci", on_created=store))
+    error = caught.value
+    (secret,) = fake_api.issued_secrets
+    assert (error.step, error.new, error.new_may_exist) == ("create", None, True)
+    assert error.raw_answer is not None
+    assert secret in error.raw_answer
+    assert "its secret, if so, is only in the server's raw answer (.raw_answer)" in str(error)
+    assert secret not in str(error) + repr(error)
+    assert pickle.loads(pickle.dumps(error)).raw_answer is None
+    assert store.received == []
+
+
+def test_other_failures_have_no_raw_answer(against: Against, fake_api: FakeAPI) -> None:
+    fake_api.inject(Reply.json({"code": "boom", "message": "down"}, 500), method="POST")
+    with pytest.raises(HandOverError) as caught:
+        against(lambda c: ops.create(c, name="ci", on_created=Store()))
+    assert caught.value.raw_answer is None
+    assert "a new key named 'ci' may have been created, its secret unknown: look for it in the key list" in str(
+        caught.value
+    )
+
+
 @pytest.mark.parametrize(
     ("arguments", "field"),
     [

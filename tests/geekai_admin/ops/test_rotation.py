@@ -8,6 +8,7 @@ ever shows the secret.
 from __future__ import annotations
 
 import json
+import pickle
 from decimal import Decimal
 from typing import Any
 
@@ -267,7 +268,9 @@ def test_an_unreadable_create_answer_keeps_the_raw_body_and_the_old_key(against:
     assert isinstance(cause, APIResponseValidationError)
     (secret,) = fake_api.issued_secrets
     assert secret in cause.body  # the secret is not lost
-    assert "__cause__ (.response, .body)" in str(error)
+    assert error.raw_answer == cause.body  # reachable without the cause
+    assert "only in the server's raw answer (.raw_answer)" in str(error)
+    assert pickle.loads(pickle.dumps(error)).raw_answer is None  # never pickled
     assert error.new_may_exist is True
     assert secret not in shows(error)
     assert fake_api.has_key(old.uuid)

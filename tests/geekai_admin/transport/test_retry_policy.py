@@ -127,7 +127,7 @@ def test_a_create_cut_by_its_deadline_may_have_been_processed() -> None:
         attempts.after_error(httpx.ReadTimeout("slow", request=REQUEST))
     assert str(caught.value) == (
         "POST /api_keys did not finish within its deadline of 10s (1 attempt(s)); "
-        "the request may have been processed: check keys.list() before creating again"
+        "the request may have been processed: check the key list before creating again"
     )
     unsent = _attempts("POST", clock)
     clock.now += 10.0

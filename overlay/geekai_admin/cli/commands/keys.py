@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from geekai_admin import (
     NOT_GIVEN,
     ZERO_CREDIT_LIMIT,
-    APIResponseValidationError,
     CreatedKey,
     HandOverError,
     InvalidInputError,
@@ -58,9 +57,9 @@ def create(session: Session) -> Output | Produced:
             expires=args.expires,
         )
     except HandOverError as exc:
+        if exc.raw_answer is not None:
+            raise secrets.raw_answer_error(exc, out, args.name) from None
         cause = exc.__cause__
-        if exc.step == "create" and isinstance(cause, APIResponseValidationError):
-            raise secrets.raw_answer_error(cause, out) from None
         out.abandon()
         if exc.step != "create" or cause is None:
             raise out.failed(exc) from None

@@ -20,8 +20,10 @@ from geekai_admin.cli import exit_codes
 from geekai_admin.cli.app import run_status
 from geekai_admin.cli.console import confirmed, say
 from geekai_admin.cli.errors import UsageError
+from geekai_admin.cli.output import secret_file as secrets
 from geekai_admin.cli.output.escape import printable
 from geekai_admin.cli.output.formats import Produced
+from geekai_admin.cli.parser import PROG
 from geekai_admin.cli.selection import has_selectors
 
 if TYPE_CHECKING:
@@ -147,7 +149,38 @@ def _consent(session: Session, planned: ops.Plan) -> None:
         raise UsageError("apply: not confirmed: nothing was changed")
 
 
-def _outcome_line(applied: ops.AppliedChange) -> str:
+def _failure(applied: ops.AppliedChange, destination: ops.Destination | None) -> str | None:
+    """The command's words for a failed create or rotation whose library message points at the
+    error's attributes: a secret the error still holds (a create's unreadable answer, a new key that
+    could not be deleted) is kept beside its destination, never printed. None: the library's
+    message says it in words fit for a shell."""
+    error = applied.error
+    if not isinstance(error, ops.HandOverError):
+        return None
+    change = applied.change
+    head = f"apply: {change.action} {change.name!r}: "
+    reason = " ".join(str(error.__cause__).split())
+    old = "" if change.uuid is None else f"; the old key {change.uuid} was not touched"
+    if error.raw_answer is not None:
+        kept = secrets.unsaved(destination, error.raw_answer.strip()) if destination else "could not be kept"
+        return f"{head}creating the key failed ({reason}); {secrets.may_exist(change.name, kept)}{old}"
+    new = error.new
+    if new is None:
+        return None
+    if error.step == "hand_over":
+        kept = secrets.unsaved(destination, new.secret) if destination else "could not be kept"
+        return (
+            f"{head}delivering the new secret failed ({reason}); deleting the new key failed too: the new key "
+            f"{new.uuid} exists and its secret {kept}: use it, or delete the key with '{PROG} keys delete "
+            f"{new.uuid}'{old}"
+        )
+    return (
+        f"{head}the new key {new.uuid} was created and its secret delivered, but deleting the old key "
+        f"{change.uuid} failed ({reason}): delete it with '{PROG} keys delete {change.uuid}'"
+    )
+
+
+def _outcome_line(applied: ops.AppliedChange, failure: str | None) -> str:
     change = applied.change
     label = change.name if change.uuid is None else f"{change.name} ({change.uuid})"
     if applied.outcome == "done":
@@ -158,15 +191,24 @@ def _outcome_line(applied: ops.AppliedChange) -> str:
         )
         said = f"done{new}"
     elif applied.outcome == "failed":
-        said = f"FAILED: {applied.to_dict()['error']}"
+        said = f"FAILED: {failure or applied.to_dict()['error']}"
     else:
         said = applied.outcome.replace("_", " ")
     return printable(f"  {change.action:<7} {label}: {said}")
 
 
-def _report(result: ops.ApplyResult, interrupt: KeyboardInterrupt | None = None) -> Produced:
+def _report(
+    result: ops.ApplyResult,
+    destinations: Mapping[str, ops.Destination],
+    interrupt: KeyboardInterrupt | None = None,
+) -> Produced:
     """Each change's outcome; the status of a run that failed somewhere, or was stopped (as bulk runs say it)."""
-    lines = [_outcome_line(applied) for applied in result.results]
+    failures = [_failure(applied, destinations.get(applied.change.name)) for applied in result.results]
+    lines = [_outcome_line(applied, failure) for applied, failure in zip(result.results, failures, strict=True)]
+    document = result.to_dict()
+    for shown, failure in zip(document["results"], failures, strict=True):
+        if failure is not None:
+            shown["error"] = failure
     lines.append(("Interrupted: " if result.interrupted else "Applied: ") + result.summary() + ".")
     status, complaint = run_status(
         "apply",
@@ -176,7 +218,7 @@ def _report(result: ops.ApplyResult, interrupt: KeyboardInterrupt | None = None)
         noun="changes",
         tally=result.summary(),
     )
-    return Produced({"dry_run": False, **result.to_dict()}, "\n".join(lines), status=status, complaint=complaint)
+    return Produced({"dry_run": False, **document}, "\n".join(lines), status=status, complaint=complaint)
 
 
 def apply(session: Session) -> Produced:
@@ -206,10 +248,10 @@ def apply(session: Session) -> Produced:
         try:
             result = ops.apply(session.client(), planned, deliver=deliver)
         except ops.ApplyInterrupted as stopped:  # Ctrl-C, or SIGTERM as `app` raises it
-            return _report(stopped.result, stopped.interrupt)
+            return _report(stopped.result, destinations, stopped.interrupt)
     finally:
         _discard(destinations, delivered)
-    return _report(result)
+    return _report(result, destinations)
 
 
 def _discard(destinations: Mapping[str, ops.Destination], delivered: set[str]) -> None:

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from geekai_admin import (
     MAY_HAVE_BEEN_CREATED,
-    APIResponseValidationError,
     CreatedKey,
     RotationError,
     check_name,
@@ -103,8 +102,10 @@ def rotate(session: Session) -> Produced:
             session.client(), uuid, name=args.name, delete_old=not args.keep_old, on_created=out.hand_over
         )
     except RotationError as exc:
-        if exc.new is None and isinstance(exc.__cause__, APIResponseValidationError):
-            raise secrets.raw_answer_error(exc.__cause__, out, f"the old key {uuid} was not touched") from None
+        if exc.raw_answer is not None:
+            raise secrets.raw_answer_error(
+                exc, out, args.name or exc.old.name or "", f"the old key {uuid} was not touched"
+            ) from None
         if not out.delivered:
             out.abandon()
         return _failed(output, exc, args.name or exc.old.name)

@@ -28,7 +28,7 @@ from geekai_admin.cli.parser import PROG
 if TYPE_CHECKING:
     from geekai_admin.cli.session import Session
 
-__all__ = ["SecretOut", "raw_answer_error", "split_document", "write_out"]
+__all__ = ["SecretOut", "may_exist", "raw_answer_error", "split_document", "unsaved", "write_out"]
 
 _STDOUT = "stdout"
 
@@ -142,30 +142,38 @@ def write_out(text: str) -> None:
         raise ops.DeliveryError(_STDOUT, failed.reason) from None
 
 
-def raw_answer_error(error: APIResponseValidationError, out: SecretOut, state: str = "") -> APIResponseValidationError:
+def raw_answer_error(error: HandOverError, out: SecretOut, name: str, state: str = "") -> CommandFailed:
     """A create whose answer could not be read: the key may exist, and that raw answer may hold the
-    only copy of its secret. Hand the answer over (to a new secret file, else stdout); say where.
-    Only a new file takes it: an env file, a command or a rotated key's own file expect a secret.
-    """
-    body = error.body.strip()
-    where = "on stdout"
-    destination = out.destination
-    if isinstance(destination, ops.FileDestination) and not destination.replace:
-        try:
-            destination.deliver(body)
-            out.delivered = True
-            where = f"in {out.where}"
-        except ops.DeliveryError:
-            destination = None
-    else:
-        out.abandon()
-        destination = None
-    if destination is None:
+    only copy of its secret. Without a destination it is shown (the one display of a secret); with
+    one, it goes nowhere but a 0600 file beside the destination (`ops.keep_beside`), never to a
+    terminal or a report; the message says where, and how to find or delete the key."""
+    body = (error.raw_answer or "").strip()
+    cause = error.__cause__
+    problem = cause.problem if isinstance(cause, APIResponseValidationError) else str(error)
+    if out.destination is None:
         with contextlib.suppress(ops.DeliveryError):
             write_out(printable(body) + "\n")
+        kept = "is on stdout"
+    else:
+        out.abandon()
+        kept = unsaved(out.destination, body)
     also = f"; {state}" if state else ""
-    return APIResponseValidationError(
-        f"{error.problem}; the server's raw answer is {where} (it may hold "
-        f"the new secret: store it){also}; check with 'geekai-admin keys list' whether the key was created",
-        response=error.response,
+    return CommandFailed(f"{out.session.args.command}: {problem}; {may_exist(name, kept)}{also}")
+
+
+def unsaved(destination: ops.Destination, text: str) -> str:
+    """Keeps a secret (or an answer holding one) that could not be delivered beside the destination;
+    says where, or why it could not be kept, as the end of "the new secret ..."."""
+    try:
+        return f"is in {printable(str(ops.keep_beside(destination, text + chr(10))))} (readable by you only)"
+    except ops.DeliveryError as failed:
+        return f"could not be kept ({failed.problem})"
+
+
+def may_exist(name: str, kept: str) -> str:
+    """What a create whose answer could not be read may have left, in the command's words."""
+    return (
+        f"a key named {printable(repr(name))} may have been created: the server's raw answer, which holds its "
+        f"secret if so, {kept}; find the key with '{PROG} keys list', then keep that secret or delete "
+        f"the key with '{PROG} keys delete UUID'"
     )
