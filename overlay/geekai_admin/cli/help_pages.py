@@ -131,7 +131,11 @@ examples:
 {_DESTINATIONS}
 file:PATH (and --secret-file PATH, the same) creates a new file: an existing path is refused.
 If the secret cannot be delivered (printed, or sent to DEST), the new key is deleted: no one
-could use it without its secret (exit status 1).
+could use it without its secret (exit status 1). If the server's answer cannot be read, the key
+may exist: that raw answer (its secret, if so) is printed without --secret-to, else kept in a
+new 0600 file beside DEST, which the error names (exit status 1).
+A name a key already has is refused (exit status 2), since plan and apply tell keys apart by
+name: choose another, or pass --allow-duplicate-name. This costs one listing of the keys.
 
 --json: KEY + {{"secret": str}}   (the full new key: shown this once)
         KEY + {{"secret_to": DEST}} with --secret-to, KEY + {{"secret_file": PATH}} with --secret-file

@@ -47,8 +47,9 @@ is one line on stderr, never a traceback, never the system key.
 --format table (the default) is for people; json prints one JSON document (--json is the same);
 jsonl and csv print one row per key, where the output is a list of keys (keys list, bulk runs).
 With json, stdout holds exactly one JSON document on success, and nothing on failure, with two
-exceptions (exit status 1): when a create's answer cannot be read, stdout holds that raw answer (it
-may carry the new secret, which the API never shows again); a rotation whose old key could not be
+exceptions (exit status 1): when a create's answer cannot be read and no --secret-to was given, stdout
+holds that raw answer (it may carry the new secret, which the API never shows again; with
+--secret-to it goes to a file beside the destination, which the error names); a rotation whose old key could not be
 deleted still prints its document, with the new secret. Shapes (each command's --help has its own):
 
 """
@@ -175,6 +176,11 @@ def _add_key_commands(actions: Any, common: Sequence[argparse.ArgumentParser]) -
     create.add_argument("--group", choices=GROUP_CHOICES, default="balance", help="proxy strategy (default balance)")
     create.add_argument("--credit-limit", metavar="COINS", help="spending limit in coins, 100 coins = 1 yuan")
     create.add_argument("--expires", metavar="YYYY-MM-DD", help="last day of validity (default: never)")
+    create.add_argument(
+        "--allow-duplicate-name",
+        action="store_true",
+        help="create it although a key of this name exists (plan and apply tell keys apart by name)",
+    )
     _add_secret_file(create)
     create.set_defaults(command="keys create")
 

@@ -71,14 +71,24 @@ _DAYS = re.compile(r"([0-9]{1,5})d")
 
 class KeysFileError(InvalidInputError):
     """A keys file was refused before anything was sent: `path`, the key's `name` (None for the file
-    as a whole) and the `field` say where, `problem` says what."""
+    as a whole) and the `field` say where, `problem` says what. `sharing`: the uuids of the account's
+    keys that share the declared name, when that is the refusal (rename or delete all but one)."""
 
     path: str
     name: str | None
     field: str
     problem: str
+    sharing: tuple[str, ...]
 
-    def __init__(self, path: str, problem: str, *, name: str | None = None, field: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        problem: str,
+        *,
+        name: str | None = None,
+        field: str | None = None,
+        sharing: tuple[str, ...] = (),
+    ) -> None:
         where = [path, *([] if name is None else [f"key {name!r}"]), *([] if field is None else [field])]
         # The message names the file, the key and the field, so InvalidInputError's "field: problem" is not used.
         GeekAIError.__init__(self, f"{': '.join(where)}: {problem}")
@@ -86,6 +96,7 @@ class KeysFileError(InvalidInputError):
         self.problem = problem
         self.path = path
         self.name = name
+        self.sharing = sharing
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

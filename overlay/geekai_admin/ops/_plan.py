@@ -161,6 +161,7 @@ def _by_name(desired: KeysFile, keys: list[ApiKey]) -> dict[str, ApiKey]:
                 "rename or delete all but one",
                 name=name,
                 field="name",
+                sharing=tuple(key.uuid for key in same),
             )
     return {name: same[0] for name, same in found.items()}
 

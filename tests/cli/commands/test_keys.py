@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -199,8 +200,8 @@ def test_create_prints_the_secret_once_marked(run: Any, fake: FakeAPI) -> None:
     lines = result.out.splitlines()
     assert lines[-1] == secret
     assert "shown only once" in lines[-2]
-    (request,) = fake.log
-    assert request.method == "POST"
+    (listing, request) = fake.log  # the listing: no key of this name yet
+    assert (listing.method, request.method) == ("GET", "POST")
     assert request.json() == {"name": "ci", "group": "balance", "credit_limit": 10000, "expired_at": "2026-12-31"}
 
 
@@ -211,7 +212,7 @@ def test_create_json_has_the_secret_as_a_field(run: Any, fake: FakeAPI) -> None:
     assert document["group"] == "ha"
     assert document["credit_limit"] is None
     assert document["expires"] is None
-    assert fake.log[0].json() == {"name": "ci", "group": "ha", "credit_limit": 0, "expired_at": ""}
+    assert fake.log[1].json() == {"name": "ci", "group": "ha", "credit_limit": 0, "expired_at": ""}
     # Shown once: reading the key back never shows it.
     again = run("--json", "keys", "get", document["uuid"])
     assert document["secret"] not in again.out
@@ -244,7 +245,7 @@ def test_create_requires_a_name(run: Any, fake: FakeAPI) -> None:
 
 def test_create_with_a_malformed_answer_hands_over_the_raw_body(run: Any, fake: FakeAPI) -> None:
     body = {"data": {**key_record(uuid=EXAMPLE_UUID, name="ci", created_at="not a date"), "raw_value": "sk-ONLY-COPY"}}
-    fake.inject(Reply.json(body, 200), times=None)
+    fake.inject(Reply.json(body, 200), method="POST", times=None)
     result = run("keys", "create", "--name", "ci")
     assert result.code == 1
     assert "sk-ONLY-COPY" in result.out  # no destination: the one display of a secret
@@ -256,7 +257,7 @@ def test_create_with_a_malformed_answer_hands_over_the_raw_body(run: Any, fake: 
 
 
 def test_create_whose_answer_has_no_secret_says_so_once(run: Any, fake: FakeAPI) -> None:
-    fake.inject(Reply.json({"data": key_record(uuid=EXAMPLE_UUID, name="ci")}, 200), times=None)
+    fake.inject(Reply.json({"data": key_record(uuid=EXAMPLE_UUID, name="ci")}, 200), method="POST", times=None)
     result = run("--json", "keys", "create", "--name", "ci")
     assert result.code == 1
     assert json.loads(result.out)["data"]["uuid"] == EXAMPLE_UUID  # the raw answer, for the record
@@ -395,3 +396,19 @@ def test_delete_refuses_a_bad_uuid_before_anything(run: Any, fake: FakeAPI) -> N
     assert result.code == 2
     assert result.err.startswith("geekai-admin: error: keys delete: UUID: not a UUID")
     assert fake.log == []
+
+
+def test_create_refuses_a_name_a_key_has_unless_allowed(run: Any, fake: FakeAPI, tmp_path: Path) -> None:
+    name = fake.keys[EXAMPLE_UUID]["name"]
+    path = tmp_path / "k"
+    result = run("keys", "create", "--name", name, "--secret-file", str(path))
+    assert result.code == 2
+    assert result.err == (
+        f"geekai-admin: error: keys create: --name: a key named {name!r} already exists ({EXAMPLE_UUID}); plan "
+        "and apply tell keys apart by name: choose another name, or pass --allow-duplicate-name (no key was created)\n"
+    )
+    assert fake.writes == 0
+    assert not path.exists()  # the reserved file is gone
+    allowed = run("keys", "create", "--name", name, "--allow-duplicate-name", "--secret-file", str(path))
+    assert allowed.code == 0
+    assert [key["name"] for key in fake.keys.values()] == [name, name]

@@ -320,11 +320,15 @@ def test_each_refusal_is_exit_2_before_any_write(cli: Cli, api: FakeAPI, folder:
 
 def test_two_account_keys_sharing_a_declared_name_are_refused(cli: Cli, api: FakeAPI, folder: Path) -> None:
     seed(api)
-    api.seed(name="team-web", group="balance", credit_limit=500, created_at=RECENT)
+    twin = api.seed(name="team-web", group="balance", credit_limit=500, created_at=RECENT).uuid
     for command in (["plan"], ["apply", "--yes"]):
         result = cli(*command, "-f", keys_file(folder))
         assert result.code == 2
         assert "key 'team-web': name: the account has 2 keys of this name" in result.err
+        assert result.err.endswith(
+            f"rename or delete all but one (rename one with 'geekai-admin keys update {twin} --name NEW-NAME', "
+            f"or delete one with 'geekai-admin keys delete {twin}')\n"
+        )
     assert api.writes == 0
 
 

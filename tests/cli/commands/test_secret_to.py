@@ -147,7 +147,7 @@ def test_an_interrupted_create_says_what_may_exist_and_removes_the_reserved_file
     assert not path.exists()
     for secret in api.issued_secrets:
         assert secret not in result.out + result.err
-    retry = cli("keys", "create", "--name", "svc", "--secret-to", f"file:{path}")
+    retry = cli("keys", "create", "--name", "svc", "--secret-to", f"file:{path}", "--allow-duplicate-name")
     assert retry.code == 0
     assert path.read_text() == api.issued_secrets[-1] + "\n"
 

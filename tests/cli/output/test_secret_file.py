@@ -103,7 +103,7 @@ def test_a_secret_that_cannot_be_written_after_the_create_says_so(
     path = tmp_path / "ci.key"
     result = cli("keys", "create", "--name", "ci", "--secret-file", str(path))
     created = api.calls[-1].rsplit("/", 1)[-1]
-    assert api.calls == ["POST /api/api_keys", f"DELETE /api/api_keys/{created}"]
+    assert api.calls == ["GET /api/api_keys", "POST /api/api_keys", f"DELETE /api/api_keys/{created}"]
     assert (result.code, result.out) == (1, "")
     assert f"could not deliver the new secret to {path} (cannot write the secret: No space left" in result.err
     assert f"the new key {created} was deleted" in result.err

@@ -44,7 +44,15 @@ def create(session: Session) -> Output | Produced:
     """The library's `ops.create`, its hand-over the destination or stdout (see `output.secret_file`)."""
     args = session.args
     _no_zero_limit(args.credit_limit, "leave --credit-limit out for a key without a limit")
+    session.client()  # built first: an error quoting the input masks the system key
+    KeyChanges.of(name=args.name, group=args.group, credit_limit=args.credit_limit, expires=args.expires)
     out = secrets.SecretOut.reserve(session, replace=False)
+    if not args.allow_duplicate_name:
+        try:
+            _name_is_free(session, args.name)
+        except BaseException:
+            out.abandon()
+            raise
     if out.destination is None:
         out.head = _created_output if args.format == "json" else lambda key: fmt.created_text(key) + "\n"
     try:
@@ -70,6 +78,17 @@ def create(session: Session) -> Output | Produced:
     if out.destination is None:
         return Produced({}, "", printed=True)
     return Produced(out.stored(key), out.stored_text(key))
+
+
+def _name_is_free(session: Session, name: str) -> None:
+    """A second key of one name would block plan and apply, which tell keys apart by name."""
+    same = [key.uuid for key in session.client().keys.list() if key.name == name]
+    if same:
+        raise UsageError(
+            f"keys create: --name: a key named {fmt.printable(repr(name))} already exists ({', '.join(same)}); "
+            "plan and apply tell keys apart by name: choose another name, or pass --allow-duplicate-name "
+            "(no key was created)"
+        )
 
 
 def _created_output(key: CreatedKey) -> str:

@@ -56,7 +56,14 @@ def _planned(session: Session) -> tuple[ops.KeysFile, ops.Plan]:
     try:
         planned = ops.plan(keys_file, current, now=datetime.datetime.now(datetime.UTC), prune=session.args.prune)
     except ops.KeysFileError as error:
-        raise UsageError(f"{session.args.command}: {error}") from None
+        how = ""
+        if error.sharing:
+            uuid = error.sharing[-1]
+            how = (
+                f" (rename one with '{PROG} keys update {uuid} --name NEW-NAME', or delete one with "
+                f"'{PROG} keys delete {uuid}')"
+            )
+        raise UsageError(f"{session.args.command}: {error}{how}") from None
     return keys_file, planned
 
 
