@@ -16,6 +16,7 @@ __all__ = [
     "AMOUNT_BOUNDS",
     "MAX_AMOUNT",
     "MAX_AMOUNT_PLACES",
+    "MAX_LIMIT_DIGITS",
     "MAX_NAME_LENGTH",
     "amount_in_bounds",
     "check_amount",
@@ -34,6 +35,9 @@ MAX_AMOUNT = Decimal(10) ** 15
 """Coins: the largest amount, either sign, the client accepts from the API (a balance, a credit
 limit, credit used): ten trillion yuan, a thousand times MAX_COINS (the largest a caller may send).
 Beyond it a number is not one the API could mean, and printing or dividing it could cost without bound."""
+MAX_LIMIT_DIGITS = 15
+"""The most significant digits of a credit limit sent: the API's JSON number is read as a double,
+which carries 15 decimal digits exactly (DBL_DIG)."""
 MAX_AMOUNT_PLACES = 20
 """The most decimal places of a coin an amount from the API may have (the same reason)."""
 _CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -158,13 +162,19 @@ def check_days(value: object, field: str) -> int:
 
 
 def check_credit_limit(value: object) -> Decimal | None:
-    """Coins, more than 0, at most two decimal places; None means no limit. 0 is refused: the API
-    reads it as no limit, the opposite of what it seems to say."""
+    """Coins, more than 0, with at most MAX_LIMIT_DIGITS significant digits; None means no limit. 0 is
+    refused: the API reads it as no limit, the opposite of what it seems to say. The spec allows any
+    number (no multipleOf), so 1.234 coins is a limit; the bound is what the JSON number sent carries
+    exactly."""
     if value is None:
         return None
     amount = check_amount(value, "credit_limit", "coins", MAX_COINS, floats=True)
-    if amount != amount.quantize(Decimal("0.01")):
-        raise InvalidInputError("credit_limit", f"at most two decimal places of a coin, got {_amount(amount)}")
+    if amount and len(amount.normalize().as_tuple().digits) > MAX_LIMIT_DIGITS:
+        raise InvalidInputError(
+            "credit_limit",
+            f"more digits than the API's number carries exactly (at most {MAX_LIMIT_DIGITS} significant "
+            f"digits), got {_amount(amount)}",
+        )
     if amount == 0:
         raise InvalidInputError("credit_limit", f"{ZERO_CREDIT_LIMIT}: pass None for no limit")
     return amount

@@ -14,6 +14,6 @@ __all__ = ["Amount", "DateLike", "KeyRef"]
 KeyRef: TypeAlias = str | uuid.UUID | ApiKey
 """A key: its UUID (a string or uuid.UUID), or an ApiKey."""
 Amount: TypeAlias = Decimal | int | float | str
-"""Coins: a Decimal, int, float or decimal string; at most two decimal places."""
+"""Coins: a Decimal, int, float or decimal string; at most 15 significant digits (what the API's number carries)."""
 DateLike: TypeAlias = datetime.date | str
 """A datetime.date or a "YYYY-MM-DD" string."""

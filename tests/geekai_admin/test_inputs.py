@@ -70,7 +70,7 @@ CREATE_CASES: list[tuple[dict[str, Any], str, str]] = [
     ({"credit_limit": "Infinity"}, "credit_limit", "must be a finite number"),
     ({"credit_limit": 10**13}, "credit_limit", "larger than"),
     ({"credit_limit": "1e400"}, "credit_limit", "larger than"),
-    ({"credit_limit": 0.001}, "credit_limit", "at most two decimal places"),
+    ({"credit_limit": "0.1234567890123456"}, "credit_limit", "at most 15 significant digits"),
     ({"credit_limit": "ten"}, "credit_limit", "not a number"),
     ({"credit_limit": True}, "credit_limit", "expected a number of coins, got bool"),
     ({"credit_limit": [1]}, "credit_limit", "got list"),

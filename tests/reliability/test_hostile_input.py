@@ -80,8 +80,7 @@ HOSTILE_LIMITS: list[object] = [
     Decimal("NaN"),
     Decimal("sNaN"),
     Decimal("-Infinity"),
-    0.001,
-    "0.001",
+    "0.1234567890123456",  # more digits than the API's number carries
     "abc",
     "",
     "1,000",

@@ -16,7 +16,7 @@ from typing import Final
 
 from geekai_admin._constants import Group
 from geekai_admin._exceptions import InvalidInputError
-from geekai_admin._inputs import _CONTROL, check_name
+from geekai_admin._inputs import _CONTROL, check_credit_limit, check_name
 from geekai_admin._models import ApiKey, plain_decimal
 from geekai_admin.ops._keys_file import NEVER, NO_LIMIT, name_look_alike
 
@@ -90,7 +90,11 @@ def _declaration(key: ApiKey) -> str:
     lines = ["\n[[key]]", f"name = {toml_string(name)}"]
     if key.group is not None:
         lines.append(f"group = {toml_string(key.group)}")
-    lines.append(f"credit_limit = {_amount(key.credit_limit)}")
+    try:
+        check_credit_limit(key.credit_limit)
+        lines.append(f"credit_limit = {_amount(key.credit_limit)}")
+    except InvalidInputError as error:  # left unmanaged: a plan of this file then changes nothing
+        lines.append(f"# credit_limit {_amount(key.credit_limit)} is not managed: {error.problem}")
     lines.append(f"expires = {toml_string(NEVER) if key.expires is None else key.expires.isoformat()}")
     return "\n".join(lines) + "\n"
 

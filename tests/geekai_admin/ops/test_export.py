@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geekai_admin import ApiKey, InvalidInputError
+from geekai_admin._inputs import MAX_AMOUNT
 from geekai_admin.ops._export import export_keys_file, toml_string
 from geekai_admin.ops._keys_file import parse_keys_file
 from geekai_admin.ops._plan import plan
@@ -79,7 +80,14 @@ def test_toml_string_shows_what_is_hidden() -> None:
 names = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1, max_size=40).filter(
     lambda name: name.strip() != ""
 )
-limits = st.one_of(st.none(), st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10) ** 12, places=2))
+# Any limit the client reads from the API (other tools and the web console may set 1.234 coins).
+limits = st.one_of(
+    st.none(),
+    st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10) ** 12, places=2),
+    st.integers(0, 20).flatmap(
+        lambda places: st.decimals(min_value=Decimal(1).scaleb(-places), max_value=MAX_AMOUNT, places=places)
+    ),
+)
 dates = st.one_of(st.none(), st.dates(min_value=datetime.date(2000, 1, 1), max_value=datetime.date(2100, 1, 1)))
 groups = st.sampled_from(["lowcost", "balance", "ha"])
 
@@ -94,6 +102,16 @@ def test_planning_an_export_shows_no_change(rows: list[tuple[str, str, Decimal |
     result = plan(parse_keys_file(exported.text), keys, now=NOW)
     assert result.changes == ()
     assert result.unchanged == exported.declared
+
+
+def test_limits_the_api_reports_plan_no_change_whatever_their_precision() -> None:
+    exact, precise, huge = Decimal("1.234"), Decimal("0.12345678901234567"), Decimal(10) ** 13
+    keys = [api_key(name=f"k{i}", credit_limit=limit) for i, limit in enumerate((exact, precise, huge))]
+    exported = export_keys_file(keys, today=NOW.date())
+    assert "credit_limit = 1.234\n" in exported.text
+    assert "# credit_limit 0.12345678901234567 is not managed: more digits than" in exported.text
+    assert "# credit_limit 10000000000000 is not managed: larger than" in exported.text
+    assert plan(parse_keys_file(exported.text), keys, now=NOW).changes == ()
 
 
 def test_a_prune_prefix_is_refused_when_a_key_it_covers_is_left_out() -> None:

@@ -161,7 +161,7 @@ def test_the_folder_defaults_to_the_current_one() -> None:
         ('[[key]]\nname = "k"\ncredit_limit = -1\n', "k", "credit_limit", "negative"),
         ('[[key]]\nname = "k"\ncredit_limit = "10000"\n', "k", "credit_limit", 'or "none"'),
         ('[[key]]\nname = "k"\ncredit_limit = true\n', "k", "credit_limit", 'or "none"'),
-        ('[[key]]\nname = "k"\ncredit_limit = 0.001\n', "k", "credit_limit", "two decimal places"),
+        ('[[key]]\nname = "k"\ncredit_limit = 1.0000000000000001\n', "k", "credit_limit", "15 significant digits"),
         ('[[key]]\nname = "k"\ncredit_limit = inf\n', "k", "credit_limit", "finite"),
         ('[[key]]\nname = "k"\ncredit_limit = nan\n', "k", "credit_limit", "finite"),
         ('[[key]]\nname = "k"\ngroup = "fast"\n', "k", "group", "must be one of"),
