@@ -191,6 +191,8 @@ def test_ctrl_c_after_the_create_still_hands_the_secret_over_in_json(cli: Cli, a
     assert result.code == 130
     assert result.err.endswith("geekai-admin: interrupted\n")
     assert f"old key {old} may still exist" in result.err  # the library's note
+    assert "geekai-admin: keys rotate was interrupted deleting the old key" in result.err
+    assert "ops.rotate" not in result.err
     assert api.issued_secrets[0] not in result.err
     document = result.json()
     assert document["new"]["secret"] == api.issued_secrets[0]

@@ -139,9 +139,12 @@ def test_an_interrupted_create_says_what_may_exist_and_removes_the_reserved_file
         failing = f"exec:{sys.executable} -c 'import sys; sys.stdin.read(); sys.exit(4)'"
         result = cli("keys", "create", "--name", "svc", "--secret-to", failing)
         assert "may still exist, its secret nowhere" in result.err
+        assert "geekai-admin: keys create was interrupted deleting the new key" in result.err
     else:
         result = cli("keys", "create", "--name", "svc", "--secret-to", f"file:{path}")
         assert "a key named 'svc' may have been created" in result.err
+        assert "geekai-admin: keys create was interrupted creating the key" in result.err
+    assert "ops." not in result.err  # the command's words, not the library's function
     assert result.code == 130
     assert result.err.endswith("geekai-admin: interrupted\n")
     assert not path.exists()

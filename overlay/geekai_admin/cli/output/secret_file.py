@@ -128,8 +128,13 @@ class SecretOut:
 
     def interrupted(self, interrupt: BaseException) -> None:
         """On the way out of an interrupt: what may exist (the library's notes), then the reservation undone."""
+        command = self.session.args.command
         for text in getattr(interrupt, "__notes__", ()):
-            say(f"{PROG}: {printable(self.session.redact(text))}")
+            # The library names its function ("ops.create was interrupted ..."); a shell user ran a command.
+            said = (
+                command + text.removeprefix("ops." + command.removeprefix("keys ")) if text.startswith("ops.") else text
+            )
+            say(f"{PROG}: {printable(self.session.redact(said))}")
         self.abandon()
 
 
