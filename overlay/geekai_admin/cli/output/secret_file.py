@@ -170,9 +170,10 @@ def unsaved(destination: ops.Destination, text: str) -> str:
     """Keeps a secret (or an answer holding one) that could not be delivered beside the destination;
     says where, or why it could not be kept, as the end of "the new secret ..."."""
     try:
-        return f"is in {printable(str(ops.keep_beside(destination, text + chr(10))))} (readable by you only)"
+        kept = ops.keep_beside(destination, text + "\n")
     except ops.DeliveryError as failed:
         return f"could not be kept ({failed.problem})"
+    return f"is in {printable(str(kept))} (readable by you only)"
 
 
 def may_exist(name: str, kept: str) -> str:
