@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import shlex
 import signal
 import stat
 import subprocess
@@ -18,8 +19,10 @@ from pathlib import Path
 import dotenv
 import pytest
 
+from geekai_admin.ops import _bounded as bounded
 from tests.cli.running import Cli, FakeStdin
 from tests.support.fake_api import SYSTEM_KEY, FakeAPI, Reply
+from tests.support.waiting_command import WAITER, alive, interrupt_main_when_started
 
 NOW = datetime.datetime.now(datetime.UTC)
 RECENT = NOW.isoformat(timespec="seconds")
@@ -465,3 +468,32 @@ def test_an_interrupt_prints_each_outcome_as_json_and_leaves_no_reserved_file(
     assert api.has_key(uuids["team-old"])
     # a file reserved for a key that was never delivered is not left behind
     assert (folder / "secrets" / "new.key").exists() == (outcomes["team-new"] == "done")
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_a_delivery_command_still_running_after_the_grace_is_stopped_and_its_key_named(
+    cli: Cli, api: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: str
+) -> None:
+    monkeypatch.setattr(bounded, "INTERRUPT_GRACE_SECONDS", 0.3)
+    (tmp_path / "waiter.py").write_text(WAITER)
+    command = f"{shlex.quote(sys.executable)} waiter.py ."
+    (tmp_path / "keys.toml").write_text(f'[[key]]\nname = "team-a"\nsecret = "exec:{command}"\n')
+    monkeypatch.chdir(tmp_path)
+    interrupt_main_when_started(tmp_path, signal.SIGTERM)
+    result = cli("apply", "-f", "keys.toml", "--yes", *(["--json"] if output == "json" else []))
+    assert result.code == 143
+    assert not alive(tmp_path)  # stopped, not left behind
+    (secret,) = api.issued_secrets
+    assert (tmp_path / "got").read_text() == secret  # it had the secret: the key stays
+    ((uuid, key),) = api.keys.items()
+    assert key["name"] == "team-a"
+    assert secret not in result.out + result.err
+    if output == "json":
+        (entry,) = result.json()["results"]
+        assert (entry["outcome"], entry["new_uuid"]) == ("unknown", uuid)
+        assert "may or may not" in entry["error"]
+        assert secret not in entry["error"]
+    else:
+        line = result.out.splitlines()[0]
+        assert line.startswith(f"  create  team-a: unknown: the new key {uuid} ('team-a') was kept: "), line
+        assert line.endswith(f"if it did not, delete the key with 'geekai-admin keys delete {uuid}'"), line

@@ -8,7 +8,6 @@ import errno
 import io
 import json
 import os
-import signal
 import stat
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from geekai_admin.ops._destinations import (
     parse_destination,
     stop_deliveries,
 )
+from tests.support.waiting_command import WAITER, alive, interrupt_main_when_started
 
 SECRET = "sk-TEST-0123456789abcdefABCDEF_-"
 
@@ -395,51 +395,28 @@ def test_no_repr_or_message_holds_the_secret(recorder: Path, tmp_path: Path) -> 
 
 # --- exec: an interrupt while the command runs -----------------------------------------------
 
-WAITER = """\
-import os, pathlib, sys, time
-folder = pathlib.Path(sys.argv[1])
-(folder / "got").write_text(sys.stdin.read())
-(folder / "pid").write_text(str(os.getpid()))
-release = folder / "release"
-for _ in range(3000):  # 30 s at most: the test says how to end, or never does
-    if release.exists():
-        sys.exit(int(release.read_text()))
-    time.sleep(0.01)
-"""
-
 
 class _Interrupter:
-    """Sends SIGINT to the main thread once the command has its secret; once the destination is
-    waiting out the grace, writes the exit status the command is to end with (None: never)."""
+    """SIGINT to the main thread once the command has its secret; once the destination is waiting
+    out the grace, the exit status the command is to end with (None: never)."""
 
     def __init__(self, folder: Path, status: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.folder, self.status = folder, status
-        self.grace_started = threading.Event()
+        grace_started = threading.Event()
         waited = destinations._waited
 
         def spied(child: subprocess.Popen[bytes], grace: float) -> int | None:
-            self.grace_started.set()
+            grace_started.set()
+            if status is not None:
+                (folder / "release").write_text(str(status))
             return waited(child, grace)
 
         monkeypatch.setattr(destinations, "_waited", spied)
         monkeypatch.setattr(bounded, "INTERRUPT_GRACE_SECONDS", 0.3 if status is None else 20.0)
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        deadline = time.monotonic() + 20
-        while not (self.folder / "pid").exists() and time.monotonic() < deadline:
-            time.sleep(0.01)
-        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
-        if self.status is not None and self.grace_started.wait(20):
-            (self.folder / "release").write_text(str(self.status))
+        interrupt_main_when_started(folder)
+        self.folder = folder
 
     def child_gone(self) -> bool:
-        try:
-            os.kill(int((self.folder / "pid").read_text()), 0)
-        except ProcessLookupError:
-            return True
-        return False
+        return not alive(self.folder)
 
 
 def _waiter(tmp_path: Path) -> ExecDestination:
