@@ -497,3 +497,48 @@ def test_a_delivery_command_still_running_after_the_grace_is_stopped_and_its_key
         line = result.out.splitlines()[0]
         assert line.startswith(f"  create  team-a: unknown: the new key {uuid} ('team-a') was kept: "), line
         assert line.endswith(f"if it did not, delete the key with 'geekai-admin keys delete {uuid}'"), line
+
+
+@pytest.mark.slow  # waits out the real grace (INTERRUPT_GRACE_SECONDS)
+def test_sigterm_to_apply_alone_leaves_no_delivery_command_running(tmp_path: Path) -> None:
+    """The real process, signalled alone (not its group): each command in flight gets the grace; one
+    that exits 0 delivered, one that fails lost nothing, one still running is stopped and its key named."""
+    api = FakeAPI()
+    (tmp_path / "waiter.py").write_text(WAITER)
+    names = ("team-ok", "team-fail", "team-stuck")
+    body = ""
+    for name in names:
+        (tmp_path / name).mkdir()
+        body += f'[[key]]\nname = "{name}"\nsecret = "exec:{shlex.quote(sys.executable)} waiter.py {name}"\n'
+    (tmp_path / "keys.toml").write_text(body)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEEKAI_")} | {"GEEKAI_SYSTEM_KEY": SYSTEM_KEY}
+    with api.serve() as server:
+        argv = ["--base-url", server.base_url, "--json", "apply", "-f", "keys.toml", "--yes"]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "geekai_admin", *argv],
+            cwd=tmp_path,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while not all((tmp_path / name / "pid").exists() for name in names) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        process.send_signal(signal.SIGTERM)
+        time.sleep(0.2)
+        (tmp_path / "team-ok" / "release").write_text("0")
+        (tmp_path / "team-fail" / "release").write_text("3")
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 143, (out, err)
+    assert not any(alive(tmp_path / name) for name in names)
+    results = {entry["name"]: entry for entry in json.loads(out)["results"]}
+    kept = {key["name"]: uuid for uuid, key in api.keys.items()}
+    assert results["team-ok"]["outcome"] == "done"
+    assert results["team-fail"]["outcome"] == "failed"
+    assert "team-fail" not in kept  # it surely failed: its key was deleted
+    assert (results["team-stuck"]["outcome"], results["team-stuck"]["new_uuid"]) == ("unknown", kept["team-stuck"])
+    assert sorted(kept) == ["team-ok", "team-stuck"]
+    for secret in api.issued_secrets:
+        assert secret not in out + err
