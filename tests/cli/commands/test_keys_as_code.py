@@ -396,6 +396,21 @@ def test_export_to_a_file_never_overwrites(cli: Cli, api: FakeAPI, folder: Path)
 
 # --- an interrupt to a real process ----------------------------------------------------------------
 
+
+def _apply_process(folder: Path, base_url: str, *options: str) -> subprocess.Popen[str]:
+    """A real `geekai-admin apply -f keys.toml --yes` in `folder`, its output piped."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEEKAI_")} | {"GEEKAI_SYSTEM_KEY": SYSTEM_KEY}
+    return subprocess.Popen(
+        [sys.executable, "-m", "geekai_admin", "--base-url", base_url, *options, "apply", "-f", "keys.toml", "--yes"],
+        cwd=folder,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 SLOW_RECORDER = """\
 #!{python}
 import pathlib, sys, time
@@ -418,17 +433,8 @@ def test_a_signal_stops_starting_changes_and_reports_what_was_done(
     names = [f"team-{n:02}" for n in range(12)]  # more than apply runs at once (8)
     body = "".join(f'[[key]]\nname = "{name}"\nsecret = "exec:./slow.py {name}"\n' for name in names)
     (tmp_path / "keys.toml").write_text(body)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GEEKAI_")} | {"GEEKAI_SYSTEM_KEY": SYSTEM_KEY}
     with api.serve() as server:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "geekai_admin", "--base-url", server.base_url, "apply", "-f", "keys.toml", "--yes"],
-            cwd=tmp_path,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = _apply_process(tmp_path, server.base_url)
         deadline = time.monotonic() + 30
         while not list(tmp_path.glob("started-*")) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -511,18 +517,8 @@ def test_sigterm_to_apply_alone_leaves_no_delivery_command_running(tmp_path: Pat
         (tmp_path / name).mkdir()
         body += f'[[key]]\nname = "{name}"\nsecret = "exec:{shlex.quote(sys.executable)} waiter.py {name}"\n'
     (tmp_path / "keys.toml").write_text(body)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GEEKAI_")} | {"GEEKAI_SYSTEM_KEY": SYSTEM_KEY}
     with api.serve() as server:
-        argv = ["--base-url", server.base_url, "--json", "apply", "-f", "keys.toml", "--yes"]
-        process = subprocess.Popen(
-            [sys.executable, "-m", "geekai_admin", *argv],
-            cwd=tmp_path,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = _apply_process(tmp_path, server.base_url, "--json")
         deadline = time.monotonic() + 30
         while not all((tmp_path / name / "pid").exists() for name in names) and time.monotonic() < deadline:
             time.sleep(0.02)
