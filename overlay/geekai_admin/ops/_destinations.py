@@ -60,6 +60,8 @@ _NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 class _DestinationProblem(GeekAIError):
+    """What went wrong with a destination: `destination` (its form, never a secret) and `problem`."""
+
     def __init__(self, destination: str, problem: str) -> None:
         super().__init__(f"{destination}: {problem}")
         self.destination = destination
