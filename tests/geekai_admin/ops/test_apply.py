@@ -304,13 +304,15 @@ def test_an_unlisted_key_with_the_prefix_stays_without_prune(against: Against, f
 
 
 class _HeldCreate(httpx.BaseTransport):
-    """The fake's transport, with the create of `name` answered only once `release` is set."""
+    """The fake's transport, with the create of `name` answered only once `release` is set (`arrived`: it was sent)."""
 
     def __init__(self, inner: httpx.BaseTransport, name: str, release: threading.Event) -> None:
         self.inner, self.name, self.release = inner, name, release
+        self.arrived = threading.Event()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if request.method == "POST" and self.name.encode() in request.read():
+            self.arrived.set()
             self.release.wait(5)
         return self.inner.handle_request(request)
 
@@ -326,13 +328,14 @@ def test_once_the_grace_is_over_in_flight_deliveries_are_stopped_and_none_starts
         path="keys.toml",
     )
     delivered: list[str] = []
+    transport = _HeldCreate(fake_api.mock_transport(), "team-b", given_up)
 
     def deliver(change: ops.Change, new: CreatedKey) -> None:
         if change.name == "team-a":
-            raise KeyboardInterrupt  # Ctrl-C during team-a's hand-over
+            transport.arrived.wait(5)
+            raise KeyboardInterrupt  # Ctrl-C during team-a's hand-over, team-b's create in flight
         delivered.append(change.name)
 
-    transport = _HeldCreate(fake_api.mock_transport(), "team-b", given_up)
     with GeekAIAdmin(SYSTEM_KEY, transport=transport, retry_policy=NO_WAIT) as client:
         plan = ops.plan(keys_file, [], now=NOW, prune=False)
         with pytest.raises(ops.ApplyInterrupted) as raised:
