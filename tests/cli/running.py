@@ -60,7 +60,7 @@ class Cli:
         result = Result(code, out, err)
         assert SYSTEM_KEY not in out + err, result
         assert "Traceback" not in err, result
-        if code not in (0, 3, 130):  # 3: check found problems; 130: interrupted
+        if code not in (0, 3, 130, 143):  # 3: check found problems; 130, 143: interrupted, terminated
             # One error line, last; a terminal prompt may come before it.
             assert err.endswith("\n"), result
             assert err.count("geekai-admin: error: ") == 1, result

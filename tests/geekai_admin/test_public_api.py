@@ -131,6 +131,7 @@ OPS_EXPORTED = {
     "Change",
     "ChangeAction",
     "DeliveryError",
+    "DeliveryUncertain",
     "DesiredKey",
     "Destination",
     "EnvFileDestination",
@@ -147,6 +148,7 @@ OPS_EXPORTED = {
     "parse_destination",
     "parse_keys_file",
     "plan",
+    "stop_deliveries",
 }
 
 

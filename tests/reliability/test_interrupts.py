@@ -32,9 +32,15 @@ HOLD = 8.0
 """Seconds the fake holds an answer: far longer than the signal takes to arrive."""
 _HOLDER = """\
 import pathlib, sys, time
-sys.stdin.read()
-pathlib.Path(sys.argv[1]).write_text("started")
-time.sleep(30)
+secret = sys.stdin.read()
+started = pathlib.Path(sys.argv[1])
+started.write_text("started")
+release = started.with_suffix(".release")
+for _ in range(3000):  # until the test releases it (after its signal), 30 s at most
+    if release.exists():
+        started.with_suffix("").write_text(secret)  # delivered: the secret where the test looks
+        sys.exit(0)
+    time.sleep(0.01)
 """
 
 
@@ -174,6 +180,9 @@ def test_a_signal_at_each_step_loses_no_secret(
         _wait_for(reached, step)
         time.sleep(0.2)  # the process is now waiting on the step
         process.send_signal(signum)
+        if step == "delivery":  # the command ends within the grace the interrupt gives it, exit 0: delivered
+            time.sleep(0.2)
+            Path(f"{destination}.release").touch()
         out, err = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
@@ -199,8 +208,11 @@ def test_a_signal_at_each_step_loses_no_secret(
         document = json.loads(out)  # one valid document, whatever the instant
         if operation == "rotate":
             assert document["old"] == {"uuid": old, "deleted": None}
-    if step == "delivery" and old is not None:
-        assert fake.has_key(old)  # never deleted before delivery
+    if step == "delivery":
+        assert destination.read_text() in run.issued  # it exited 0 after the signal: delivered
+        assert "exited 0 after the interrupt: the secret was delivered" in err
+        if old is not None:
+            assert fake.has_key(old)  # the interrupt stops the rotation after the delivery
 
 
 def _broken_stdout(kind: str) -> Iterator[int]:

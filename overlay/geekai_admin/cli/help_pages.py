@@ -22,7 +22,7 @@ _DESTINATIONS = """\
   file:PATH           a file only you can read (mode 0600)
   env-file:PATH#VAR   sets VAR in a dotenv file, keeping every other line (mode 0600)
   exec:COMMAND ARGS   runs COMMAND (no shell) with the secret on its standard input, never in
-                      its arguments; exit status 0 means delivered
+                      its arguments; exit status 0 means delivered; its output is discarded
 A DEST that cannot work (a missing folder, a command not found, a bad variable name) is refused
 before anything is sent (exit status 2)."""
 

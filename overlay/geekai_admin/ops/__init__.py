@@ -30,12 +30,14 @@ if TYPE_CHECKING:
     from geekai_admin.ops._destinations import (
         DESTINATION_FORMS,
         DeliveryError,
+        DeliveryUncertain,
         Destination,
         EnvFileDestination,
         ExecDestination,
         FileDestination,
         keep_beside,
         parse_destination,
+        stop_deliveries,
     )
     from geekai_admin.ops._export import Export, export_keys_file
     from geekai_admin.ops._handover import HandOverError, create
@@ -74,6 +76,7 @@ __all__ = [
     "CheckResult",
     "Deliver",
     "DeliveryError",
+    "DeliveryUncertain",
     "DesiredKey",
     "Destination",
     "EnvFileDestination",
@@ -112,6 +115,7 @@ __all__ = [
     "rotate",
     "select_keys",
     "sort_keys",
+    "stop_deliveries",
     "update_many",
 ]
 
@@ -129,12 +133,14 @@ _MODULES = {
     "geekai_admin.ops._destinations": (
         "DESTINATION_FORMS",
         "DeliveryError",
+        "DeliveryUncertain",
         "Destination",
         "EnvFileDestination",
         "ExecDestination",
         "FileDestination",
         "keep_beside",
         "parse_destination",
+        "stop_deliveries",
     ),
     "geekai_admin.ops._export": ("Export", "export_keys_file"),
     "geekai_admin.ops._keys_file": (

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import threading
 from collections.abc import Callable, Coroutine, Generator, Mapping
 from typing import Any, cast, overload
 
@@ -24,8 +25,9 @@ from geekai_admin._models import ApiKey, CreatedKey
 from geekai_admin.ops import _bounded as bounded
 from geekai_admin.ops._bulk import Outcome, one_line
 from geekai_admin.ops._defaults import DEFAULT_CONCURRENCY
+from geekai_admin.ops._destinations import DeliveryUncertain, stop_deliveries
 from geekai_admin.ops._driving import Client, sync_client
-from geekai_admin.ops._handover import DeleteStep, HandOver, create_step, creation_flow, in_line
+from geekai_admin.ops._handover import DeleteStep, HandOver, HandOverError, create_step, creation_flow, in_line
 from geekai_admin.ops._plan import MANAGED_FIELDS, Change, Plan
 from geekai_admin.ops._rotation import _performer as rotation_performer
 from geekai_admin.ops._rotation import rotation_flow
@@ -34,7 +36,8 @@ __all__ = ["AppliedChange", "ApplyInterrupted", "ApplyOutcome", "ApplyResult", "
 
 ApplyOutcome = Outcome
 """One change's outcome, in a bulk run's words: done; failed (its `error` says what exists now);
-not started (an interrupt came first); unknown (still running when the wait after an interrupt ended)."""
+not started (an interrupt came first); unknown (still running when the wait after an interrupt
+ended, or its secret may or may not have been delivered: `key` then names the new key, kept)."""
 
 Deliver = Callable[[Change, CreatedKey], object]
 """Receives a created or rotated key's change and the new key (with its secret), and stores the
@@ -49,7 +52,8 @@ _PHASES: tuple[tuple[str, ...], ...] = (("create", "update"), ("rotate",), ("del
 class AppliedChange:
     """One change of the plan and its `outcome`. `error`: why it failed (its message says which
     keys exist, never a secret). `key`: the key as it stands after (the new key for a create or a
-    rotation, without its secret; the updated key), None for a deletion or when not done."""
+    rotation, without its secret; the updated key), None for a deletion or when not done; for an
+    unknown outcome, the new key if it was created (kept: its secret may or may not have been delivered)."""
 
     change: Change
     outcome: ApplyOutcome
@@ -166,13 +170,18 @@ def _performer(keys: Keys | AsyncKeys, hand_over: HandOver) -> Callable[[Any], o
 
 
 def _applied(change: Change, outcome: ApiKey | Exception | None) -> AppliedChange:
+    if isinstance(outcome, HandOverError) and isinstance(outcome.__cause__, DeliveryUncertain) and outcome.new:
+        return AppliedChange(change, "unknown", error=outcome, key=outcome.new.key())
     if isinstance(outcome, Exception):
         return AppliedChange(change, "failed", error=outcome)
     return AppliedChange(change, "done", key=outcome)
 
 
-def _unrun(change: Change, state: bounded.Unrun) -> AppliedChange:
-    return AppliedChange(change, "not started" if state is bounded.NOT_STARTED else "unknown")
+def _unrun(change: Change, state: bounded.Unrun, new: CreatedKey | None) -> AppliedChange:
+    """A change that gave no result; one still in its hand-over names its new key (kept, not deleted)."""
+    if state is bounded.NOT_STARTED:
+        return AppliedChange(change, "not started")
+    return AppliedChange(change, "unknown", key=None if new is None else new.key())
 
 
 # --- the drivers ---------------------------------------------------------------------------------
@@ -206,9 +215,14 @@ class _Progress:
         self._position = {id(change): index for index, change in enumerate(plan.changes)}
         self._known: dict[int, AppliedChange] = {}
 
-    def record(self, phase: list[Change], ran: bounded.Ran[ApiKey | Exception | None]) -> None:
+    def record(
+        self, phase: list[Change], ran: bounded.Ran[ApiKey | Exception | None], received: Mapping[int, CreatedKey]
+    ) -> None:
         for change, outcome in zip(phase, ran.results, strict=True):
-            applied = _unrun(change, outcome) if isinstance(outcome, bounded.Unrun) else _applied(change, outcome)
+            if isinstance(outcome, bounded.Unrun):
+                applied = _unrun(change, outcome, received.get(id(change)))
+            else:
+                applied = _applied(change, outcome)
             self._known[self._position[id(change)]] = applied
 
     def result(self, *, interrupted: bool) -> ApplyResult:
@@ -218,18 +232,30 @@ class _Progress:
 
 def _apply_sync(client: GeekAIAdmin, plan: Plan, deliver: Deliver, concurrency: int) -> ApplyResult:
     keys = client.keys
+    received: dict[int, CreatedKey] = {}  # by id(change): the new key a report names, whatever happens next
+    overdue = threading.Event()
+
+    def handing_over(change: Change, new: CreatedKey) -> object:
+        received[id(change)] = new
+        if overdue.is_set():  # the run was given up: start no delivery command that would outlive it
+            raise InterruptedError("apply was interrupted before this secret was handed over")
+        return deliver(change, new)
 
     def one(change: Change) -> ApiKey | Exception | None:
-        hand_over = in_line(functools.partial(deliver, change))
+        hand_over = in_line(functools.partial(handing_over, change))
         try:
             return run_sync(_change_flow(change), _performer(keys, hand_over))
         except Exception as error:  # every failure is this change's, reported on it
             return error
 
+    def give_up() -> None:
+        overdue.set()
+        stop_deliveries()
+
     progress = _Progress(plan)
     for phase in _phases(plan):
-        ran = bounded.run_sync(phase, one, concurrency)
-        progress.record(phase, ran)
+        ran = bounded.run_sync(phase, one, concurrency, overdue=give_up)
+        progress.record(phase, ran, received)
         if ran.interrupt is not None:
             raise ApplyInterrupted(progress.result(interrupted=True), _keyboard(ran.interrupt)) from ran.interrupt
     return progress.result(interrupted=False)
@@ -250,7 +276,7 @@ async def _apply_async(client: AsyncGeekAIAdmin, plan: Plan, deliver: Deliver, c
     progress = _Progress(plan)
     for phase in _phases(plan):
         ran = await bounded.run_async(phase, one, concurrency)
-        progress.record(phase, ran)
+        progress.record(phase, ran, {})
         if ran.interrupt is not None:
             ran.interrupt.add_note(f"apply was cancelled: {progress.result(interrupted=True).summary()}")
             raise ran.interrupt

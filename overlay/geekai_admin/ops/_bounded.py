@@ -5,7 +5,9 @@ the items on daemon threads (the client is thread safe), the async one under a s
 (KeyboardInterrupt in the sync driver, cancellation in the async one) starts no new item, lets
 the items in flight finish for up to `grace` seconds, and returns what it knows of each item:
 its result, `NOT_STARTED`, or `UNFINISHED` (still running when the wait ended: its outcome is
-unknown), with the interrupt, which the caller re-raises once it has reported.
+unknown), with the interrupt, which the caller re-raises once it has reported. In the sync driver,
+`overdue` (if given) runs once the grace is over, to stop what must not outlive the process (a
+delivery command); the items it ends get a short while more to report.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ R = TypeVar("R")
 
 INTERRUPT_GRACE_SECONDS: Final = 5.0
 """After an interrupt, how long the items in flight get to finish before they are reported unfinished."""
+SETTLE_SECONDS: Final = 1.0
+"""After `overdue`, how long the items it ended get to report their outcome."""
 
 
 class Unrun(enum.Enum):
@@ -53,11 +57,17 @@ class Ran(Generic[R]):
 
 
 def run_sync(
-    items: Sequence[T], one: Callable[[T], R], concurrency: int, *, grace: float = INTERRUPT_GRACE_SECONDS
+    items: Sequence[T],
+    one: Callable[[T], R],
+    concurrency: int,
+    *,
+    grace: float | None = None,
+    overdue: Callable[[], object] | None = None,
 ) -> Ran[R]:
     """`one` on each item, at most `concurrency` at a time on daemon threads (a call still in flight
     after the grace does not keep the process from exiting). `one` reports its own failures in its
-    result; a KeyboardInterrupt, in the calling thread or raised in a worker, stops the run."""
+    result; a KeyboardInterrupt, in the calling thread or raised in a worker, stops the run. `grace`
+    defaults to INTERRUPT_GRACE_SECONDS (read when the interrupt comes)."""
     if not items:
         return Ran([])
     run = _SyncRun(items, one)
@@ -67,7 +77,7 @@ def run_sync(
             run.starting(number + 1)
         run.wait()
     except KeyboardInterrupt as interrupt:
-        return Ran(run.stop(grace), interrupt)
+        return Ran(run.stop(INTERRUPT_GRACE_SECONDS if grace is None else grace, overdue), interrupt)
     return Ran(run.outcomes())
 
 
@@ -125,12 +135,16 @@ class _SyncRun(Generic[T, R]):
         if raised is not None:
             raise raised
 
-    def stop(self, grace: float) -> list[R | Unrun]:
-        """Start nothing more, give the calls in flight `grace` seconds, then what is known of each item."""
+    def stop(self, grace: float, overdue: Callable[[], object] | None) -> list[R | Unrun]:
+        """Start nothing more, give the calls in flight `grace` seconds, run `overdue`, then what is known of each."""
         # A second interrupt: stop waiting, report what is known now.
         with contextlib.suppress(KeyboardInterrupt), self._changed:
             self._stopping = True
             self._changed.wait_for(lambda: self._working == 0, timeout=grace)
+        if overdue is not None:
+            overdue()
+            with contextlib.suppress(KeyboardInterrupt), self._changed:
+                self._changed.wait_for(lambda: self._working == 0, timeout=SETTLE_SECONDS)
         return self.outcomes()
 
     def outcomes(self) -> list[R | Unrun]:

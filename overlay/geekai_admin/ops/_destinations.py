@@ -7,7 +7,8 @@ paths are read from a given folder (a keys file's). Each is used in three steps:
    found, an invalid variable name, an existing file for a new key) with a `DeliveryError`.
 2. `deliver(secret)` once the key exists: returns only when the secret has left the process
    durably (written, flushed and fsynced, then renamed into place; or the command exited 0).
-   A `DeliveryError` means surely not delivered: nothing of the secret was left behind.
+   A `DeliveryError` means surely not delivered: nothing of the secret was left behind. A
+   `DeliveryUncertain` means it may or may not have been (a command stopped before it exited).
 3. `discard()` when nothing will be delivered: undoes what `prepare` reserved.
 
 A secret never appears in a command's arguments or environment, in a message, or in a repr.
@@ -22,28 +23,37 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
+import time
 from pathlib import Path
 from typing import Final, Protocol
 
 from geekai_admin._exceptions import GeekAIError
+from geekai_admin.ops import _bounded
 
 __all__ = [
     "DESTINATION_FORMS",
     "EXEC_TIMEOUT",
+    "STOP_WAIT_SECONDS",
     "DeliveryError",
+    "DeliveryUncertain",
     "Destination",
     "EnvFileDestination",
     "ExecDestination",
     "FileDestination",
     "keep_beside",
     "parse_destination",
+    "stop_deliveries",
 ]
 
 DESTINATION_FORMS: Final = ("file:PATH", "env-file:PATH#VAR", "exec:COMMAND ARGS...")
 EXEC_TIMEOUT: Final = 120.0
-"""Seconds an `exec:` command may take before its delivery counts as failed."""
+"""Seconds an `exec:` command may take before it is stopped (its delivery then uncertain)."""
+STOP_WAIT_SECONDS: Final = 1.0
+"""Seconds a stopped `exec:` command gets between SIGTERM and SIGKILL."""
 
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # A secret written between single quotes must read back the same in python-dotenv and in a POSIX shell.
@@ -51,14 +61,24 @@ _SHELL_SAFE = re.compile(r"[^'\\\n\r\x00]+")
 _NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-class DeliveryError(GeekAIError):
-    """A secret could not be delivered (or a destination cannot work); the message names the
-    destination and why, never the secret. Raised by `deliver`, it means surely not delivered."""
+class _DestinationProblem(GeekAIError):
+    """What went wrong with a destination: `destination` (its form, never a secret) and `problem`."""
 
     def __init__(self, destination: str, problem: str) -> None:
         super().__init__(f"{destination}: {problem}")
         self.destination = destination
         self.problem = problem
+
+
+class DeliveryError(_DestinationProblem):
+    """A secret could not be delivered (or a destination cannot work); the message names the
+    destination and why, never the secret. Raised by `deliver`, it means surely not delivered."""
+
+
+class DeliveryUncertain(_DestinationProblem):
+    """A delivery whose outcome is unknown: the command was stopped (after a timeout or an interrupt,
+    or by a signal) before it exited, so the secret may or may not have reached it. The hand-over
+    rule keeps the new key (its secret may be in use) and names it."""
 
 
 class Destination(Protocol):
@@ -217,9 +237,9 @@ class EnvFileDestination:
     """`env-file:PATH#VAR`: sets one variable in a dotenv file and keeps every other line.
 
     The file is rewritten atomically (a 0600 temporary file, fsync, rename), so it is left 0600
-    and never half-written; python-dotenv and a POSIX shell (`set -a; . FILE`) read it back. The
-    existing bindings are found with python-dotenv's own parser, so a quoted multi-line value, an
-    `export` prefix or a comment is kept as written; every earlier binding of VAR is replaced.
+    and never half-written; python-dotenv, docker compose's env_file and a POSIX shell (`set -a; .
+    FILE`) read it back. The existing bindings are found with python-dotenv's own parser, and every
+    byte but VAR's binding is kept (see `_with_variable`), line endings included.
     """
 
     def __init__(self, path: Path, variable: str) -> None:
@@ -243,7 +263,7 @@ class EnvFileDestination:
 
     def _read(self) -> str:
         try:
-            return self.path.read_text(encoding="utf-8")
+            return self.path.read_bytes().decode("utf-8")  # as is: no newline translation
         except (OSError, UnicodeDecodeError) as error:
             reason = _reason(error) if isinstance(error, OSError) else "not UTF-8 text"
             raise DeliveryError(self.label, f"cannot read it: {reason}") from None
@@ -261,24 +281,47 @@ class EnvFileDestination:
         """Nothing is reserved before delivery."""
 
 
+_LEAD = re.compile(r"\s*(?:export[^\S\r\n]+)?")  # blank lines, indent and `export ` before a binding's key
+_BLANK_LINES = re.compile(r"(?:[^\S\r\n]*(?:\r\n|\n|\r))*")
+_LINE_END = re.compile(r"\r\n|\n|\r")
+
+
+def _start(pattern: re.Pattern[str], text: str) -> str:
+    found = pattern.match(text)
+    return found.group() if found else ""
+
+
 def _with_variable(text: str, variable: str, value: str) -> str:
-    """The dotenv text with VAR bound to value (single-quoted) once, in place of its first binding."""
+    """The dotenv text with VAR bound to value (single-quoted) once, in place of its first binding.
+
+    Every other byte stays: other bindings as written (quoting, inline comments, multi-line values),
+    comments, blank lines, the binding's own indent and `export ` prefix, each line's ending (LF,
+    CRLF or CR) and a missing final newline. A later binding of VAR goes (its blank lines before it
+    stay); a new binding is added last, ended as the file's first line is."""
     from dotenv.parser import parse_stream  # noqa: PLC0415  # lazy: start-up time (env-file: only)
 
-    lines: list[str] = []
+    first_end = _LINE_END.search(text)
+    newline = first_end.group() if first_end else "\n"
+    binding_line = f"{variable}='{value}'"
+    parts: list[str] = []
     placed = False
     for binding in parse_stream(io.StringIO(text)):
         original = binding.original.string
         if binding.key != variable:
-            lines.append(original if original.endswith("\n") or not original else original + "\n")
+            parts.append(original)
             continue
-        if not placed:
-            export = "export " if original.lstrip().startswith("export ") else ""
-            lines.append(f"{export}{variable}='{value}'\n")
-            placed = True
-    if not placed:
-        lines.append(f"{variable}='{value}'\n")
-    return "".join(lines)
+        if placed:
+            parts.append(_start(_BLANK_LINES, original))
+            continue
+        ending = _LINE_END.search(original[-2:]) if original.endswith(("\n", "\r")) else None
+        parts.append(_start(_LEAD, original) + binding_line + (ending.group() if ending else ""))
+        placed = True
+    if placed:
+        return "".join(parts)
+    body = "".join(parts)
+    if body and not body.endswith(("\n", "\r")):
+        return body + newline + binding_line  # the file had no final newline: nor has it now
+    return body + binding_line + newline
 
 
 class ExecDestination:
@@ -287,14 +330,20 @@ class ExecDestination:
 
     Examples: `exec:gh secret set GEEKAI_API_KEY`, `exec:kubectl create secret generic geekai
     --from-file=key=/dev/stdin`, `exec:vault kv put secret/geekai key=-`. The command's output is
-    kept from the terminal (it could echo its input); on failure the last lines of its error
-    output are named, with the secret cut out.
+    discarded, never shown nor quoted in a message: it could echo its input in any form. It runs in
+    its own process group (a Ctrl-C at the terminal reaches this process, which decides), and is
+    never left running: an interrupt in the calling thread gives it INTERRUPT_GRACE_SECONDS to end,
+    then stops it (SIGTERM, SIGKILL after STOP_WAIT_SECONDS); `stop_deliveries()` does the same for
+    commands run by other threads. A command that exits non-zero surely failed (DeliveryError); one
+    stopped before it exited may or may not have delivered (DeliveryUncertain, or the interrupt
+    re-raised with a note saying so). `exited` is the last run's exit status (None before).
     """
 
     def __init__(self, argv: list[str], *, folder: Path, timeout: float = EXEC_TIMEOUT) -> None:
         self.argv = argv
         self.folder = folder
         self.timeout = timeout
+        self.exited: int | None = None
 
     @property
     def label(self) -> str:
@@ -317,26 +366,48 @@ class ExecDestination:
             raise DeliveryError(self.label, f"the folder {self.folder} does not exist")
 
     def deliver(self, secret: str) -> None:
+        self.exited = None
         program = self._program()
         if program is None:
             raise DeliveryError(self.label, f"command not found: {self.argv[0]}")
         try:
-            done = subprocess.run(  # noqa: S603 (no shell; the user names the command)
-                [program, *self.argv[1:]],
-                input=secret.encode(),
-                capture_output=True,
-                cwd=self.folder,
-                timeout=self.timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise DeliveryError(self.label, f"did not finish within {self.timeout:g} s") from None
+            child = _RUNNING.start([program, *self.argv[1:]], cwd=self.folder)
         except OSError as error:
             raise DeliveryError(self.label, f"could not run: {_reason(error)}") from None
-        if done.returncode != 0:
-            said = done.stderr.decode("utf-8", "replace").replace(secret, "<secret>").strip().splitlines()[-3:]
-            tail = f": {' / '.join(said)}" if said else ""
-            raise DeliveryError(self.label, f"exited with status {done.returncode}{tail}")
+        try:
+            self.exited = status = self._outcome(child, secret)
+        finally:
+            _RUNNING.ended(child)
+        if status > 0:
+            raise DeliveryError(self.label, f"exited with status {status}{_OUTPUT_NOT_SHOWN}")
+        if status < 0:
+            raise DeliveryUncertain(self.label, f"{_ended_by(-status)}: the secret may or may not have reached it")
+
+    def _outcome(self, child: subprocess.Popen[bytes], secret: str) -> int:
+        """The command's exit status (negative: the signal that ended it). An interrupt in this thread
+        waits out the grace: the interrupt is re-raised, with a note, unless the command failed."""
+        try:
+            _feed(child, secret)
+            return child.wait(self.timeout)
+        except subprocess.TimeoutExpired:
+            _stop([child])
+            raise DeliveryUncertain(
+                self.label, f"did not finish within {self.timeout:g} s, so it was stopped: {_MAY_OR_MAY_NOT}"
+            ) from None
+        except KeyboardInterrupt as interrupt:
+            grace = _bounded.INTERRUPT_GRACE_SECONDS
+            status = _waited(child, grace)
+            if status is None:
+                _stop([child])
+                interrupt.add_note(
+                    f"{self.label}: still running {grace:g} s after the interrupt, so it was stopped: {_MAY_OR_MAY_NOT}"
+                )
+                raise
+            if status == 0:
+                self.exited = 0
+                interrupt.add_note(f"{self.label}: exited 0 after the interrupt: the secret was delivered")
+                raise
+            return status  # it ended on its own, failing: the hand-over's failure, not the interrupt, says what is left
 
     def discard(self) -> None:
         """Nothing is reserved before delivery."""
@@ -376,3 +447,96 @@ def keep_beside(destination: Destination, text: str) -> Path:
         raise DeliveryError(label, f"cannot keep it in {folder}: {_reason(error)}") from None
     _fsync_folder(folder)
     return final
+
+
+_MAY_OR_MAY_NOT: Final = "the secret may or may not have reached it"
+_OUTPUT_NOT_SHOWN: Final = " (its output was discarded, as it could echo the secret: run it by hand to see why)"
+
+
+def _ended_by(signum: int) -> str:
+    try:
+        name = signal.Signals(signum).name
+    except ValueError:
+        name = f"signal {signum}"
+    return f"was ended by {name} before it exited"
+
+
+def _feed(child: subprocess.Popen[bytes], secret: str) -> None:
+    """The secret on the command's standard input, then end of input (a command that exits without
+    reading it is judged by its exit status)."""
+    stdin = child.stdin
+    if stdin is None:
+        return
+    with contextlib.suppress(BrokenPipeError):
+        stdin.write(secret.encode())
+    with contextlib.suppress(BrokenPipeError):
+        stdin.close()
+
+
+def _waited(child: subprocess.Popen[bytes], grace: float) -> int | None:
+    """The exit status if the command ends within `grace` seconds; a further interrupt stops the wait."""
+    try:
+        return child.wait(grace)
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):
+        return child.poll()
+
+
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM, up to STOP_WAIT_SECONDS to exit, then SIGKILL; each one reaped. A further interrupt
+    skips to SIGKILL."""
+    try:
+        for child in children:
+            child.terminate()
+        deadline = time.monotonic() + STOP_WAIT_SECONDS
+        for child in children:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(max(0.0, deadline - time.monotonic()))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+
+
+class _Running:
+    """The delivery commands running now, in every thread: an interrupted run stops them all, so that
+    none outlives the process (the runner's threads do not keep it alive)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._children: set[subprocess.Popen[bytes]] = set()
+
+    def start(self, argv: list[str], *, cwd: Path) -> subprocess.Popen[bytes]:
+        with self._lock:  # a stop_deliveries() that comes while it starts sees it
+            child = subprocess.Popen(  # noqa: S603 (no shell; the user names the command)
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                cwd=cwd,
+                process_group=0,
+            )
+            self._children.add(child)
+        return child
+
+    def ended(self, child: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._children.discard(child)
+
+    def stop(self) -> int:
+        with self._lock:
+            children = list(self._children)
+        _stop(children)
+        return len(children)
+
+
+_RUNNING: Final = _Running()
+
+
+def stop_deliveries() -> int:
+    """Stops every `exec:` delivery command still running, in any thread (SIGTERM, then SIGKILL after
+    STOP_WAIT_SECONDS): an interrupted run's last step once its grace is over. Each of those
+    deliveries raises DeliveryUncertain. Returns how many were stopped."""
+    return _RUNNING.stop()

@@ -7,8 +7,10 @@ A new key's secret exists once, in the create's answer. So, after the create:
    touches nothing else; the error says whether that delete worked;
 3. only a delivered secret lets anything depend on it: an old key is deleted after step 1, never before.
 
-An interrupt (KeyboardInterrupt, cancellation, a timeout) during the hand-over deletes nothing: the
-new key may or may not have been delivered, so both keys stay, and a note on the interrupt says so.
+A hand-over that may or may not have stored the secret deletes nothing: an interrupt
+(KeyboardInterrupt, cancellation, a timeout) during it leaves both keys, with a note on the
+interrupt; a DeliveryUncertain (a delivery command stopped before it exited) keeps the new key and
+raises HandOverError naming it (`.new`), the old key untouched.
 The steps are written once, as generators that do no I/O; `ops.create` and `ops.rotate` drive them
 with either client.
 """
@@ -35,6 +37,7 @@ from geekai_admin._flow import run_async, run_sync
 from geekai_admin._inputs import check_name
 from geekai_admin._models import CreatedKey
 from geekai_admin._types import Amount, DateLike
+from geekai_admin.ops._destinations import DeliveryUncertain
 from geekai_admin.ops._driving import Client, sync_client
 from geekai_admin.ops._selection import key_label
 
@@ -156,9 +159,16 @@ def note(interrupt: BaseException, text: str) -> None:
 def deliver_or_undo(new: CreatedKey, *, operation: str, untouched: str = "") -> Generator[Step, Any, None]:
     """Hands the new secret over; if that raises, deletes the new key and raises HandOverError (a
     RotationError's fields are added by the caller). `untouched` ("; old key X is untouched") ends
-    each message. An interrupt deletes nothing (the hand-over may have stored the secret)."""
+    each message. An interrupt or a DeliveryUncertain deletes nothing (the hand-over may have stored the secret)."""
     try:
         yield HandOverCall(new)
+    except DeliveryUncertain as error:
+        raise HandOverError(
+            f"{operation}: the hand-over may or may not have stored the secret ({said(error, new.secret)}): "
+            f"new {key_label(new)} was kept, its secret is on this error's .new.secret{untouched}",
+            step="hand_over",
+            new=new,
+        ) from error
     except Exception as error:
         reason = said(error, new.secret)
         try:

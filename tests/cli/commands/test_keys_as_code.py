@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import shlex
 import signal
 import stat
 import subprocess
@@ -18,8 +19,10 @@ from pathlib import Path
 import dotenv
 import pytest
 
+from geekai_admin.ops import _bounded as bounded
 from tests.cli.running import Cli, FakeStdin
 from tests.support.fake_api import SYSTEM_KEY, FakeAPI, Reply
+from tests.support.waiting_command import WAITER, alive, interrupt_main_when_started
 
 NOW = datetime.datetime.now(datetime.UTC)
 RECENT = NOW.isoformat(timespec="seconds")
@@ -397,6 +400,21 @@ def test_export_to_a_file_never_overwrites(cli: Cli, api: FakeAPI, folder: Path)
 
 # --- an interrupt to a real process ----------------------------------------------------------------
 
+
+def _apply_process(folder: Path, base_url: str, *options: str) -> subprocess.Popen[str]:
+    """A real `geekai-admin apply -f keys.toml --yes` in `folder`, its output piped."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEEKAI_")} | {"GEEKAI_SYSTEM_KEY": SYSTEM_KEY}
+    return subprocess.Popen(
+        [sys.executable, "-m", "geekai_admin", "--base-url", base_url, *options, "apply", "-f", "keys.toml", "--yes"],
+        cwd=folder,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 SLOW_RECORDER = """\
 #!{python}
 import pathlib, sys, time
@@ -419,17 +437,8 @@ def test_a_signal_stops_starting_changes_and_reports_what_was_done(
     names = [f"team-{n:02}" for n in range(12)]  # more than apply runs at once (8)
     body = "".join(f'[[key]]\nname = "{name}"\nsecret = "exec:./slow.py {name}"\n' for name in names)
     (tmp_path / "keys.toml").write_text(body)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GEEKAI_")} | {"GEEKAI_SYSTEM_KEY": SYSTEM_KEY}
     with api.serve() as server:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "geekai_admin", "--base-url", server.base_url, "apply", "-f", "keys.toml", "--yes"],
-            cwd=tmp_path,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = _apply_process(tmp_path, server.base_url)
         deadline = time.monotonic() + 30
         while not list(tmp_path.glob("started-*")) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -513,7 +522,71 @@ def test_a_new_secret_whose_key_cannot_be_deleted_is_kept_beside_the_destination
     (kept,) = folder.glob("geekai-admin-unsaved-secret-*.txt")
     assert kept.read_text() == secret + "\n"
     line = result.out.splitlines()[0]
-    assert "delivering the new secret failed (exec:false: exited with status 1)" in line
+    assert "delivering the new secret failed (exec:false: exited with status 1 (its output was discarded" in line
     assert f"the new key {uuid} exists and its secret is in {kept} (readable by you only)" in line
     assert f"delete the key with 'geekai-admin keys delete {uuid}'" in line
     assert ".new.secret" not in line
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_a_delivery_command_still_running_after_the_grace_is_stopped_and_its_key_named(
+    cli: Cli, api: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: str
+) -> None:
+    monkeypatch.setattr(bounded, "INTERRUPT_GRACE_SECONDS", 0.3)
+    (tmp_path / "waiter.py").write_text(WAITER)
+    command = f"{shlex.quote(sys.executable)} waiter.py ."
+    (tmp_path / "keys.toml").write_text(f'[[key]]\nname = "team-a"\nsecret = "exec:{command}"\n')
+    monkeypatch.chdir(tmp_path)
+    interrupt_main_when_started(tmp_path, signal.SIGTERM)
+    result = cli("apply", "-f", "keys.toml", "--yes", *(["--json"] if output == "json" else []))
+    assert result.code == 143
+    assert not alive(tmp_path)  # stopped, not left behind
+    (secret,) = api.issued_secrets
+    assert (tmp_path / "got").read_text() == secret  # it had the secret: the key stays
+    ((uuid, key),) = api.keys.items()
+    assert key["name"] == "team-a"
+    assert secret not in result.out + result.err
+    if output == "json":
+        (entry,) = result.json()["results"]
+        assert (entry["outcome"], entry["new_uuid"]) == ("unknown", uuid)
+        assert "may or may not" in entry["error"]
+        assert secret not in entry["error"]
+    else:
+        line = result.out.splitlines()[0]
+        assert line.startswith(f"  create  team-a: unknown: the new key {uuid} ('team-a') was kept: "), line
+        assert line.endswith(f"if it did not, delete the key with 'geekai-admin keys delete {uuid}'"), line
+
+
+@pytest.mark.slow  # waits out the real grace (INTERRUPT_GRACE_SECONDS)
+def test_sigterm_to_apply_alone_leaves_no_delivery_command_running(tmp_path: Path) -> None:
+    """The real process, signalled alone (not its group): each command in flight gets the grace; one
+    that exits 0 delivered, one that fails lost nothing, one still running is stopped and its key named."""
+    api = FakeAPI()
+    (tmp_path / "waiter.py").write_text(WAITER)
+    names = ("team-ok", "team-fail", "team-stuck")
+    body = ""
+    for name in names:
+        (tmp_path / name).mkdir()
+        body += f'[[key]]\nname = "{name}"\nsecret = "exec:{shlex.quote(sys.executable)} waiter.py {name}"\n'
+    (tmp_path / "keys.toml").write_text(body)
+    with api.serve() as server:
+        process = _apply_process(tmp_path, server.base_url, "--json")
+        deadline = time.monotonic() + 30
+        while not all((tmp_path / name / "pid").exists() for name in names) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        process.send_signal(signal.SIGTERM)
+        time.sleep(0.2)
+        (tmp_path / "team-ok" / "release").write_text("0")
+        (tmp_path / "team-fail" / "release").write_text("3")
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 143, (out, err)
+    assert not any(alive(tmp_path / name) for name in names)
+    results = {entry["name"]: entry for entry in json.loads(out)["results"]}
+    kept = {key["name"]: uuid for uuid, key in api.keys.items()}
+    assert results["team-ok"]["outcome"] == "done"
+    assert results["team-fail"]["outcome"] == "failed"
+    assert "team-fail" not in kept  # it surely failed: its key was deleted
+    assert (results["team-stuck"]["outcome"], results["team-stuck"]["new_uuid"]) == ("unknown", kept["team-stuck"])
+    assert sorted(kept) == ["team-ok", "team-stuck"]
+    for secret in api.issued_secrets:
+        assert secret not in out + err

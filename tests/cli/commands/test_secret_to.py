@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import stat
 import sys
 from pathlib import Path
@@ -15,8 +16,10 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
+from geekai_admin.ops import _bounded as bounded
 from tests.cli.running import Cli
 from tests.support.fake_api import FakeAPI, Reply
+from tests.support.waiting_command import WAITER, alive, interrupt_main_when_started
 
 RECORDER = """\
 import json, pathlib, sys
@@ -178,3 +181,24 @@ def test_an_unreadable_create_answer_with_a_destination_is_kept_beside_it_never_
     assert not (tmp_path / "svc.key").exists()
     assert not (tmp_path / ".env").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".geekai")] == []  # no temporary file left
+
+
+@pytest.mark.parametrize("operation", ["create", "rotate"])
+def test_a_delivery_command_still_running_after_the_grace_is_stopped_and_the_new_key_named(
+    cli: Cli, api: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, operation: str
+) -> None:
+    monkeypatch.setattr(bounded, "INTERRUPT_GRACE_SECONDS", 0.3)
+    (tmp_path / "waiter.py").write_text(WAITER)
+    old = _old(api) if operation == "rotate" else None
+    argv = ["keys", "create", "--name", "svc"] if old is None else ["keys", "rotate", old]
+    interrupt_main_when_started(tmp_path, signal.SIGTERM)
+    result = cli(*argv, "--secret-to", f"exec:{sys.executable} {tmp_path / 'waiter.py'} {tmp_path}")
+    assert result.code == 143
+    assert not alive(tmp_path)  # stopped, not left behind
+    (secret,) = api.issued_secrets
+    (new,) = [uuid for uuid in api.keys if uuid != old]
+    assert old is None or api.has_key(old)
+    assert secret not in result.out + result.err
+    assert "still running 0.3 s after the interrupt, so it was stopped: the secret may or may not" in result.err
+    assert f"the new key {new} ('svc') was kept" in result.err
+    assert f"delete the key with 'geekai-admin keys delete {new}'" in result.err

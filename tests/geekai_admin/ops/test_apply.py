@@ -6,14 +6,18 @@ from __future__ import annotations
 import asyncio
 import datetime
 import json
+import threading
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geekai_admin import AsyncGeekAIAdmin, CreatedKey, GeekAIAdmin, HandOverError, InvalidInputError, ops
+from geekai_admin.ops import _apply as apply_module
+from geekai_admin.ops import _bounded as bounded
 from tests.geekai_admin.conftest import Against
 from tests.geekai_admin.fakes import NO_WAIT, Driver
 from tests.support.fake_api import SYSTEM_KEY, FakeAPI, Reply
@@ -310,3 +314,49 @@ def test_an_unlisted_key_with_the_prefix_stays_without_prune(against: Against, f
     assert fake_api.has_key(uuids["team-gone"])
     assert fake_api.has_key(uuids["other"])
     assert fake_api.key(uuids["team-gone"])["credit_limit"] == Decimal(1)
+
+
+class _HeldCreate(httpx.BaseTransport):
+    """The fake's transport, with the create of `name` answered only once `release` is set (`arrived`: it was sent)."""
+
+    def __init__(self, inner: httpx.BaseTransport, name: str, release: threading.Event) -> None:
+        self.inner, self.name, self.release = inner, name, release
+        self.arrived = threading.Event()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and self.name.encode() in request.read():
+            self.arrived.set()
+            self.release.wait(5)
+        return self.inner.handle_request(request)
+
+
+def test_once_the_grace_is_over_in_flight_deliveries_are_stopped_and_none_starts(
+    fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bounded, "INTERRUPT_GRACE_SECONDS", 0.2)
+    given_up = threading.Event()
+    monkeypatch.setattr(apply_module, "stop_deliveries", given_up.set)  # the spy: when the run gives up
+    keys_file = ops.parse_keys_file(
+        '[[key]]\nname = "team-a"\nsecret = "file:a.key"\n[[key]]\nname = "team-b"\nsecret = "file:b.key"\n',
+        path="keys.toml",
+    )
+    delivered: list[str] = []
+    transport = _HeldCreate(fake_api.mock_transport(), "team-b", given_up)
+
+    def deliver(change: ops.Change, new: CreatedKey) -> None:
+        if change.name == "team-a":
+            transport.arrived.wait(5)
+            raise KeyboardInterrupt  # Ctrl-C during team-a's hand-over, team-b's create in flight
+        delivered.append(change.name)
+
+    with GeekAIAdmin(SYSTEM_KEY, transport=transport, retry_policy=NO_WAIT) as client:
+        plan = ops.plan(keys_file, [], now=NOW, prune=False)
+        with pytest.raises(ops.ApplyInterrupted) as raised:
+            ops.apply(client, plan, deliver=deliver, concurrency=2)
+    a, b = raised.value.result.results
+    (kept,) = [uuid for uuid, key in fake_api.keys.items() if key["name"] == "team-a"]
+    assert (a.outcome, a.to_dict()["new_uuid"]) == ("unknown", kept)  # in its hand-over: kept and named
+    assert b.outcome == "failed"  # created after the run gave up: not handed over, so deleted
+    assert "apply was interrupted before this secret was handed over" in str(b.error)
+    assert delivered == []
+    assert [key["name"] for key in fake_api.keys.values()] == ["team-a"]

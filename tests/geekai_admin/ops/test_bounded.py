@@ -56,6 +56,29 @@ def test_an_interrupt_starts_nothing_more_and_waits_only_the_grace() -> None:
         ran.finished()
 
 
+def test_overdue_runs_after_the_grace_and_what_it_ends_reports_its_result() -> None:
+    stopped = threading.Event()
+    both_in_flight = threading.Barrier(2)
+    calls: list[float] = []
+
+    def one(item: int) -> str:
+        both_in_flight.wait(5)
+        if item == 0:
+            raise KeyboardInterrupt
+        stopped.wait(5)  # a delivery command that only the overdue hook ends
+        return "stopped, and said so"
+
+    def overdue() -> None:
+        calls.append(time.monotonic())
+        stopped.set()
+
+    started = time.monotonic()
+    ran = bounded.run_sync([0, 1], one, 2, grace=0.2, overdue=overdue)
+    assert len(calls) == 1
+    assert calls[0] - started >= 0.2  # only once the grace is over
+    assert ran.results == [bounded.UNFINISHED, "stopped, and said so"]
+
+
 def test_a_bug_in_an_item_propagates() -> None:
     def one(item: int) -> int:
         if item == 2:

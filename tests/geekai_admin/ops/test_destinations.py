@@ -3,25 +3,34 @@ and real programs that record their standard input and arguments."""
 
 from __future__ import annotations
 
+import base64
 import errno
+import io
 import json
 import os
 import stat
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from dotenv import dotenv_values
 
 from geekai_admin import ops
+from geekai_admin.ops import _bounded as bounded
+from geekai_admin.ops import _destinations as destinations
 from geekai_admin.ops._destinations import (
     DeliveryError,
+    DeliveryUncertain,
     EnvFileDestination,
     ExecDestination,
     FileDestination,
     parse_destination,
+    stop_deliveries,
 )
+from tests.support.waiting_command import WAITER, alive, interrupt_main_when_started
 
 SECRET = "sk-TEST-0123456789abcdefABCDEF_-"
 
@@ -203,6 +212,42 @@ def test_env_file_keeps_an_export_prefix(tmp_path: Path) -> None:
     assert read_back_by_bash(path, "GEEKAI_API_KEY") == SECRET
 
 
+# Forms the readers take (python-dotenv's parser, docker compose's env_file syntax): the file's
+# bytes before and after, the binding of GEEKAI_API_KEY shown as K.
+ENV_FORMS = {
+    "crlf": ("A=1\r\nK=old\r\nB=2\r\n", "A=1\r\nK='{s}'\r\nB=2\r\n"),
+    "cr": ("A=1\rK=old\r", "A=1\rK='{s}'\r"),
+    "crlf-appended": ("A=1\r\n", "A=1\r\nK='{s}'\r\n"),
+    "no-final-newline": ("A=1\nK=old", "A=1\nK='{s}'"),
+    "no-final-newline-appended": ("A=1", "A=1\nK='{s}'"),
+    "comments-and-blank-lines": (
+        "# top\r\n\r\n  # indented\r\nK=old\r\n\r\n\r\nB=2 # inline\r\n",
+        "# top\r\n\r\n  # indented\r\nK='{s}'\r\n\r\n\r\nB=2 # inline\r\n",
+    ),
+    "blank-lines-before-the-binding": ("A=1\n\n\nK=old\n", "A=1\n\n\nK='{s}'\n"),
+    "indent-and-export-prefix": ("  export\tK=old\n", "  export\tK='{s}'\n"),
+    "quoting-of-others": (
+        'D="two\r\nlines" # c\r\nS=\'lit $X\'\r\nE=\r\nQ="a \\" b"\r\nK="old"\r\n',
+        'D="two\r\nlines" # c\r\nS=\'lit $X\'\r\nE=\r\nQ="a \\" b"\r\nK=\'{s}\'\r\n',
+    ),
+    "later-binding-dropped-its-blank-line-kept": ("K=1\r\nA=2\r\n\r\nK=3\r\nB=4", "K='{s}'\r\nA=2\r\n\r\nB=4"),
+    "empty": ("", "K='{s}'\n"),
+}
+
+
+@pytest.mark.parametrize("form", list(ENV_FORMS))
+def test_env_file_keeps_every_other_byte(form: str, tmp_path: Path) -> None:
+    before, after = (text.replace("K=", "GEEKAI_API_KEY=") for text in ENV_FORMS[form])
+    path = tmp_path / ".env"
+    path.write_bytes(before.encode())
+    parse_destination("env-file:.env#GEEKAI_API_KEY", folder=tmp_path).deliver(SECRET)
+    assert path.read_bytes() == after.format(s=SECRET).encode()
+    assert dotenv_values(path)["GEEKAI_API_KEY"] == SECRET
+    expected = dotenv_values(stream=io.StringIO(before, newline=""))  # every other binding reads the same
+    expected["GEEKAI_API_KEY"] = SECRET
+    assert dotenv_values(stream=io.StringIO(path.read_bytes().decode(), newline="")) == expected
+
+
 def test_env_file_is_created_0600_when_missing(tmp_path: Path) -> None:
     path = tmp_path / ".env"
     destination = parse_destination("env-file:.env#KEY", folder=tmp_path)
@@ -291,22 +336,48 @@ def test_exec_runs_a_relative_program_from_the_folder(recorder: Path, tmp_path: 
     assert json.loads(recorder.read_text())["argv"] == ["x"]
 
 
-def test_exec_non_zero_exit_is_not_delivered_and_the_secret_is_cut_from_its_output(
-    recorder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+ECHOER = """\
+import base64, json, sys
+secret = sys.stdin.read()
+for out in (sys.stdout, sys.stderr):
+    out.write(secret + "\\n" + json.dumps({"key": secret}) + "\\n" + repr(secret) + "\\n")
+    out.write(base64.b64encode(secret.encode()).decode() + "\\n" + "\\n".join(secret) + "\\n" + secret[3:-3] + "\\n")
+    out.flush()
+sys.exit(3)
+"""
+
+
+def _forms(secret: str) -> list[str]:
+    """The secret as a command could echo it: whole, JSON-escaped, quoted, base64, and any part of 8 characters."""
+    whole = [secret, json.dumps(secret), repr(secret), base64.b64encode(secret.encode()).decode()]
+    return whole + [secret[i : i + 8] for i in range(len(secret) - 7)]
+
+
+def test_exec_failure_says_only_the_status_whatever_the_command_echoed(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("EXIT", "3")
+    destination = ExecDestination([sys.executable, "-c", ECHOER], folder=tmp_path)
     with pytest.raises(DeliveryError) as caught:
-        parse_destination("exec:record-secret", folder=tmp_path).deliver(SECRET)
-    message = str(caught.value)
-    assert "exited with status 3" in message
-    assert "echo: <secret>" in message
-    assert SECRET not in message
-
-
-def test_exec_that_hangs_is_stopped(tmp_path: Path) -> None:
-    destination = ExecDestination([sys.executable, "-c", "import time; time.sleep(30)"], folder=tmp_path, timeout=0.5)
-    with pytest.raises(DeliveryError, match=r"did not finish within 0\.5 s"):
         destination.deliver(SECRET)
+    message = str(caught.value)
+    assert message == (
+        f"{destination.label}: exited with status 3 (its output was discarded, as it could echo the secret: "
+        "run it by hand to see why)"
+    )
+    shown = message + "".join(capfd.readouterr())
+    assert [form for form in _forms(SECRET) if form in shown] == []
+
+
+def test_exec_that_hangs_is_stopped_and_its_delivery_is_uncertain(tmp_path: Path) -> None:
+    destination = ExecDestination([sys.executable, "-c", "import time; time.sleep(30)"], folder=tmp_path, timeout=0.5)
+    with pytest.raises(DeliveryUncertain, match=r"did not finish within 0\.5 s, so it was stopped: the secret may or"):
+        destination.deliver(SECRET)
+
+
+def test_exec_ended_by_a_signal_is_uncertain(tmp_path: Path) -> None:
+    program = "import os, signal, sys; sys.stdin.read(); os.kill(os.getpid(), signal.SIGKILL)"
+    with pytest.raises(DeliveryUncertain, match="was ended by SIGKILL before it exited: the secret may or may not"):
+        ExecDestination([sys.executable, "-c", program], folder=tmp_path).deliver(SECRET)
 
 
 def test_exec_of_a_missing_command_is_refused_before_anything(tmp_path: Path) -> None:
@@ -341,3 +412,95 @@ def test_keep_beside_says_why_it_could_not_keep_the_text(tmp_path: Path) -> None
     with pytest.raises(ops.DeliveryError, match=r"cannot keep it in .*gone: No such file or directory") as caught:
         ops.keep_beside(destination, "sk-unsaved")
     assert "sk-unsaved" not in str(caught.value)
+
+
+# --- exec: an interrupt while the command runs -----------------------------------------------
+
+
+class _Interrupter:
+    """SIGINT to the main thread once the command has its secret; once the destination is waiting
+    out the grace, the exit status the command is to end with (None: never)."""
+
+    def __init__(self, folder: Path, status: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+        grace_started = threading.Event()
+        waited = destinations._waited
+
+        def spied(child: subprocess.Popen[bytes], grace: float) -> int | None:
+            grace_started.set()
+            if status is not None:
+                (folder / "release").write_text(str(status))
+            return waited(child, grace)
+
+        monkeypatch.setattr(destinations, "_waited", spied)
+        monkeypatch.setattr(bounded, "INTERRUPT_GRACE_SECONDS", 0.3 if status is None else 20.0)
+        interrupt_main_when_started(folder)
+        self.folder = folder
+
+    def child_gone(self) -> bool:
+        return not alive(self.folder)
+
+
+def _waiter(tmp_path: Path) -> ExecDestination:
+    return ExecDestination([sys.executable, "-c", WAITER, str(tmp_path)], folder=tmp_path)
+
+
+def test_an_interrupt_then_exit_0_is_delivered_and_the_interrupt_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    destination = _waiter(tmp_path)
+    interrupter = _Interrupter(tmp_path, 0, monkeypatch)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        destination.deliver(SECRET)
+    assert destination.exited == 0
+    assert (tmp_path / "got").read_text() == SECRET
+    assert caught.value.__notes__ == [f"{destination.label}: exited 0 after the interrupt: the secret was delivered"]
+    assert interrupter.child_gone()
+
+
+def test_an_interrupt_then_a_failure_is_surely_not_delivered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    destination = _waiter(tmp_path)
+    _Interrupter(tmp_path, 4, monkeypatch)
+    with pytest.raises(DeliveryError, match="exited with status 4"):
+        destination.deliver(SECRET)
+
+
+def test_an_interrupt_stops_a_command_still_running_after_the_grace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    destination = _waiter(tmp_path)
+    interrupter = _Interrupter(tmp_path, None, monkeypatch)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        destination.deliver(SECRET)
+    assert interrupter.child_gone()  # stopped and reaped: nothing outlives the process
+    assert caught.value.__notes__ == [
+        f"{destination.label}: still running 0.3 s after the interrupt, so it was stopped: "
+        "the secret may or may not have reached it"
+    ]
+    assert destination.exited is None
+
+
+def test_stop_deliveries_ends_commands_of_other_threads_even_one_that_ignores_sigterm(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(destinations, "STOP_WAIT_SECONDS", 0.2)
+    stubborn = "import signal; signal.signal(signal.SIGTERM, signal.SIG_IGN)\n" + WAITER
+    destination = ExecDestination([sys.executable, "-c", stubborn, str(tmp_path)], folder=tmp_path)
+    raised: list[BaseException] = []
+
+    def deliver() -> None:
+        try:
+            destination.deliver(SECRET)
+        except BaseException as error:  # what the thread saw, for the test
+            raised.append(error)
+
+    worker = threading.Thread(target=deliver)
+    worker.start()
+    deadline = time.monotonic() + 20
+    while not (tmp_path / "pid").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert stop_deliveries() == 1
+    worker.join(5)
+    (error,) = raised
+    assert isinstance(error, DeliveryUncertain)
+    assert "was ended by SIGKILL before it exited: the secret may or may not have reached it" in str(error)
+    assert stop_deliveries() == 0

@@ -23,6 +23,7 @@ from geekai_admin.cli.errors import UsageError
 from geekai_admin.cli.output import secret_file as secrets
 from geekai_admin.cli.output.escape import printable
 from geekai_admin.cli.output.formats import Produced
+from geekai_admin.cli.output.secret_file import unsure_delivery
 from geekai_admin.cli.parser import PROG
 from geekai_admin.cli.selection import has_selectors
 
@@ -199,6 +200,8 @@ def _outcome_line(applied: ops.AppliedChange, failure: str | None) -> str:
         said = f"done{new}"
     elif applied.outcome == "failed":
         said = f"FAILED: {failure or applied.to_dict()['error']}"
+    elif applied.key is not None and change.desired is not None:
+        said = f"unknown: {unsure_delivery(applied.key, str(change.desired.secret))}"
     else:
         said = applied.outcome.replace("_", " ")
     return printable(f"  {change.action:<7} {label}: {said}")

@@ -8,7 +8,9 @@ hand-over returned, and only then may an old key go. Here the hand-over is
   durable (fsynced file, or a command that exited 0);
 - or stdout: written and flushed without error (fsynced too when stdout is a regular file).
 
-A hand-over that fails raises, and the library deletes the new key: nothing is left half-done.
+A hand-over that fails raises, and the library deletes the new key: nothing is left half-done. One
+whose outcome is unknown (a delivery command stopped before it exited, after a timeout or an
+interrupt) keeps the new key, and the command names it with the way to delete it.
 `--secret-file PATH` is `file:PATH`.
 """
 
@@ -18,7 +20,7 @@ import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from geekai_admin import APIResponseValidationError, CreatedKey, HandOverError, ops
+from geekai_admin import ApiKey, APIResponseValidationError, CreatedKey, HandOverError, ops
 from geekai_admin.cli.console import say
 from geekai_admin.cli.errors import CommandFailed, UsageError
 from geekai_admin.cli.output import stdout
@@ -28,9 +30,18 @@ from geekai_admin.cli.parser import PROG
 if TYPE_CHECKING:
     from geekai_admin.cli.session import Session
 
-__all__ = ["SecretOut", "may_exist", "raw_answer_error", "split_document", "unsaved", "write_out"]
+__all__ = ["SecretOut", "may_exist", "raw_answer_error", "split_document", "unsaved", "unsure_delivery", "write_out"]
 
 _STDOUT = "stdout"
+
+
+def unsure_delivery(key: ApiKey | CreatedKey, where: str) -> str:
+    """A new key kept though its secret may not have arrived: which key, and how to delete it."""
+    name = "" if key.name is None else f" ({printable(repr(key.name))})"
+    return (
+        f"the new key {key.uuid}{name} was kept: its secret may or may not have reached {printable(where)}; "
+        f"if it did not, delete the key with '{PROG} keys delete {key.uuid}'"
+    )
 
 
 def split_document(document: dict[str, Any]) -> tuple[str, str]:
@@ -88,7 +99,11 @@ class SecretOut:
         """`on_created`: returns once the secret has left the process durably; raises DeliveryError if not."""
         self.received = new
         if self.destination is not None:
-            self.destination.deliver(new.secret)
+            try:
+                self.destination.deliver(new.secret)
+            except KeyboardInterrupt:  # a delivery command that exited 0 after the interrupt delivered
+                self.delivered = isinstance(self.destination, ops.ExecDestination) and self.destination.exited == 0
+                raise
         elif self.head is not None:
             write_out(self.session.redact(self.head(new)))
         self.delivered = True
@@ -114,7 +129,12 @@ class SecretOut:
         """A hand-over that raised: the new key deleted (or why not), in one line."""
         command = self.session.args.command
         cause = error.__cause__
-        reason = cause.problem if isinstance(cause, ops.DeliveryError) else str(cause)
+        reason = cause.problem if isinstance(cause, ops.DeliveryError | ops.DeliveryUncertain) else str(cause)
+        if isinstance(cause, ops.DeliveryUncertain) and error.new is not None:
+            return CommandFailed(
+                f"{command}: the delivery of the new secret to {printable(self.where)} did not finish ({reason}); "
+                f"{unsure_delivery(error.new, self.where)}{untouched}"
+            )
         head = f"{command}: could not deliver the new secret to {printable(self.where)} ({reason})"
         if error.new is None:
             uuid = "" if self.received is None else f" {self.received.uuid}"
@@ -135,6 +155,8 @@ class SecretOut:
                 command + text.removeprefix("ops." + command.removeprefix("keys ")) if text.startswith("ops.") else text
             )
             say(f"{PROG}: {printable(self.session.redact(said))}")
+        if self.received is not None and self.destination is not None and not self.delivered:
+            say(f"{PROG}: {unsure_delivery(self.received, self.where)}")
         self.abandon()
 
 
