@@ -53,7 +53,7 @@ BULK_KEYS = 500
 BULK_CONCURRENCY = 16
 BULK_FLOOR = "raw aiohttp (ref.: the floor this server and machine allow)"
 CONCURRENCIES = (1, 16, 64)
-PARTS = ["sync", "growth", "async", "bulk", "startup", "import"]
+PARTS = ["sync", "growth", "async", "bulk", "startup", "import", "keys-as-code"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,10 +67,20 @@ class Plan:
     bulk_rounds: int = 5
     startup_runs: int = 30
     import_runs: int = 60
+    keys_as_code_keys: int = 1000
+    keys_as_code_rounds: int = 5
 
 
 QUICK = Plan(
-    sync_rounds=3, sync_calls=50, async_rounds=2, async_requests=256, bulk_rounds=2, startup_runs=5, import_runs=10
+    sync_rounds=3,
+    sync_calls=50,
+    async_rounds=2,
+    async_requests=256,
+    bulk_rounds=2,
+    startup_runs=5,
+    import_runs=10,
+    keys_as_code_keys=200,
+    keys_as_code_rounds=2,
 )
 
 
@@ -120,6 +130,8 @@ class Results:
     startup_tool: str = ""
     imports: dict[str, Figure] = dataclasses.field(default_factory=dict)
     """command -> wall seconds of a fresh interpreter importing it."""
+    keys_as_code: dict[str, Figure] = dataclasses.field(default_factory=dict)
+    """case -> wall seconds of the command in process (bench/keys_as_code.py); the first is the baseline."""
     notes: list[str] = dataclasses.field(default_factory=list)
 
 
@@ -459,6 +471,13 @@ def measure_startup(plan: Plan, results: Results) -> None:
         results.notes.append("geekai-admin --help: not measured, the command (geekai_admin.cli) is not installed yet")
 
 
+def measure_keys_as_code(plan: Plan, results: Results) -> None:
+    from bench import keys_as_code  # noqa: PLC0415  # lazy: it imports the tests' fake API
+
+    measured = keys_as_code.measure(plan.keys_as_code_keys, plan.keys_as_code_rounds)
+    results.keys_as_code = {case: Figure.of(samples) for case, samples in measured.items()}
+
+
 # --- report ----------------------------------------------------------------------------------
 
 
@@ -700,6 +719,19 @@ def render(results: Results, facts: dict[str, str], plan: Plan) -> str:
                 added = _ms(run.median - base.median) if base else ""
                 lines.append(f"| {name} | {_ms(run.median)} | {_ms(run.low)}-{_ms(run.high)} | {added} |")
         lines.append("")
+    if results.keys_as_code:
+        baseline = next(iter(results.keys_as_code.values())).median
+        lines += [
+            "## Keys as code",
+            "",
+            f"The command in process against the tests' fake API, {plan.keys_as_code_keys} keys, "
+            f"{plan.keys_as_code_rounds} rounds; each apply checked by a plan with nothing left to do.",
+            "",
+            "| case | wall time | spread | vs `keys list` |",
+            "|---|---:|---:|---:|",
+        ]
+        lines += _wall_rows(results.keys_as_code, baseline)
+        lines.append("")
     lines += ["## Goals (issues 7, 10 and 17)", "", "| goal | measured | |", "|---|---:|---|"]
     lines += [f"| {goal} | {value} | {verdict} |" for goal, value, verdict in goals(results)]
     if results.notes:
@@ -729,6 +761,7 @@ def _jsonable(results: Results, facts: dict[str, str], plan: Plan) -> dict[str, 
         "bulk_seconds": {n: figure(f) for n, f in results.bulk.items()},
         "startup_seconds": {n: figure(f) for n, f in results.startup.items()},
         "import_seconds": {n: figure(f) for n, f in results.imports.items()},
+        "keys_as_code_seconds": {n: figure(f) for n, f in results.keys_as_code.items()},
         "goals": [{"goal": g, "measured": m, "verdict": v} for g, m, v in goals(results)],
         "notes": results.notes,
     }
@@ -773,6 +806,9 @@ def main(argv: list[str] | None = None) -> int:
     if "import" in parts:
         with _step("import"):
             measure_import(plan, results)
+    if "keys-as-code" in parts:
+        with _step("keys as code"):
+            measure_keys_as_code(plan, results)
     if args.quick:
         results.notes.append("--quick run: few rounds, the figures are indicative only")
     report = render(results, facts, plan)
