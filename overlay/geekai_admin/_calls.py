@@ -233,15 +233,30 @@ class KeyChanges:
 
     @classmethod
     def of(cls, *, name: object, group: object, credit_limit: object, expires: object) -> KeyChanges:
-        changes = cls(
+        """The changes of an update: each given field checked (InvalidInputError names the field),
+        and at least one given."""
+        changes = cls.checked(name=name, group=group, credit_limit=credit_limit, expires=expires)
+        if all(isinstance(getattr(changes, f.name), NotGiven) for f in dataclasses.fields(cls)):
+            raise InvalidInputError("update", NOTHING_TO_UPDATE)
+        return changes
+
+    @classmethod
+    def checked(
+        cls,
+        *,
+        name: object = NOT_GIVEN,
+        group: object = NOT_GIVEN,
+        credit_limit: object = NOT_GIVEN,
+        expires: object = NOT_GIVEN,
+    ) -> KeyChanges:
+        """Each given field checked (InvalidInputError names the field); none need be given (a
+        rotation's fields that differ from the old key's)."""
+        return cls(
             name=name if isinstance(name, NotGiven) else check_name(name),
             group=group if isinstance(group, NotGiven) else check_group(group),
             credit_limit=credit_limit if isinstance(credit_limit, NotGiven) else check_credit_limit(credit_limit),
             expires=expires if isinstance(expires, NotGiven) else check_expires(expires),
         )
-        if all(isinstance(getattr(changes, f.name), NotGiven) for f in dataclasses.fields(cls)):
-            raise InvalidInputError("update", NOTHING_TO_UPDATE)
-        return changes
 
     def applied_to(self, current: ApiKey) -> ApiKey:
         given = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

@@ -13,12 +13,14 @@ import httpx
 import pytest
 
 from geekai_admin import (
+    NOT_GIVEN,
     ApiKey,
     APIResponseValidationError,
     Balance,
     CreatedKey,
     Group,
     InvalidInputError,
+    KeyChanges,
     ops,
 )
 from tests.geekai_admin.fakes import SECRET, SYSTEM_KEY, UUID, Driver, ok, scripted
@@ -413,3 +415,22 @@ def test_a_read_that_answers_with_another_key_is_refused_and_nothing_is_written(
 def test_the_same_uuid_in_upper_case_is_the_same_key(drive: Driver) -> None:
     server = scripted(ok({"data": key_record(uuid=UUID.upper())}))
     assert drive(server, lambda c: c.keys.get(UUID)).uuid == UUID.upper()
+
+
+# --- KeyChanges: an update's fields, and a rotation's ------------------------------------------
+
+
+def test_an_update_must_change_something_a_rotation_need_not() -> None:
+    with pytest.raises(InvalidInputError, match="update"):
+        KeyChanges.of(name=NOT_GIVEN, group=NOT_GIVEN, credit_limit=NOT_GIVEN, expires=NOT_GIVEN)
+    assert KeyChanges.checked() == KeyChanges()
+    assert KeyChanges.checked(group="ha", credit_limit="1.5") == KeyChanges(group=Group.HA, credit_limit=Decimal("1.5"))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("name", ""), ("group", "nope"), ("credit_limit", -1), ("expires", "someday")]
+)
+def test_each_given_field_is_checked_and_named(field: str, value: object) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        KeyChanges.checked(**{field: value})
+    assert caught.value.field == field

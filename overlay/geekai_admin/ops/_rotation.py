@@ -13,7 +13,7 @@ from collections.abc import Coroutine, Generator
 from typing import Any, overload
 
 from geekai_admin import _calls as calls
-from geekai_admin._calls import NOT_GIVEN, NotGiven
+from geekai_admin._calls import NOT_GIVEN, KeyChanges, NotGiven
 from geekai_admin._client import AsyncGeekAIAdmin, AsyncKeys, GeekAIAdmin, Keys
 from geekai_admin._exceptions import InvalidInputError, surely_not_created
 from geekai_admin._flow import run_async, run_sync
@@ -30,7 +30,6 @@ from geekai_admin.ops._handover import (
     Step,
     checked_hand_over,
     create_fate,
-    create_step,
     deliver_or_undo,
     in_line,
     note,
@@ -131,7 +130,7 @@ def rotation_flow(
     new_name = None if name is None else check_name(name)
     if not isinstance(delete_old, bool):
         raise InvalidInputError("delete_old", f"expected True or False, got {delete_old!r}")
-    overrides = create_step(name=new_name or "-", group=group, credit_limit=credit_limit, expires=expires)
+    overrides = KeyChanges.checked(group=group, credit_limit=credit_limit, expires=expires)
     old_uuid = calls.key_uuid(key)
     # A failed read changes nothing: its error propagates as is.
     old: ApiKey = key if isinstance(key, ApiKey) and _complete(key, new_name) else (yield _Read(old_uuid, new_name))
@@ -142,7 +141,7 @@ def rotation_flow(
         # A name or group the create cannot send fails here, before anything is sent.
         create = CreateStep(
             name=check_name(chosen_name),
-            group=check_group(old.group).value if isinstance(overrides.group, NotGiven) else overrides.group,
+            group=check_group(old.group if isinstance(overrides.group, NotGiven) else overrides.group).value,
             credit_limit=old.credit_limit if isinstance(overrides.credit_limit, NotGiven) else overrides.credit_limit,
             expires=old.expires if isinstance(overrides.expires, NotGiven) else overrides.expires,
         )
