@@ -42,22 +42,23 @@ class Export:
 def export_keys_file(keys: Iterable[ApiKey], *, today: datetime.date, prune_prefix: str | None = None) -> Export:
     """A keys file declaring `keys` as they are: name, group, credit limit and expiry."""
     keys = list(keys)
-    _names = {key.uuid: key.name or "" for key in keys}
     counts = Counter(key.name for key in keys)
     lines = [_HEADER.format(day=today.isoformat())]
     if prune_prefix is not None:
         lines.append(f"\n[scope]\nprune_prefix = {toml_string(prune_prefix)}\n")
     skipped: list[tuple[str, str]] = []
+    doomed: list[str] = []  # left out, yet a prune of this file would match them
     declared = 0
     for key in keys:
         why = _cannot_declare(key, counts[key.name])
         if why is not None:
             skipped.append((key.uuid, why))
+            if prune_prefix is not None and (key.name or "").startswith(prune_prefix):
+                doomed.append(key.uuid)
             lines.append(f"\n# Left out: key {key.uuid}: {why}.\n")
             continue
         lines.append(_declaration(key))
         declared += 1
-    doomed = [uuid for uuid, _ in skipped if prune_prefix is not None and _names[uuid].startswith(prune_prefix)]
     if doomed:
         raise InvalidInputError(
             "prune_prefix",
