@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+from codegen.local_references import UNRESOLVED, local_only_validator
 
 __all__ = ["HTTP_METHODS", "SpecError", "check_path_parameters", "check_spec", "component_refs", "operations"]
 
@@ -80,6 +81,8 @@ def check_spec(document: Mapping[str, Any]) -> None:
     if problems:
         raise SpecError("path parameters do not match path templates:\n  " + "\n  ".join(problems))
     try:
-        validate(dict(document))
+        local_only_validator(document).validate()
     except OpenAPIValidationError as exc:
         raise SpecError(f"the patched document is not valid OpenAPI: {exc.message}") from exc
+    except UNRESOLVED as exc:
+        raise SpecError(f"the patched document has a reference that was not followed: {exc}") from None

@@ -7,7 +7,9 @@ Prints the Markdown summary and writes the JSON report; with --redocly, the repo
 the upstream document's lint findings under the repository's redocly.yaml (for information).
 Exit status: 0 when the comparison completed (changed or not: the report says which); 3 when it
 completed but left something to check (operations not seen, findings: the report and stderr say
-what; --apply writes nothing); 1 when it could not (nothing is written); 2 for bad arguments.
+what; --apply writes nothing), or when a fetched document refers outside itself (nothing is
+compared, linted or resolved; the report names each reference); 1 when it could not (nothing is
+written); 2 for bad arguments.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from codegen.upstream.fetch import Fetcher, FetchError, check_url
 from codegen.upstream.lint import count_findings
 from codegen.upstream.merge import DisagreementError
 from codegen.upstream.python_api import SurfaceError
+from codegen.upstream.reference_gate import ExternalReferencesError
+from codegen.upstream.report import Report
 from codegen.upstream.source import InvalidDocumentError, from_docs, from_document
 
 DEFAULT_DOCS = "https://docs.geekai.co"
@@ -79,19 +83,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
-    args = _parser().parse_args(argv)
-    fetcher = Fetcher.open()
+def _report(fetcher: Fetcher, args: argparse.Namespace, root: Path) -> Report:
+    """The comparison (linted, applied when asked), or the refusal of documents that refer outside themselves."""
     try:
         if args.document:
             upstream = from_document(fetcher, args.document)
         else:
             upstream = from_docs(fetcher, args.docs, args.language.strip("/").lower())
-        report = compare(upstream, root)
-        if args.redocly is not None:
-            report = replace(report, lint=count_findings(upstream.content, args.redocly, root / "redocly.yaml"))
-        if args.apply and report.changed and report.complete:
-            apply(upstream, root)
+    except ExternalReferencesError as refusal:
+        return Report.refused(args.document or args.docs, refusal)
+    report = compare(upstream, root)
+    if args.redocly is not None:
+        report = replace(report, lint=count_findings(upstream.content, args.redocly, root / "redocly.yaml"))
+    if args.apply and report.changed and report.complete:
+        apply(upstream, root)
+    return report
+
+
+def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
+    args = _parser().parse_args(argv)
+    fetcher = Fetcher.open()
+    try:
+        report = _report(fetcher, args, root)
     except _FAILURES as exc:
         print(f"upstream: error: {exc}", file=sys.stderr)
         return 1

@@ -35,7 +35,7 @@ class SourceRead:
 
 @dataclass(frozen=True)
 class Finding:
-    kind: Literal["unknown block", "unattributed block", "disagreement"]
+    kind: Literal["unknown block", "unattributed block", "disagreement", "external reference"]
     message: str  # names every source involved
     sources: tuple[str, ...]
 

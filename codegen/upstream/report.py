@@ -9,6 +9,7 @@ from typing import Any
 from codegen.upstream.coverage import Finding, SourceRead
 from codegen.upstream.lint import NOT_ASKED, LintCount
 from codegen.upstream.python_api import PythonApiDiff
+from codegen.upstream.reference_gate import ExternalReferencesError
 from codegen.upstream.spec_diff import SpecDiff
 
 __all__ = ["PatchAction", "Report"]
@@ -48,6 +49,15 @@ class Report:
     not_seen: list[str] = field(default_factory=list)  # "GET /path": compared as vendored, not as removed
     truncated: list[str] = field(default_factory=list)  # the indexes that may leave pages out
     lint: LintCount = NOT_ASKED  # the upstream document's lint findings, or why they were not counted
+    compared: bool = True  # False: the documents were refused before any comparison (the findings say why)
+
+    @classmethod
+    def refused(cls, source: str, refusal: ExternalReferencesError) -> Report:
+        """The report on documents that refer outside themselves: nothing compared, linted or validated."""
+        lint = LintCount(None, "not measured: the document refers outside itself, so no tool was run on it")
+        return cls(
+            source, SpecDiff(), [], PythonApiDiff(), refusal.sources, refusal.findings, lint=lint, compared=False
+        )
 
     @property
     def changed(self) -> bool:
@@ -86,6 +96,7 @@ class Report:
         operations = {"added": self.spec.added, "removed": self.spec.removed, "changed": self.spec.changed}
         return {
             "source": self.source,
+            "compared": self.compared,
             "changed": self.changed,
             "breaking": self.breaking,
             "complete": self.complete,
@@ -103,7 +114,12 @@ class Report:
         return json.dumps(self.as_dict(), indent=2, ensure_ascii=False) + "\n"
 
     def markdown(self) -> str:
-        if not self.changed and not self.complete:
+        if not self.compared:
+            verdict = (
+                "**Not compared**: the published document refers outside itself, so it was not validated, "
+                "linted or compared, and nothing it refers to was read or fetched (below, under **Incomplete**)."
+            )
+        elif not self.changed and not self.complete:
             verdict = "No change in what could be read; the rest is below, under **Incomplete**."
         elif not self.changed:
             verdict = "No change: the published document means what the vendored `adminapi.yaml` means."

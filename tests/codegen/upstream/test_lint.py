@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,19 @@ def test_the_document_linted_is_the_content_given(tmp_path: Path) -> None:
     counted = count_findings(_small(False), script, CONFIG)
     assert seen.read_bytes() == _small(False)
     assert counted.findings == 5
+
+
+def test_redocly_runs_in_a_folder_holding_only_the_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relative reference that got past the check would find nothing beside the document."""
+    seen: dict[str, object] = {}
+
+    def run(command: list[str], cwd: str, **_: object) -> subprocess.CompletedProcess[bytes]:
+        seen["folder"] = sorted(p.name for p in Path(cwd).iterdir())
+        seen["document"] = Path(command[2]).parent == Path(cwd)
+        return subprocess.CompletedProcess(command, 0, b'{"totals": {"errors": 0, "warnings": 0}}', b"")
+
+    monkeypatch.setattr(subprocess, "run", run)
+    fake = tmp_path / "redocly"
+    fake.touch()
+    assert count_findings(_small(True), fake, CONFIG).findings == 0
+    assert seen == {"folder": ["upstream.yaml"], "document": True}
