@@ -18,6 +18,7 @@ from geekai_admin._config import SystemKey
 from geekai_admin._responses import request_id
 from geekai_admin._transport._body import ACCEPT_ENCODING, read_async, read_sync
 from geekai_admin._transport._call import Call
+from geekai_admin._transport._deadline import running_until
 from geekai_admin._transport._retry import Attempts, Done, RetryPolicy
 
 __all__ = ["Endpoint", "send_async", "send_sync"]
@@ -98,11 +99,13 @@ def send_sync(client: httpx.Client, endpoint: Endpoint, call: Call[T]) -> T:
         request = endpoint.build(client, call, attempts)
         started = time.perf_counter()
         try:
-            response = client.send(request, stream=True)
-            try:
-                fits = read_sync(response, attempts.ends_at)
-            finally:
-                response.close()
+            # The deadline bounds each socket wait, the head's included, however slowly it comes.
+            with running_until(attempts.ends_at):
+                response = client.send(request, stream=True)
+                try:
+                    fits = read_sync(response, attempts.ends_at)
+                finally:
+                    response.close()
         except httpx.RequestError as error:
             failure: httpx.RequestError | None = error
         else:

@@ -114,6 +114,9 @@ def parse_retry_after(headers: httpx.Headers, now: Callable[[], float] = time.ti
     return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
+_MAYBE_CREATED = f"; the key {MAY_HAVE_BEEN_CREATED}: look for it in the key list before creating it again"
+"""Ends the message of a create that failed after it may have reached the server."""
+
 UNSENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 """Transport errors raised before the request left: the server cannot have acted on it."""
 
@@ -184,7 +187,7 @@ class Attempts:
             f"({self.number + 1} attempt(s))"
         )
         if sent and not self.idempotent:
-            message += "; the request may have been processed: check the key list before creating again"
+            message += _MAYBE_CREATED
         return APITimeoutError(message, request=request)
 
     def _retry_delay(self, hint: float | None) -> float | None:
@@ -213,7 +216,7 @@ class Attempts:
             text = self.key.redact(str(error))
             message = f"{call.method} {call.path} failed after {self.number + 1} attempt(s): {text or kind}"
             if not self.idempotent and not retryable_error(error, idempotent=False):
-                message += f"; the key {MAY_HAVE_BEEN_CREATED}: look for it in the key list before creating it again"
+                message += _MAYBE_CREATED
             # The httpx error stays the cause for debugging, unless its own text carries the key.
             cause = None if text != str(error) else error
             cls = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError

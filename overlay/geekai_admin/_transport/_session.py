@@ -8,6 +8,7 @@ import httpx
 
 from geekai_admin._exceptions import ClientClosedError
 from geekai_admin._transport._call import Call
+from geekai_admin._transport._deadline import bound_by_deadline
 from geekai_admin._transport._http import Endpoint, send_async, send_sync
 
 __all__ = ["AsyncSender", "AsyncSession", "Sender", "Session"]
@@ -42,6 +43,8 @@ class Session:
         self._owner = owner
         self._closed = False
         self.endpoint = endpoint
+        if endpoint.deadline is not None:
+            bound_by_deadline(http)
 
     def send(self, call: Call[T]) -> T:
         _check_open(self._owner, self._closed, self.http.is_closed)

@@ -7,7 +7,7 @@ import email.utils
 import httpx
 import pytest
 
-from geekai_admin import APITimeoutError, InternalServerError, RetryPolicy
+from geekai_admin import MAY_HAVE_BEEN_CREATED, APITimeoutError, InternalServerError, RetryPolicy
 from geekai_admin import _calls as ops
 from geekai_admin._config import SystemKey
 from geekai_admin._transport._retry import Attempts, parse_retry_after, retryable_error
@@ -119,7 +119,7 @@ def test_a_wait_the_deadline_would_cut_short_is_not_begun() -> None:
         attempts.after_response(failure, too_large=False)
 
 
-def test_a_create_cut_by_its_deadline_may_have_been_processed() -> None:
+def test_a_create_cut_by_its_deadline_may_have_made_the_key() -> None:
     clock = Clock()
     attempts = _attempts("POST", clock)
     clock.now += 10.0
@@ -127,7 +127,7 @@ def test_a_create_cut_by_its_deadline_may_have_been_processed() -> None:
         attempts.after_error(httpx.ReadTimeout("slow", request=REQUEST))
     assert str(caught.value) == (
         "POST /api_keys did not finish within its deadline of 10s (1 attempt(s)); "
-        "the request may have been processed: check the key list before creating again"
+        f"the key {MAY_HAVE_BEEN_CREATED}: look for it in the key list before creating it again"
     )
     unsent = _attempts("POST", clock)
     clock.now += 10.0

@@ -38,7 +38,7 @@ from tests.support.fake_api.records import (
     key_record,
     masked,
 )
-from tests.support.fake_api.server import LoopbackServer, refused_port, serve
+from tests.support.fake_api.server import LoopbackServer, refused_port, serve, unaccepted_port
 
 __all__ = [
     "ABSENT",
@@ -64,4 +64,5 @@ __all__ = [
     "secrets_of",
     "serve",
     "status",
+    "unaccepted_port",
 ]

@@ -80,7 +80,7 @@ The docs name no status for it: an open question of codegen/SPEC_NOTES.md, which
 --write lifecycle answers for the real API."""
 _EMPTY_DATES: Final = ("expired_at", "last_used_at", "created_at")
 TRICKLE_SECONDS: Final = 0.5
-"""The default gap between the bytes of a "trickle" answer."""
+"""The default gap between the bytes of a "trickle" answer (its body's, or its head's for "trickle_head")."""
 
 
 def route_of(target: str) -> tuple[str, str | None]:
@@ -173,7 +173,7 @@ class Plan:
     body: bytes
     headers: tuple[tuple[str, str], ...] = field(default=())
     delay: float = 0.0
-    """Seconds before answering; for "trickle", between the body's bytes."""
+    """Seconds before answering; for "trickle", between the body's bytes; for "trickle_head", the head's."""
 
 
 def _number(value: Any) -> Any:
@@ -399,7 +399,7 @@ class FakeAPI:
         delay = reply.delay or 0.0
         if reply.action == "slow":
             delay = self.slow_seconds if reply.delay is None else reply.delay
-        elif reply.action == "trickle":
+        elif reply.action in ("trickle", "trickle_head"):
             delay = TRICKLE_SECONDS if reply.delay is None else reply.delay
         if reply.action in ("status", "body"):
             return Plan(reply, reply.status, reply.body, self._headers(reply, reply.content_type), delay)

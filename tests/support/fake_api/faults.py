@@ -36,6 +36,7 @@ Action = Literal[
     "truncate_close",
     "slow",
     "trickle",
+    "trickle_head",
     "large_length",
     "large_chunked",
 ]
@@ -58,7 +59,9 @@ class Reply:
       close), "truncate_close" (process, send half the body delimited by the close), "slow"
       (process, answer after `delay` seconds, default the fake's `slow_seconds`), "trickle" (process,
       send the head at once, then the body one byte every `delay` seconds, default half a second:
-      each read is quick, the whole is not; MockTransport: ReadTimeout),
+      each read is quick, the whole is not; MockTransport: ReadTimeout), "trickle_head" (process,
+      send the status line and headers one byte every `delay` seconds, default half a second,
+      then the body at once: the client waits for the head, read by read; MockTransport: ReadTimeout),
       "large_length" / "large_chunked" (process, answer LARGE_BODY_BYTES of valid JSON).
     Wire modifiers for answers that are sent: `delay` (seconds before answering), `chunked`
     (chunked transfer encoding), `close` (close the connection after the answer). A header given

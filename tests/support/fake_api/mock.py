@@ -32,7 +32,7 @@ def answer(fake: FakeAPI, request: httpx.Request) -> httpx.Response:
         raise httpx.ReadError("[Errno 104] Connection reset by peer (fake API)", request=request)
     if action in ("drop", "truncate_length"):
         raise httpx.RemoteProtocolError("peer closed connection (fake API)", request=request)
-    if action in ("slow", "trickle"):
+    if action in ("slow", "trickle", "trickle_head"):
         raise httpx.ReadTimeout(f"timed out (fake API: a {action} answer)", request=request)
     if plan.delay:
         time.sleep(plan.delay)

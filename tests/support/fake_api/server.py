@@ -3,8 +3,9 @@
 It runs its own asyncio loop in a daemon thread, so sync clients, async clients (on any loop,
 over httpx's transport or the aiohttp one) and subprocesses all talk to it alike. Faults below
 HTTP are real here: a reset (RST) before or after processing, a body cut short of its
-Content-Length or by a close, an answer held past the client's timeout, a body trickled a
-byte at a time, a 9 MiB body in pieces. It counts connections: accepted, the peak at once, and the ones still open.
+Content-Length or by a close, an answer held past the client's timeout, a head (status line
+and headers) or a body trickled a byte at a time, a 9 MiB body in pieces, a port that never
+accepts. It counts connections: accepted, the peak at once, and the ones still open.
 
     with serve(fake) as server:
         GeekAIAdmin(SYSTEM_KEY, base_url=server.base_url)
@@ -26,7 +27,7 @@ from tests.support.http_wire import read_request
 if TYPE_CHECKING:
     from tests.support.fake_api.api import FakeAPI, Plan
 
-__all__ = ["LoopbackServer", "refused_port", "serve"]
+__all__ = ["LoopbackServer", "refused_port", "serve", "unaccepted_port"]
 
 _MAX_HEAD = 64 * 1024
 _DRAIN_ABOVE = 64 * 1024
@@ -157,6 +158,15 @@ class LoopbackServer:
                 writer.write(plan.body[at : at + 1])
             await writer.drain()
             return True
+        if action == "trickle_head":
+            whole = head(plan.status, [*plan.headers, ("Content-Length", str(len(plan.body)))])
+            for at in range(len(whole)):
+                writer.write(whole[at : at + 1])
+                await writer.drain()
+                await asyncio.sleep(plan.delay)
+            writer.write(plan.body)
+            await writer.drain()
+            return True
         if plan.delay:
             await asyncio.sleep(plan.delay)
         if action in ("truncate_length", "truncate_close"):
@@ -217,3 +227,20 @@ def refused_port() -> Iterator[int]:
         yield sock.getsockname()[1]
     finally:
         sock.close()
+
+
+@contextlib.contextmanager
+def unaccepted_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that listens and never accepts, its backlog already full: a connection
+    to it waits for the handshake (or, once connected, for an answer) until the client gives up."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        filler.connect(("127.0.0.1", port))
+        yield port
+    finally:
+        filler.close()
+        listener.close()
