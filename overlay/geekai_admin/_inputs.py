@@ -42,6 +42,9 @@ MAX_AMOUNT_PLACES = 20
 """The most decimal places of a coin an amount from the API may have (the same reason)."""
 _CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# A number as text: ASCII digits only. Decimal() also takes full-width and other scripts' digits,
+# underscores and surrounding spaces, which a typo or a pasted value should not turn into an amount.
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 # Control characters, line/paragraph separators and bidirectional overrides: invisible or misleading.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -135,6 +138,8 @@ def check_amount(value: object, field: str, what: str, maximum: int, *, floats: 
         raise InvalidInputError(field, f"not a number: {_shown(value)}") from None
     if not amount.is_finite():
         raise InvalidInputError(field, f"must be a finite number, got {_shown(value)}")
+    if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value):
+        raise InvalidInputError(field, f"not a number in ASCII digits: {_shown(value)}")
     if amount < 0:
         raise InvalidInputError(field, f"must not be negative, got {_amount(amount)}")
     if amount > maximum:
@@ -162,10 +167,11 @@ def check_days(value: object, field: str) -> int:
 
 
 def check_credit_limit(value: object) -> Decimal | None:
-    """Coins, more than 0, with at most MAX_LIMIT_DIGITS significant digits; None means no limit. 0 is
-    refused: the API reads it as no limit, the opposite of what it seems to say. The spec allows any
-    number (no multipleOf), so 1.234 coins is a limit; the bound is what the JSON number sent carries
-    exactly."""
+    """Coins, more than 0, with at most MAX_LIMIT_DIGITS significant digits and MAX_AMOUNT_PLACES
+    decimal places; None means no limit. 0 is refused: the API reads it as no limit, the opposite of
+    what it seems to say. The spec allows any number (no multipleOf), so 1.234 coins is a limit; the
+    bounds are what the JSON number sent carries exactly, and what the client reads back (a limit of
+    1E-400 would be sent as 0.0, no limit; one of 1E-30 would make the key unreadable)."""
     if value is None:
         return None
     amount = check_amount(value, "credit_limit", "coins", MAX_COINS, floats=True)
@@ -177,6 +183,10 @@ def check_credit_limit(value: object) -> Decimal | None:
         )
     if amount == 0:
         raise InvalidInputError("credit_limit", f"{ZERO_CREDIT_LIMIT}: pass None for no limit")
+    if not amount_in_bounds(amount.normalize()):
+        raise InvalidInputError(
+            "credit_limit", f"more than {MAX_AMOUNT_PLACES} decimal places of a coin, got {_amount(amount)}"
+        )
     return amount
 
 

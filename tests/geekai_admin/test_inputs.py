@@ -72,6 +72,13 @@ CREATE_CASES: list[tuple[dict[str, Any], str, str]] = [
     ({"credit_limit": "1e400"}, "credit_limit", "larger than"),
     ({"credit_limit": "0.1234567890123456"}, "credit_limit", "at most 15 significant digits"),
     ({"credit_limit": "ten"}, "credit_limit", "not a number"),
+    # sent as 0.0 (no limit), or read back as more places than the client reads: never sent
+    ({"credit_limit": "1e-400"}, "credit_limit", "more than 20 decimal places of a coin, got 1E-400"),
+    ({"credit_limit": Decimal("1e-30")}, "credit_limit", "more than 20 decimal places"),
+    # Decimal() takes these; a typo or a pasted value should not become an amount
+    ({"credit_limit": "\uff11\uff12"}, "credit_limit", "not a number in ASCII digits"),
+    ({"credit_limit": "5_000"}, "credit_limit", "not a number in ASCII digits"),
+    ({"credit_limit": " 5"}, "credit_limit", "not a number in ASCII digits"),
     ({"credit_limit": True}, "credit_limit", "expected a number of coins, got bool"),
     ({"credit_limit": [1]}, "credit_limit", "got list"),
     (
