@@ -5,9 +5,9 @@ the items on daemon threads (the client is thread safe), the async one under a s
 (KeyboardInterrupt in the sync driver, cancellation in the async one) starts no new item, lets
 the items in flight finish for up to `grace` seconds, and returns what it knows of each item:
 its result, `NOT_STARTED`, or `UNFINISHED` (still running when the wait ended: its outcome is
-unknown), with the interrupt, which the caller re-raises once it has reported. In the sync driver,
-`overdue` (if given) runs once the grace is over, to stop what must not outlive the process (a
-delivery command); the items it ends get a short while more to report.
+unknown), with the interrupt, which the caller re-raises once it has reported. `overdue` (if
+given) runs once the grace is over, to stop what must not outlive the run (a delivery command);
+the items it ends get a short while more to report.
 """
 
 from __future__ import annotations
@@ -153,10 +153,18 @@ class _SyncRun(Generic[T, R]):
 
 
 async def run_async(
-    items: Sequence[T], one: Callable[[T], Awaitable[R]], concurrency: int, *, grace: float = INTERRUPT_GRACE_SECONDS
+    items: Sequence[T],
+    one: Callable[[T], Awaitable[R]],
+    concurrency: int,
+    *,
+    grace: float | None = None,
+    overdue: Callable[[], object] | None = None,
 ) -> Ran[R]:
     """`one` on each item, at most `concurrency` at a time. `one` reports its own failures in its
-    result: an exception it raises propagates."""
+    result: an exception it raises propagates. On a cancellation, as `run_sync` on an interrupt:
+    `overdue` (a blocking function: it runs in a worker thread) once the grace is over, then the
+    items still running are cancelled. `grace` defaults to INTERRUPT_GRACE_SECONDS (read when the
+    cancellation comes)."""
     gate = asyncio.Semaphore(concurrency)
     started = [False] * len(items)
 
@@ -175,8 +183,15 @@ async def run_async(
             if not started[index]:
                 task.cancel()
         running = [task for index, task in enumerate(tasks) if started[index] and not task.done()]
-        if running:
-            await asyncio.wait(running, timeout=grace)
+        # A second cancellation: stop waiting, report what is known now.
+        with contextlib.suppress(asyncio.CancelledError):
+            if running:
+                await asyncio.wait(running, timeout=INTERRUPT_GRACE_SECONDS if grace is None else grace)
+            if overdue is not None:
+                await asyncio.to_thread(overdue)
+                running = [task for task in running if not task.done()]
+                if running:
+                    await asyncio.wait(running, timeout=SETTLE_SECONDS)
         results: list[R | Unrun] = []
         for index, task in enumerate(tasks):
             if not started[index]:
