@@ -8,6 +8,7 @@ import errno
 import io
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -440,6 +441,20 @@ def test_an_interrupt_then_a_failure_is_surely_not_delivered(tmp_path: Path, mon
         destination.deliver(SECRET)
     assert isinstance(caught.value.interrupt, KeyboardInterrupt)  # for the caller to go on with
     assert destination.exited == 4
+
+
+def test_an_interrupt_then_an_end_by_a_signal_goes_on_as_the_interrupt_saying_it_may_have_delivered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    destination = _waiter(tmp_path)
+    Interrupter(tmp_path, -signal.SIGKILL, monkeypatch)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        destination.deliver(SECRET)
+    assert destination.exited == -signal.SIGKILL
+    assert caught.value.__notes__ == [
+        f"{destination.label}: was ended by SIGKILL before it exited, after the interrupt: "
+        "the secret may or may not have reached it"
+    ]
 
 
 def test_an_interrupt_stops_a_command_still_running_after_the_grace(
