@@ -162,7 +162,7 @@ async def run_async(
 ) -> Ran[R]:
     """`one` on each item, at most `concurrency` at a time. `one` reports its own failures in its
     result: an exception it raises propagates. On a cancellation, as `run_sync` on an interrupt:
-    `overdue` (a blocking function: it runs in a worker thread) once the grace is over, then the
+    `overdue` (a blocking function: it runs in a thread of its own) once the grace is over, then the
     items still running are cancelled. `grace` defaults to INTERRUPT_GRACE_SECONDS (read when the
     cancellation comes)."""
     gate = asyncio.Semaphore(concurrency)
@@ -188,7 +188,7 @@ async def run_async(
             if running:
                 await asyncio.wait(running, timeout=INTERRUPT_GRACE_SECONDS if grace is None else grace)
             if overdue is not None:
-                await asyncio.to_thread(overdue)
+                await _in_own_thread(overdue)
                 running = [task for task in running if not task.done()]
                 if running:
                     await asyncio.wait(running, timeout=SETTLE_SECONDS)
@@ -203,3 +203,30 @@ async def run_async(
                 results.append(task.result())
         return Ran(results, interrupt)
     return Ran([task.result() for task in tasks])
+
+
+async def _in_own_thread(function: Callable[[], object]) -> None:
+    """`function` in a new thread, awaited: not in the loop's executor, whose every worker may be
+    held by the very deliveries `function` is to stop."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def run() -> None:
+        try:
+            function()
+        except BaseException as error:  # handed to the awaiting task, as to_thread does
+            loop.call_soon_threadsafe(_settle, done, error)
+        else:
+            loop.call_soon_threadsafe(_settle, done, None)
+
+    threading.Thread(target=run, name="geekai-ops-overdue", daemon=True).start()
+    await done
+
+
+def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
+    if done.done():  # the awaiting task was cancelled meanwhile
+        return
+    if error is None:
+        done.set_result(None)
+    else:
+        done.set_exception(error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 import time
 
@@ -105,7 +106,7 @@ def test_async_a_cancellation_cancels_what_has_not_started_and_reports_each_item
     assert ran.results == [0, 1, bounded.UNFINISHED, bounded.NOT_STARTED]
 
 
-def test_async_overdue_runs_off_the_loop_after_the_grace_and_what_it_ends_reports_its_result(
+def test_async_overdue_runs_in_its_own_thread_after_the_grace_and_what_it_ends_reports_its_result(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(bounded, "SETTLE_SECONDS", 0.1)
@@ -124,6 +125,8 @@ def test_async_overdue_runs_off_the_loop_after_the_grace_and_what_it_ends_report
         stopped.set()
 
     async def go() -> tuple[float, bounded.Ran[str]]:
+        # One executor worker, held by item 0's delivery: overdue must not queue behind it.
+        asyncio.get_running_loop().set_default_executor(concurrent.futures.ThreadPoolExecutor(1))
         task = asyncio.ensure_future(bounded.run_async([0, 1, 2], one, 2, grace=0.2, overdue=overdue))
         await asyncio.sleep(0.05)
         started = time.monotonic()
