@@ -124,6 +124,7 @@ OPS_EXPORTED = {
     "ApplyResult",
     "Deliver",
     "apply",
+    "apply_result_of",
     "DESTINATION_FORMS",
     "MANAGED_FIELDS",
     "NEVER",

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import threading
 import time
 from pathlib import Path
 
-__all__ = ["WAITER", "alive", "interrupt_main_when_started"]
+import pytest
+
+from geekai_admin.ops import _bounded as bounded
+from geekai_admin.ops import _destinations as destinations
+
+__all__ = ["WAITER", "Interrupter", "alive", "interrupt_main_when_started"]
 
 WAITER = """\
 import os, pathlib, sys, time
@@ -19,11 +25,14 @@ folder = pathlib.Path(sys.argv[1])
 release = folder / "release"
 for _ in range(3000):  # 30 s at most: the test says how to end, or never does
     if release.exists():
-        sys.exit(int(release.read_text()))
+        status = int(release.read_text())
+        if status < 0:
+            os.kill(os.getpid(), -status)
+        sys.exit(status)
     time.sleep(0.01)
 """
 """Run as `python -c WAITER FOLDER`: writes FOLDER/got (its stdin) and FOLDER/pid, then exits with
-the status written to FOLDER/release."""
+the status written to FOLDER/release (a negative one: ended by that signal)."""
 
 
 def _started(folder: Path, timeout: float = 20.0) -> bool:
@@ -54,3 +63,27 @@ def alive(folder: Path) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+class Interrupter:
+    """`signum` to the main thread once the waiter in `folder` has its secret; once the delivery is
+    waiting out the grace, the exit status the waiter is to end with (None: never, so the grace,
+    made short, runs out)."""
+
+    def __init__(
+        self, folder: Path, status: int | None, monkeypatch: pytest.MonkeyPatch, signum: int = signal.SIGINT
+    ) -> None:
+        waited = destinations._waited
+
+        def spied(child: subprocess.Popen[bytes], grace: float) -> int | None:
+            if status is not None:
+                (folder / "release").write_text(str(status))
+            return waited(child, grace)
+
+        monkeypatch.setattr(destinations, "_waited", spied)
+        monkeypatch.setattr(bounded, "INTERRUPT_GRACE_SECONDS", 0.3 if status is None else 20.0)
+        interrupt_main_when_started(folder, signum)
+        self.folder = folder
+
+    def child_gone(self) -> bool:
+        return not alive(self.folder)

@@ -24,7 +24,15 @@ from geekai_admin.ops._defaults import (
 
 if TYPE_CHECKING:
     from geekai_admin._constants import SORT_ORDERS, SortOrder
-    from geekai_admin.ops._apply import AppliedChange, ApplyInterrupted, ApplyOutcome, ApplyResult, Deliver, apply
+    from geekai_admin.ops._apply import (
+        AppliedChange,
+        ApplyInterrupted,
+        ApplyOutcome,
+        ApplyResult,
+        Deliver,
+        apply,
+        apply_result_of,
+    )
     from geekai_admin.ops._bulk import BulkInterrupted, BulkResult, delete_many, update_many
     from geekai_admin.ops._check import CheckResult, Problem, ProblemKind, check, check_report
     from geekai_admin.ops._destinations import (
@@ -99,6 +107,7 @@ __all__ = [
     "RotationStep",
     "SortOrder",
     "apply",
+    "apply_result_of",
     "build_report",
     "check",
     "check_report",
@@ -123,7 +132,15 @@ __all__ = [
 # defaults above without importing httpx and the generated package.
 _MODULES = {
     "geekai_admin._constants": ("SORT_ORDERS", "SortOrder"),
-    "geekai_admin.ops._apply": ("AppliedChange", "ApplyInterrupted", "ApplyOutcome", "ApplyResult", "Deliver", "apply"),
+    "geekai_admin.ops._apply": (
+        "AppliedChange",
+        "ApplyInterrupted",
+        "ApplyOutcome",
+        "ApplyResult",
+        "Deliver",
+        "apply",
+        "apply_result_of",
+    ),
     "geekai_admin.ops._bulk": ("BulkInterrupted", "BulkResult", "delete_many", "update_many"),
     "geekai_admin.ops._check": ("CheckResult", "Problem", "ProblemKind", "check", "check_report"),
     "geekai_admin.ops._report": ("GroupSpend", "Report", "build_report", "report"),

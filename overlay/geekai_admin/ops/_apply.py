@@ -11,8 +11,10 @@ a partial failure, planning again plans what is left.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import functools
+import inspect
 import threading
 from collections.abc import Callable, Coroutine, Generator, Mapping
 from typing import Any, cast, overload
@@ -25,14 +27,14 @@ from geekai_admin._models import ApiKey, CreatedKey
 from geekai_admin.ops import _bounded as bounded
 from geekai_admin.ops._bulk import Outcome, one_line
 from geekai_admin.ops._defaults import DEFAULT_CONCURRENCY
-from geekai_admin.ops._destinations import DeliveryUncertain, stop_deliveries
+from geekai_admin.ops._destinations import DeliveryCommands, DeliveryUncertain
 from geekai_admin.ops._driving import Client, sync_client
 from geekai_admin.ops._handover import DeleteStep, HandOver, HandOverError, create_step, creation_flow, in_line
 from geekai_admin.ops._plan import MANAGED_FIELDS, Change, Plan
 from geekai_admin.ops._rotation import _performer as rotation_performer
 from geekai_admin.ops._rotation import rotation_flow
 
-__all__ = ["AppliedChange", "ApplyInterrupted", "ApplyOutcome", "ApplyResult", "Deliver", "apply"]
+__all__ = ["AppliedChange", "ApplyInterrupted", "ApplyOutcome", "ApplyResult", "Deliver", "apply", "apply_result_of"]
 
 ApplyOutcome = Outcome
 """One change's outcome, in a bulk run's words: done; failed (its `error` says what exists now);
@@ -41,8 +43,9 @@ ended, or its secret may or may not have been delivered: `key` then names the ne
 
 Deliver = Callable[[Change, CreatedKey], object]
 """Receives a created or rotated key's change and the new key (with its secret), and stores the
-secret where the change's declaration says (`change.desired.secret`). Delivered once it returns;
-with AsyncGeekAIAdmin it may return an awaitable, which is awaited."""
+secret where the change's declaration says (`change.desired.secret`). Delivered once it returns.
+With AsyncGeekAIAdmin it is called in a worker thread (`asyncio.to_thread`), so a blocking write or
+command never holds up the event loop; it may return an awaitable, which is awaited on the loop."""
 
 _OUTCOMES: tuple[ApplyOutcome, ...] = ("done", "failed", "not started", "unknown")
 _PHASES: tuple[tuple[str, ...], ...] = (("create", "update"), ("rotate",), ("delete",))
@@ -230,32 +233,50 @@ class _Progress:
         return ApplyResult(tuple(self._known.get(i, AppliedChange(c, "not started")) for i, c in changes), interrupted)
 
 
+class _Delivering:
+    """One run's hand-overs, for either driver: each new key is recorded as it is handed over (a
+    report names it, whatever happens next); once the run gives up, no delivery starts, and its
+    `exec:` commands still running are stopped (those of another run go on)."""
+
+    def __init__(self, deliver: Deliver) -> None:
+        self._deliver = deliver
+        self.received: dict[int, CreatedKey] = {}  # by id(change)
+        self.commands = DeliveryCommands()
+        self._given_up = threading.Event()
+
+    def hand_over(self, change: Change, new: CreatedKey) -> object:
+        self.received[id(change)] = new
+        if self._given_up.is_set():  # the run was given up: start no delivery that would outlive it
+            raise InterruptedError("apply was interrupted before this secret was handed over")
+        return self._deliver(change, new)
+
+    async def hand_over_async(self, change: Change, new: CreatedKey) -> object:
+        """A deliver that writes and fsyncs, or runs a command for up to EXEC_TIMEOUT, runs in a worker
+        thread, never on the event loop; an awaitable it returns is awaited on the loop."""
+        outcome = await asyncio.to_thread(self.hand_over, change, new)
+        return await outcome if inspect.isawaitable(outcome) else outcome
+
+    def give_up(self) -> None:
+        self._given_up.set()
+        self.commands.close()
+
+
 def _apply_sync(client: GeekAIAdmin, plan: Plan, deliver: Deliver, concurrency: int) -> ApplyResult:
     keys = client.keys
-    received: dict[int, CreatedKey] = {}  # by id(change): the new key a report names, whatever happens next
-    overdue = threading.Event()
-
-    def handing_over(change: Change, new: CreatedKey) -> object:
-        received[id(change)] = new
-        if overdue.is_set():  # the run was given up: start no delivery command that would outlive it
-            raise InterruptedError("apply was interrupted before this secret was handed over")
-        return deliver(change, new)
+    delivering = _Delivering(deliver)
 
     def one(change: Change) -> ApiKey | Exception | None:
-        hand_over = in_line(functools.partial(handing_over, change))
+        hand_over = in_line(functools.partial(delivering.hand_over, change))
         try:
-            return run_sync(_change_flow(change), _performer(keys, hand_over))
+            with delivering.commands.current():
+                return run_sync(_change_flow(change), _performer(keys, hand_over))
         except Exception as error:  # every failure is this change's, reported on it
             return error
 
-    def give_up() -> None:
-        overdue.set()
-        stop_deliveries()
-
     progress = _Progress(plan)
     for phase in _phases(plan):
-        ran = bounded.run_sync(phase, one, concurrency, overdue=give_up)
-        progress.record(phase, ran, received)
+        ran = bounded.run_sync(phase, one, concurrency, overdue=delivering.give_up)
+        progress.record(phase, ran, delivering.received)
         if ran.interrupt is not None:
             raise ApplyInterrupted(progress.result(interrupted=True), _keyboard(ran.interrupt)) from ran.interrupt
     return progress.result(interrupted=False)
@@ -263,24 +284,48 @@ def _apply_sync(client: GeekAIAdmin, plan: Plan, deliver: Deliver, concurrency: 
 
 async def _apply_async(client: AsyncGeekAIAdmin, plan: Plan, deliver: Deliver, concurrency: int) -> ApplyResult:
     keys = client.keys
+    delivering = _Delivering(deliver)
 
     async def one(change: Change) -> ApiKey | Exception | None:
+        hand_over = functools.partial(delivering.hand_over_async, change)
         try:
-            result: ApiKey | None = await run_async(
-                _change_flow(change), _performer(keys, functools.partial(deliver, change))
-            )
+            with delivering.commands.current():  # this task's, and the threads it delivers in
+                result: ApiKey | None = await run_async(_change_flow(change), _performer(keys, hand_over))
         except Exception as error:  # every failure is this change's, reported on it
             return error
         return result
 
     progress = _Progress(plan)
     for phase in _phases(plan):
-        ran = await bounded.run_async(phase, one, concurrency)
-        progress.record(phase, ran, {})
+        ran = await bounded.run_async(phase, one, concurrency, overdue=delivering.give_up)
+        progress.record(phase, ran, delivering.received)
         if ran.interrupt is not None:
-            ran.interrupt.add_note(f"apply was cancelled: {progress.result(interrupted=True).summary()}")
+            result = progress.result(interrupted=True)
+            ran.interrupt.add_note(f"apply was cancelled: {result.summary()}")
+            setattr(ran.interrupt, _RESULT, result)  # the same cancellation: asyncio.timeout and TaskGroup know it
             raise ran.interrupt
     return progress.result(interrupted=False)
+
+
+_RESULT = "geekai_admin_apply_result"
+
+
+def apply_result_of(error: BaseException) -> ApplyResult | None:
+    """What an interrupted `apply` did, from what it raised: the ApplyResult (each change's outcome,
+    `interrupted` true) of an ApplyInterrupted (GeekAIAdmin), or of the CancelledError an
+    AsyncGeekAIAdmin apply re-raised, also when it became another error's cause (the TimeoutError of
+    `asyncio.timeout` or `asyncio.wait_for`). None for any other error."""
+    seen: BaseException | None = error
+    for _ in range(8):  # a cause's cause, not a cycle
+        if seen is None:
+            break
+        if isinstance(seen, ApplyInterrupted):
+            return seen.result
+        result = getattr(seen, _RESULT, None)
+        if isinstance(result, ApplyResult):
+            return result
+        seen = seen.__cause__
+    return None
 
 
 @overload
@@ -299,9 +344,13 @@ def apply(
     key stays (the hand-over rule of `ops.create` and `ops.rotate`). A failed change does not stop
     the others. Returns an ApplyResult: each change's outcome, in the plan's order.
 
-    Ctrl-C (GeekAIAdmin) starts no further change, gives those in flight a bounded time to finish,
-    then raises ApplyInterrupted (a KeyboardInterrupt) whose `result` holds every outcome; with
-    AsyncGeekAIAdmin a cancellation does the same and is re-raised with a note of the counts.
+    Ctrl-C (GeekAIAdmin) starts no further change, gives those in flight
+    ops._bounded.INTERRUPT_GRACE_SECONDS to finish, then stops the `exec:` delivery commands of this
+    run still running (their new keys are kept, the outcome unknown) and starts none after; it
+    raises ApplyInterrupted (a KeyboardInterrupt) whose `result` holds every outcome. With
+    AsyncGeekAIAdmin a cancellation does the same and re-raises that same CancelledError, with a
+    note of the counts and the ApplyResult on it: `ops.apply_result_of(error)` reads it (also from
+    the TimeoutError that `asyncio.timeout` makes of it), as it reads ApplyInterrupted's.
     """
     checked, hand_over = _checked(plan, deliver, concurrency)
     if isinstance(client, AsyncGeekAIAdmin):

@@ -5,9 +5,9 @@ the items on daemon threads (the client is thread safe), the async one under a s
 (KeyboardInterrupt in the sync driver, cancellation in the async one) starts no new item, lets
 the items in flight finish for up to `grace` seconds, and returns what it knows of each item:
 its result, `NOT_STARTED`, or `UNFINISHED` (still running when the wait ended: its outcome is
-unknown), with the interrupt, which the caller re-raises once it has reported. In the sync driver,
-`overdue` (if given) runs once the grace is over, to stop what must not outlive the process (a
-delivery command); the items it ends get a short while more to report.
+unknown), with the interrupt, which the caller re-raises once it has reported. `overdue` (if
+given) runs once the grace is over, to stop what must not outlive the run (a delivery command);
+the items it ends get a short while more to report.
 """
 
 from __future__ import annotations
@@ -153,10 +153,18 @@ class _SyncRun(Generic[T, R]):
 
 
 async def run_async(
-    items: Sequence[T], one: Callable[[T], Awaitable[R]], concurrency: int, *, grace: float = INTERRUPT_GRACE_SECONDS
+    items: Sequence[T],
+    one: Callable[[T], Awaitable[R]],
+    concurrency: int,
+    *,
+    grace: float | None = None,
+    overdue: Callable[[], object] | None = None,
 ) -> Ran[R]:
     """`one` on each item, at most `concurrency` at a time. `one` reports its own failures in its
-    result: an exception it raises propagates."""
+    result: an exception it raises propagates. On a cancellation, as `run_sync` on an interrupt:
+    `overdue` (a blocking function: it runs in a thread of its own) once the grace is over, then the
+    items still running are cancelled. `grace` defaults to INTERRUPT_GRACE_SECONDS (read when the
+    cancellation comes)."""
     gate = asyncio.Semaphore(concurrency)
     started = [False] * len(items)
 
@@ -175,8 +183,15 @@ async def run_async(
             if not started[index]:
                 task.cancel()
         running = [task for index, task in enumerate(tasks) if started[index] and not task.done()]
-        if running:
-            await asyncio.wait(running, timeout=grace)
+        # A second cancellation: stop waiting, report what is known now.
+        with contextlib.suppress(asyncio.CancelledError):
+            if running:
+                await asyncio.wait(running, timeout=INTERRUPT_GRACE_SECONDS if grace is None else grace)
+            if overdue is not None:
+                await _in_own_thread(overdue)
+                running = [task for task in running if not task.done()]
+                if running:
+                    await asyncio.wait(running, timeout=SETTLE_SECONDS)
         results: list[R | Unrun] = []
         for index, task in enumerate(tasks):
             if not started[index]:
@@ -188,3 +203,30 @@ async def run_async(
                 results.append(task.result())
         return Ran(results, interrupt)
     return Ran([task.result() for task in tasks])
+
+
+async def _in_own_thread(function: Callable[[], object]) -> None:
+    """`function` in a new thread, awaited: not in the loop's executor, whose every worker may be
+    held by the very deliveries `function` is to stop."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def run() -> None:
+        try:
+            function()
+        except BaseException as error:  # handed to the awaiting task, as to_thread does
+            loop.call_soon_threadsafe(_settle, done, error)
+        else:
+            loop.call_soon_threadsafe(_settle, done, None)
+
+    threading.Thread(target=run, name="geekai-ops-overdue", daemon=True).start()
+    await done
+
+
+def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
+    if done.done():  # the awaiting task was cancelled meanwhile
+        return
+    if error is None:
+        done.set_result(None)
+    else:
+        done.set_exception(error)

@@ -17,6 +17,7 @@ A secret never appears in a command's arguments or environment, in a message, or
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime
 import io
 import os
@@ -28,6 +29,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Final, Protocol
 
@@ -38,6 +40,7 @@ __all__ = [
     "DESTINATION_FORMS",
     "EXEC_TIMEOUT",
     "STOP_WAIT_SECONDS",
+    "DeliveryCommands",
     "DeliveryError",
     "DeliveryUncertain",
     "Destination",
@@ -72,7 +75,16 @@ class _DestinationProblem(GeekAIError):
 
 class DeliveryError(_DestinationProblem):
     """A secret could not be delivered (or a destination cannot work); the message names the
-    destination and why, never the secret. Raised by `deliver`, it means surely not delivered."""
+    destination and why, never the secret. Raised by `deliver`, it means surely not delivered.
+
+    `interrupt`: the KeyboardInterrupt (Ctrl-C, or a subclass such as the command's SIGTERM) that
+    came while an `exec:` command ran, when the command then failed on its own; else None. The
+    delivery surely failed, and the caller was interrupted too: a command-line tool exits as
+    interrupted (130, 143), saying the failure."""
+
+    def __init__(self, destination: str, problem: str, *, interrupt: KeyboardInterrupt | None = None) -> None:
+        super().__init__(destination, problem)
+        self.interrupt: KeyboardInterrupt | None = interrupt
 
 
 class DeliveryUncertain(_DestinationProblem):
@@ -334,9 +346,11 @@ class ExecDestination:
     its own process group (a Ctrl-C at the terminal reaches this process, which decides), and is
     never left running: an interrupt in the calling thread gives it INTERRUPT_GRACE_SECONDS to end,
     then stops it (SIGTERM, SIGKILL after STOP_WAIT_SECONDS); `stop_deliveries()` does the same for
-    commands run by other threads. A command that exits non-zero surely failed (DeliveryError); one
-    stopped before it exited may or may not have delivered (DeliveryUncertain, or the interrupt
-    re-raised with a note saying so). `exited` is the last run's exit status (None before).
+    commands run by other threads, and an `ops.apply` run that gives up stops its own (and starts
+    none after). A command that exits non-zero surely failed (DeliveryError, with the interrupt on
+    it if one came meanwhile); one stopped before it exited may or may not have delivered
+    (DeliveryUncertain, or the interrupt re-raised with a note saying so). `exited` is the last
+    run's exit status (None before).
     """
 
     def __init__(self, argv: list[str], *, folder: Path, timeout: float = EXEC_TIMEOUT) -> None:
@@ -370,14 +384,15 @@ class ExecDestination:
         program = self._program()
         if program is None:
             raise DeliveryError(self.label, f"command not found: {self.argv[0]}")
+        commands = _CURRENT.get() or _PROCESS
         try:
-            child = _RUNNING.start([program, *self.argv[1:]], cwd=self.folder)
+            child = commands.start([program, *self.argv[1:]], cwd=self.folder, label=self.label)
         except OSError as error:
             raise DeliveryError(self.label, f"could not run: {_reason(error)}") from None
         try:
             self.exited = status = self._outcome(child, secret)
         finally:
-            _RUNNING.ended(child)
+            commands.ended(child)
         if status > 0:
             raise DeliveryError(self.label, f"exited with status {status}{_OUTPUT_NOT_SHOWN}")
         if status < 0:
@@ -385,7 +400,8 @@ class ExecDestination:
 
     def _outcome(self, child: subprocess.Popen[bytes], secret: str) -> int:
         """The command's exit status (negative: the signal that ended it). An interrupt in this thread
-        waits out the grace: the interrupt is re-raised, with a note, unless the command failed."""
+        waits out the grace: the interrupt is re-raised, with a note, unless the command failed (then
+        DeliveryError carries it)."""
         try:
             _feed(child, secret)
             return child.wait(self.timeout)
@@ -403,11 +419,18 @@ class ExecDestination:
                     f"{self.label}: still running {grace:g} s after the interrupt, so it was stopped: {_MAY_OR_MAY_NOT}"
                 )
                 raise
+            self.exited = status
             if status == 0:
-                self.exited = 0
                 interrupt.add_note(f"{self.label}: exited 0 after the interrupt: the secret was delivered")
                 raise
-            return status  # it ended on its own, failing: the hand-over's failure, not the interrupt, says what is left
+            if status < 0:
+                interrupt.add_note(f"{self.label}: {_ended_by(-status)}, after the interrupt: {_MAY_OR_MAY_NOT}")
+                raise
+            # It exited on its own, failing: surely not delivered, so the hand-over undoes the new key;
+            # the interrupt rides along, for the caller to go on with once that is done.
+            raise DeliveryError(
+                self.label, f"exited with status {status} after the interrupt{_OUTPUT_NOT_SHOWN}", interrupt=interrupt
+            ) from None
 
     def discard(self) -> None:
         """Nothing is reserved before delivery."""
@@ -500,16 +523,36 @@ def _stop(children: list[subprocess.Popen[bytes]]) -> None:
                 child.wait()
 
 
-class _Running:
-    """The delivery commands running now, in every thread: an interrupted run stops them all, so that
-    none outlives the process (the runner's threads do not keep it alive)."""
+_LOCK: Final = threading.Lock()
+_EVERY: Final[set[subprocess.Popen[bytes]]] = set()  # in every DeliveryCommands: what stop_deliveries() stops
+
+
+class DeliveryCommands:
+    """The `exec:` delivery commands of one run (an `ops.apply`), in every thread it delivers from:
+    `close()` stops those still running and refuses to start any more, so that none outlives the
+    run that gave up (its worker threads do not keep the process alive), and another run's commands
+    are left alone. A delivery uses the DeliveryCommands made current (`current()`) in its context
+    (a thread, or a task and the threads `asyncio.to_thread` starts from it); outside any, the
+    process's own, which is never closed."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
         self._children: set[subprocess.Popen[bytes]] = set()
+        self._closed = False
 
-    def start(self, argv: list[str], *, cwd: Path) -> subprocess.Popen[bytes]:
-        with self._lock:  # a stop_deliveries() that comes while it starts sees it
+    @contextlib.contextmanager
+    def current(self) -> Iterator[None]:
+        """Within the block, the `exec:` deliveries of this context are this run's."""
+        token = _CURRENT.set(self)
+        try:
+            yield
+        finally:
+            _CURRENT.reset(token)
+
+    def start(self, argv: list[str], *, cwd: Path, label: str) -> subprocess.Popen[bytes]:
+        """The command, started; DeliveryError (surely not delivered: it never ran) once closed."""
+        with _LOCK:  # a close() or stop_deliveries() that comes while it starts sees it
+            if self._closed:
+                raise DeliveryError(label, "not run: the run was interrupted before this command could start")
             child = subprocess.Popen(  # noqa: S603 (no shell; the user names the command)
                 argv,
                 stdin=subprocess.PIPE,
@@ -519,24 +562,35 @@ class _Running:
                 process_group=0,
             )
             self._children.add(child)
+            _EVERY.add(child)
         return child
 
     def ended(self, child: subprocess.Popen[bytes]) -> None:
-        with self._lock:
+        with _LOCK:
             self._children.discard(child)
+            _EVERY.discard(child)
 
-    def stop(self) -> int:
-        with self._lock:
+    def close(self) -> int:
+        """Start no more; stop those running (each of their deliveries raises DeliveryUncertain). Returns how many."""
+        with _LOCK:
+            self._closed = True
             children = list(self._children)
         _stop(children)
         return len(children)
 
 
-_RUNNING: Final = _Running()
+_PROCESS: Final = DeliveryCommands()
+_CURRENT: Final[contextvars.ContextVar[DeliveryCommands | None]] = contextvars.ContextVar(
+    "geekai_delivery_commands", default=None
+)
 
 
 def stop_deliveries() -> int:
-    """Stops every `exec:` delivery command still running, in any thread (SIGTERM, then SIGKILL after
-    STOP_WAIT_SECONDS): an interrupted run's last step once its grace is over. Each of those
-    deliveries raises DeliveryUncertain. Returns how many were stopped."""
-    return _RUNNING.stop()
+    """Stops every `exec:` delivery command still running, in any thread and any run (SIGTERM, then
+    SIGKILL after STOP_WAIT_SECONDS): for a caller that gives up on everything, e.g. before the
+    process exits. Each of those deliveries raises DeliveryUncertain. Commands started later still
+    run (an `ops.apply` run stops, and closes, only its own). Returns how many were stopped."""
+    with _LOCK:
+        children = list(_EVERY)
+    _stop(children)
+    return len(children)

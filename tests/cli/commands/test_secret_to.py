@@ -19,7 +19,7 @@ from dotenv import dotenv_values
 from geekai_admin.ops import _bounded as bounded
 from tests.cli.running import Cli
 from tests.support.fake_api import FakeAPI, Reply
-from tests.support.waiting_command import WAITER, alive, interrupt_main_when_started
+from tests.support.waiting_command import WAITER, Interrupter, alive, interrupt_main_when_started
 
 RECORDER = """\
 import json, pathlib, sys
@@ -202,3 +202,27 @@ def test_a_delivery_command_still_running_after_the_grace_is_stopped_and_the_new
     assert "still running 0.3 s after the interrupt, so it was stopped: the secret may or may not" in result.err
     assert f"the new key {new} ('svc') was kept" in result.err
     assert f"delete the key with 'geekai-admin keys delete {new}'" in result.err
+
+
+@pytest.mark.parametrize(
+    ("operation", "signum", "status"), [("create", signal.SIGINT, 130), ("rotate", signal.SIGTERM, 143)]
+)
+def test_a_delivery_command_failing_after_the_interrupt_exits_as_interrupted_saying_the_failure(
+    cli: Cli, api: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, operation: str, signum: int, status: int
+) -> None:
+    """The user stopped the command: the interrupt's status wins; the failed delivery is still said
+    (and undone: surely not delivered, so the new key is deleted and the old one kept)."""
+    (tmp_path / "waiter.py").write_text(WAITER)
+    old = _old(api) if operation == "rotate" else None
+    argv = ["keys", "create", "--name", "svc"] if old is None else ["keys", "rotate", old]
+    Interrupter(tmp_path, 4, monkeypatch, signum)
+    result = cli(*argv, "--secret-to", f"exec:{sys.executable} {tmp_path / 'waiter.py'} {tmp_path}")
+    (secret,) = api.issued_secrets
+    new = api.calls[-1].rsplit("/", 1)[-1]
+    assert result.code == status
+    assert f"could not deliver the new secret to exec:{sys.executable}" in result.err
+    assert "exited with status 4 after the interrupt" in result.err
+    assert f"the new key {new} was deleted, since no one could use it without its secret" in result.err
+    assert result.err.endswith("geekai-admin: " + ("interrupted" if status == 130 else "terminated") + "\n")
+    assert secret not in result.out + result.err
+    assert set(api.keys) == ({old} if old else set())

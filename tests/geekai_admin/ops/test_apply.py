@@ -6,8 +6,12 @@ from __future__ import annotations
 import asyncio
 import datetime
 import json
+import sys
 import threading
+import time
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geekai_admin import AsyncGeekAIAdmin, CreatedKey, GeekAIAdmin, HandOverError, InvalidInputError, ops
-from geekai_admin.ops import _apply as apply_module
 from geekai_admin.ops import _bounded as bounded
 from tests.geekai_admin.conftest import Against
 from tests.geekai_admin.fakes import NO_WAIT, Driver
 from tests.support.fake_api import SYSTEM_KEY, FakeAPI, Reply
+from tests.support.waiting_command import WAITER, alive
 
 NOW = datetime.datetime.now(datetime.UTC)
 OLD = "2026-01-01T10:00:00+00:00"
@@ -196,23 +200,60 @@ def test_an_interrupt_starts_nothing_more_and_reports_each_outcome(fake_api: Fak
     assert result.to_dict()["interrupted"] is True
 
 
-def test_an_async_cancellation_is_reraised_with_the_counts(fake_api: FakeAPI) -> None:
+@pytest.mark.parametrize("stop", ["cancel", "timeout"])
+def test_an_async_cancellation_is_reraised_with_the_counts_and_the_result(fake_api: FakeAPI, stop: str) -> None:
     uuids = seed_account(fake_api)
-    fake_api.inject(Reply(delay=1), method="PUT", uuid=uuids["team-web"])
     keys_file = ops.parse_keys_file(KEYS_FILE, path="keys.toml")
 
-    async def go() -> None:
+    async def go() -> BaseException:
+        delivering = asyncio.Event()
+
+        async def deliver(change: ops.Change, new: CreatedKey) -> None:
+            delivering.set()
+            await asyncio.sleep(0.05)  # in flight when the cancellation comes: it gets the grace
+
         async with AsyncGeekAIAdmin(SYSTEM_KEY, transport=fake_api.mock_transport(), retry_policy=NO_WAIT) as client:
             plan = ops.plan(keys_file, await client.keys.list(), now=NOW, prune=True)
-            task = asyncio.ensure_future(ops.apply(client, plan, deliver=Delivered(), concurrency=1))
-            await asyncio.sleep(0.2)
+            applying = ops.apply(client, plan, deliver=deliver, concurrency=1)
+            if stop == "timeout":
+
+                async def timed_out() -> None:
+                    async with asyncio.timeout(None) as deadline:
+                        task = asyncio.ensure_future(applying)
+                        await delivering.wait()
+                        deadline.reschedule(asyncio.get_running_loop().time())  # the deadline passes now
+                        await task
+
+                with pytest.raises(TimeoutError) as timeout:
+                    await timed_out()
+                return timeout.value
+            task = asyncio.ensure_future(applying)
+            await delivering.wait()
             task.cancel()
             with pytest.raises(asyncio.CancelledError) as raised:
                 await task
-            assert "not started" in " ".join(getattr(raised.value, "__notes__", []))
+            return raised.value
 
-    asyncio.run(go())
+    stopped = asyncio.run(go())
+    cancelled = stopped.__cause__ if stop == "timeout" else stopped
+    assert isinstance(cancelled, asyncio.CancelledError)  # the cancellation itself, which asyncio.timeout knows
+    assert cancelled.__notes__ == ["apply was cancelled: 4 changes: 1 done, 0 failed, 3 not started, 0 unknown"]
+    result = ops.apply_result_of(stopped)
+    assert result is not None
+    assert result.interrupted
+    assert [r.outcome for r in result.results] == ["done", "not started", "not started", "not started"]
     assert fake_api.has_key(uuids["team-gone"])  # the deletions never started
+    assert ops.apply_result_of(RuntimeError()) is None
+
+
+def test_apply_result_of_reads_the_sync_interrupt_too(fake_api: FakeAPI) -> None:
+    fake_api.inject(Reply.raising(KeyboardInterrupt()), method="POST")
+    keys_file = ops.parse_keys_file('[[key]]\nname = "team-a"\nsecret = "file:a.key"\n')
+    with GeekAIAdmin(SYSTEM_KEY, transport=fake_api.mock_transport(), retry_policy=NO_WAIT) as client:
+        plan = ops.plan(keys_file, [], now=NOW, prune=False)
+        with pytest.raises(ops.ApplyInterrupted) as raised:
+            ops.apply(client, plan, deliver=Delivered())
+    assert ops.apply_result_of(raised.value) is raised.value.result
 
 
 @pytest.mark.parametrize(
@@ -316,6 +357,22 @@ def test_an_unlisted_key_with_the_prefix_stays_without_prune(against: Against, f
     assert fake_api.key(uuids["team-gone"])["credit_limit"] == Decimal(1)
 
 
+def _given_up(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Set once a run has given up (its `overdue` hook, which stops its delivery commands, has run)."""
+    given_up = threading.Event()
+    run_sync = bounded.run_sync
+
+    def spied(*args: Any, overdue: Callable[[], object], **kwargs: Any) -> Any:
+        def giving_up() -> None:
+            overdue()
+            given_up.set()
+
+        return run_sync(*args, overdue=giving_up, **kwargs)
+
+    monkeypatch.setattr(bounded, "run_sync", spied)
+    return given_up
+
+
 class _HeldCreate(httpx.BaseTransport):
     """The fake's transport, with the create of `name` answered only once `release` is set (`arrived`: it was sent)."""
 
@@ -334,8 +391,7 @@ def test_once_the_grace_is_over_in_flight_deliveries_are_stopped_and_none_starts
     fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bounded, "INTERRUPT_GRACE_SECONDS", 0.2)
-    given_up = threading.Event()
-    monkeypatch.setattr(apply_module, "stop_deliveries", given_up.set)  # the spy: when the run gives up
+    given_up = _given_up(monkeypatch)
     keys_file = ops.parse_keys_file(
         '[[key]]\nname = "team-a"\nsecret = "file:a.key"\n[[key]]\nname = "team-b"\nsecret = "file:b.key"\n',
         path="keys.toml",
@@ -360,3 +416,159 @@ def test_once_the_grace_is_over_in_flight_deliveries_are_stopped_and_none_starts
     assert "apply was interrupted before this secret was handed over" in str(b.error)
     assert delivered == []
     assert [key["name"] for key in fake_api.keys.values()] == ["team-a"]
+
+
+# --- exec: deliveries and the run that gives up --------------------------------------------------
+
+_WRITE_STDIN = "import pathlib, sys; pathlib.Path(sys.argv[1]).write_text(sys.stdin.read())"
+TWO_KEYS = '[[key]]\nname = "team-a"\nsecret = "exec:a"\n[[key]]\nname = "team-b"\nsecret = "exec:b"\n'
+
+
+def _waiter(folder: Path, timeout: float = 20.0) -> ops.ExecDestination:
+    folder.mkdir(exist_ok=True)
+    return ops.ExecDestination([sys.executable, "-c", WAITER, str(folder)], folder=folder, timeout=timeout)
+
+
+def _started(folder: Path) -> bool:
+    deadline = time.monotonic() + 20
+    while not (folder / "pid").exists():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_a_delivery_past_the_check_as_the_run_gives_up_starts_no_command(
+    fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(bounded, "INTERRUPT_GRACE_SECONDS", 0.05)
+    given_up = _given_up(monkeypatch)
+    writer = ops.ExecDestination([sys.executable, "-c", _WRITE_STDIN, str(tmp_path / "got")], folder=tmp_path)
+    b_past_the_check = threading.Event()
+    raised: list[BaseException] = []
+
+    def deliver(change: ops.Change, new: CreatedKey) -> None:
+        if change.name == "team-a":
+            b_past_the_check.wait(5)
+            raise KeyboardInterrupt  # Ctrl-C, just as team-b's hand-over has begun
+        b_past_the_check.set()
+        given_up.wait(5)  # the instant before its command starts, the run gives up
+        try:
+            writer.deliver(new.secret)
+        except BaseException as error:
+            raised.append(error)
+            raise
+
+    with GeekAIAdmin(SYSTEM_KEY, transport=fake_api.mock_transport(), retry_policy=NO_WAIT) as client:
+        plan = ops.plan(ops.parse_keys_file(TWO_KEYS), [], now=NOW, prune=False)
+        with pytest.raises(ops.ApplyInterrupted) as interrupted:
+            ops.apply(client, plan, deliver=deliver, concurrency=2)
+    assert not (tmp_path / "got").exists()  # the command never ran
+    (refused,) = raised
+    assert isinstance(refused, ops.DeliveryError)
+    assert "not run: the run was interrupted before this command could start" in str(refused)
+    a, b = interrupted.value.result.results
+    assert (a.outcome, b.outcome) == ("unknown", "failed")  # team-b surely not delivered: its new key deleted
+    assert [key["name"] for key in fake_api.keys.values()] == ["team-a"]
+
+
+def test_a_run_that_gives_up_stops_only_its_own_commands_and_the_next_run_delivers(
+    fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Two runs in one process: B's interrupt stops B's command, never A's; a later run starts commands again."""
+    monkeypatch.setattr(bounded, "INTERRUPT_GRACE_SECONDS", 0.1)
+    a_command, b_command = _waiter(tmp_path / "a"), _waiter(tmp_path / "b")
+    outcomes: list[ops.ApplyResult] = []
+
+    def run_a() -> None:
+        with GeekAIAdmin(SYSTEM_KEY, transport=fake_api.mock_transport(), retry_policy=NO_WAIT) as client:
+            plan = ops.plan(ops.parse_keys_file('[[key]]\nname = "run-a"\nsecret = "exec:a"\n'), [], now=NOW)
+            outcomes.append(ops.apply(client, plan, deliver=lambda _, new: a_command.deliver(new.secret)))
+
+    def deliver_b(change: ops.Change, new: CreatedKey) -> None:
+        if change.name == "team-a":
+            b_command.deliver(new.secret)
+        elif _started(tmp_path / "a") and _started(tmp_path / "b"):
+            raise KeyboardInterrupt  # both commands run: run B is interrupted
+
+    a = threading.Thread(target=run_a)
+    a.start()
+    try:
+        with GeekAIAdmin(SYSTEM_KEY, transport=fake_api.mock_transport(), retry_policy=NO_WAIT) as client:
+            plan = ops.plan(ops.parse_keys_file(TWO_KEYS), [], now=NOW, prune=False)
+            with pytest.raises(ops.ApplyInterrupted) as interrupted:
+                ops.apply(client, plan, deliver=deliver_b, concurrency=2)
+        assert not alive(tmp_path / "b")  # B's own command: stopped
+        assert alive(tmp_path / "a")  # A's: left alone
+    finally:
+        (tmp_path / "a" / "release").write_text("0")
+        a.join(20)
+    assert interrupted.value.result.results[0].outcome == "unknown"
+    ((done,),) = [result.results for result in outcomes]
+    assert done.outcome == "done"
+    writer = ops.ExecDestination([sys.executable, "-c", _WRITE_STDIN, str(tmp_path / "got")], folder=tmp_path)
+    with GeekAIAdmin(SYSTEM_KEY, transport=fake_api.mock_transport(), retry_policy=NO_WAIT) as client:
+        plan = ops.plan(ops.parse_keys_file('[[key]]\nname = "next"\nsecret = "exec:w"\n'), [], now=NOW)
+        assert ops.apply(client, plan, deliver=lambda _, new: writer.deliver(new.secret)).ok
+    assert (tmp_path / "got").read_text() == fake_api.issued_secrets[-1]
+
+
+def test_the_async_apply_delivers_off_the_event_loop(fake_api: FakeAPI) -> None:
+    delivering, released = threading.Event(), threading.Event()
+    stored: list[str] = []
+
+    def deliver(change: ops.Change, new: CreatedKey) -> object:
+        if change.name == "team-b":  # an async deliver is awaited on the loop
+
+            async def store() -> None:
+                await asyncio.sleep(0)
+                stored.append(change.name)
+
+            return store()
+        delivering.set()
+        if not released.wait(5):  # only the event loop sets it
+            raise RuntimeError("the delivery held the event loop up")
+        stored.append(change.name)
+        return None
+
+    async def go() -> ops.ApplyResult:
+        async with AsyncGeekAIAdmin(SYSTEM_KEY, transport=fake_api.mock_transport(), retry_policy=NO_WAIT) as client:
+            plan = ops.plan(ops.parse_keys_file(TWO_KEYS), [], now=NOW, prune=False)
+            task = asyncio.ensure_future(ops.apply(client, plan, deliver=deliver))
+            while not delivering.is_set():
+                await asyncio.sleep(0.01)
+            released.set()
+            return await task
+
+    result = asyncio.run(go())
+    assert [r.outcome for r in result.results] == ["done", "done"]
+    assert sorted(stored) == ["team-a", "team-b"]
+
+
+def test_an_async_cancellation_during_an_exec_delivery_gives_it_the_grace_then_stops_it(
+    fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(bounded, "INTERRUPT_GRACE_SECONDS", 0.1)
+    command = _waiter(tmp_path, timeout=5)  # before the fix, it held the loop: at most 5 s
+
+    async def go() -> BaseException:
+        async with AsyncGeekAIAdmin(SYSTEM_KEY, transport=fake_api.mock_transport(), retry_policy=NO_WAIT) as client:
+            plan = ops.plan(ops.parse_keys_file('[[key]]\nname = "team-a"\nsecret = "exec:a"\n'), [], now=NOW)
+            task = asyncio.ensure_future(ops.apply(client, plan, deliver=lambda _, new: command.deliver(new.secret)))
+            while not (tmp_path / "pid").exists():
+                await asyncio.sleep(0.01)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError) as raised:
+                await task
+            return raised.value
+
+    cancelled = asyncio.run(go())
+    assert not alive(tmp_path)  # stopped once the grace was over, not left behind
+    result = ops.apply_result_of(cancelled)
+    assert result is not None
+    (applied,) = result.results
+    (kept,) = fake_api.keys
+    assert (applied.outcome, applied.to_dict()["new_uuid"]) == ("unknown", kept)  # kept, and named
+    assert "may or may not have stored the secret" in str(applied.error)
+    (secret,) = fake_api.issued_secrets
+    assert secret not in json.dumps(result.to_dict()) + repr(result) + str(applied.error) + repr(cancelled.__notes__)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 import time
 
@@ -103,3 +104,37 @@ def test_async_a_cancellation_cancels_what_has_not_started_and_reports_each_item
     ran = asyncio.run(go())
     assert isinstance(ran.interrupt, asyncio.CancelledError)
     assert ran.results == [0, 1, bounded.UNFINISHED, bounded.NOT_STARTED]
+
+
+def test_async_overdue_runs_in_its_own_thread_after_the_grace_and_what_it_ends_reports_its_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bounded, "SETTLE_SECONDS", 0.1)
+    stopped = threading.Event()
+
+    async def one(item: int) -> str:
+        if item == 0:  # a delivery in a worker thread that only the overdue hook ends
+            return f"stopped: {await asyncio.to_thread(stopped.wait, 5)}"
+        await asyncio.sleep(5)  # never ends: cancelled once the settling is over
+        return "never"
+
+    calls: list[float] = []
+
+    def overdue() -> None:
+        calls.append(time.monotonic())
+        stopped.set()
+
+    async def go() -> tuple[float, bounded.Ran[str]]:
+        # One executor worker, held by item 0's delivery: overdue must not queue behind it.
+        asyncio.get_running_loop().set_default_executor(concurrent.futures.ThreadPoolExecutor(1))
+        task = asyncio.ensure_future(bounded.run_async([0, 1, 2], one, 2, grace=0.2, overdue=overdue))
+        await asyncio.sleep(0.05)
+        started = time.monotonic()
+        task.cancel()
+        return started, await task
+
+    started, ran = asyncio.run(go())
+    assert len(calls) == 1
+    assert calls[0] - started >= 0.2  # only once the grace is over
+    assert isinstance(ran.interrupt, asyncio.CancelledError)
+    assert ran.results == ["stopped: True", bounded.UNFINISHED, bounded.NOT_STARTED]

@@ -8,6 +8,7 @@ import errno
 import io
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -19,7 +20,6 @@ import pytest
 from dotenv import dotenv_values
 
 from geekai_admin import ops
-from geekai_admin.ops import _bounded as bounded
 from geekai_admin.ops import _destinations as destinations
 from geekai_admin.ops._destinations import (
     DeliveryError,
@@ -30,7 +30,7 @@ from geekai_admin.ops._destinations import (
     parse_destination,
     stop_deliveries,
 )
-from tests.support.waiting_command import WAITER, alive, interrupt_main_when_started
+from tests.support.waiting_command import WAITER, Interrupter
 
 SECRET = "sk-TEST-0123456789abcdefABCDEF_-"
 
@@ -417,29 +417,6 @@ def test_keep_beside_says_why_it_could_not_keep_the_text(tmp_path: Path) -> None
 # --- exec: an interrupt while the command runs -----------------------------------------------
 
 
-class _Interrupter:
-    """SIGINT to the main thread once the command has its secret; once the destination is waiting
-    out the grace, the exit status the command is to end with (None: never)."""
-
-    def __init__(self, folder: Path, status: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
-        grace_started = threading.Event()
-        waited = destinations._waited
-
-        def spied(child: subprocess.Popen[bytes], grace: float) -> int | None:
-            grace_started.set()
-            if status is not None:
-                (folder / "release").write_text(str(status))
-            return waited(child, grace)
-
-        monkeypatch.setattr(destinations, "_waited", spied)
-        monkeypatch.setattr(bounded, "INTERRUPT_GRACE_SECONDS", 0.3 if status is None else 20.0)
-        interrupt_main_when_started(folder)
-        self.folder = folder
-
-    def child_gone(self) -> bool:
-        return not alive(self.folder)
-
-
 def _waiter(tmp_path: Path) -> ExecDestination:
     return ExecDestination([sys.executable, "-c", WAITER, str(tmp_path)], folder=tmp_path)
 
@@ -448,7 +425,7 @@ def test_an_interrupt_then_exit_0_is_delivered_and_the_interrupt_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     destination = _waiter(tmp_path)
-    interrupter = _Interrupter(tmp_path, 0, monkeypatch)
+    interrupter = Interrupter(tmp_path, 0, monkeypatch)
     with pytest.raises(KeyboardInterrupt) as caught:
         destination.deliver(SECRET)
     assert destination.exited == 0
@@ -459,16 +436,32 @@ def test_an_interrupt_then_exit_0_is_delivered_and_the_interrupt_goes_on(
 
 def test_an_interrupt_then_a_failure_is_surely_not_delivered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     destination = _waiter(tmp_path)
-    _Interrupter(tmp_path, 4, monkeypatch)
-    with pytest.raises(DeliveryError, match="exited with status 4"):
+    Interrupter(tmp_path, 4, monkeypatch)
+    with pytest.raises(DeliveryError, match="exited with status 4 after the interrupt") as caught:
         destination.deliver(SECRET)
+    assert isinstance(caught.value.interrupt, KeyboardInterrupt)  # for the caller to go on with
+    assert destination.exited == 4
+
+
+def test_an_interrupt_then_an_end_by_a_signal_goes_on_as_the_interrupt_saying_it_may_have_delivered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    destination = _waiter(tmp_path)
+    Interrupter(tmp_path, -signal.SIGKILL, monkeypatch)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        destination.deliver(SECRET)
+    assert destination.exited == -signal.SIGKILL
+    assert caught.value.__notes__ == [
+        f"{destination.label}: was ended by SIGKILL before it exited, after the interrupt: "
+        "the secret may or may not have reached it"
+    ]
 
 
 def test_an_interrupt_stops_a_command_still_running_after_the_grace(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     destination = _waiter(tmp_path)
-    interrupter = _Interrupter(tmp_path, None, monkeypatch)
+    interrupter = Interrupter(tmp_path, None, monkeypatch)
     with pytest.raises(KeyboardInterrupt) as caught:
         destination.deliver(SECRET)
     assert interrupter.child_gone()  # stopped and reaped: nothing outlives the process

@@ -132,7 +132,7 @@ def _failed(output: _Output, error: RotationError, name: str | None) -> Produced
     reason = str(cause) if cause is not None else str(error)
     untouched = f"; the old key {old.uuid} was not touched"
     if error.step == "hand_over":
-        raise output.out.failed(error, untouched)
+        output.out.fail(error, untouched)
     if new is None:
         if not error.new_may_exist:
             fate = "no new key was created"

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from geekai_admin import ApiKey, APIResponseValidationError, CreatedKey, HandOverError, ops
-from geekai_admin.cli.console import say
+from geekai_admin.cli.console import error_line, say
 from geekai_admin.cli.errors import CommandFailed, UsageError
 from geekai_admin.cli.output import stdout
 from geekai_admin.cli.output.text import dump_json, key_text, printable
@@ -124,6 +124,18 @@ class SecretOut:
         else:
             said = f"Secret written to {printable(self.where)} (readable by you only)"
         return f"Created key {printable(key.uuid)}\n\n{key_text(key)}\n\n{said}; it is shown nowhere else."
+
+    def fail(self, error: HandOverError, untouched: str = "") -> NoReturn:
+        """Raises the hand-over's failure (exit 1). A delivery command that failed on its own after
+        Ctrl-C or SIGTERM came: the failure is said, then the interrupt goes on (exit 130 or 143):
+        the user stopped the command, as a bulk run reports its failures and exits interrupted."""
+        failure = self.failed(error, untouched)
+        cause = error.__cause__
+        interrupt = cause.interrupt if isinstance(cause, ops.DeliveryError) else None
+        if interrupt is None:
+            raise failure
+        say(error_line(str(failure), redact=self.session.redact))
+        raise interrupt from None
 
     def failed(self, error: HandOverError, untouched: str = "") -> CommandFailed:
         """A hand-over that raised: the new key deleted (or why not), in one line."""
