@@ -54,16 +54,25 @@ def interrupted_status(interrupt: KeyboardInterrupt) -> int:
 
 
 def run_status(
-    command: str, *, interrupt: KeyboardInterrupt | None, failed: int, total: int, noun: str, tally: str
+    command: str,
+    *,
+    interrupt: KeyboardInterrupt | None,
+    failed: int,
+    total: int,
+    noun: str,
+    tally: str,
+    unknown: int = 0,
 ) -> tuple[int, str | None]:
     """The exit status and the stderr line of a run of many changes (bulk, apply): stopped by a
-    signal, partly failed, or whole."""
+    signal, partly failed or of unknown outcome (a delivery that may or may not have worked), or whole."""
     if interrupt is not None:
         status = interrupted_status(interrupt)
         stopped = "terminated" if status == exit_codes.TERMINATED else "interrupted"
         return status, f"{command}: {stopped}: {tally}"
-    if failed:
-        return exit_codes.API_ERROR, f"{command}: {failed} of {total} {noun} failed"
+    if failed or unknown:
+        said = ", ".join(f"{count} {what}" for count, what in ((failed, "failed"), (unknown, "unknown")) if count)
+        first, _, rest = said.partition(" ")
+        return exit_codes.API_ERROR, f"{command}: {first} of {total} {noun} {rest}"
     return exit_codes.OK, None
 
 

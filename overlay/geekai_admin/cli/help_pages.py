@@ -242,7 +242,9 @@ examples:
 Creates and updates first, then rotations (the old key is deleted only after the new secret was
 delivered), then deletions (only with --prune), at most 8 at a time. Every destination is checked
 before the first write. A failed change does not stop the others: each change's outcome is
-printed (exit status 1 if any failed); a failed delivery deletes the new key and keeps the old
+printed (exit status 1 if any failed, or is unknown: a delivery command ended by a signal or
+stopped may or may not have received its secret, so its new key is kept and named, with the
+command that deletes it); a failed delivery deletes the new key and keeps the old
 one. No secret is ever printed. On a terminal it shows the plan and asks; elsewhere it needs
 --yes. --dry-run prints the plan and sends no write. Ctrl-C (or SIGTERM) starts no further change,
 lets those in flight finish (up to 5 s), prints every change's outcome, and exits 130 (143). Run

@@ -38,7 +38,8 @@ The system key comes from GEEKAI_SYSTEM_KEY, or from the file named by --system-
 trailing newline is dropped). No option takes the key itself: it would end up in shell history
 and process lists.
 
-Exit status: 0 success; 1 the API or the network failed (or a key of a bulk run did); 2 bad
+Exit status: 0 success; 1 the API or the network failed (or a key of a bulk run did, or a change
+of apply failed or is unknown: its secret may or may not have been delivered); 2 bad
 input or usage, nothing sent (this includes a `keys delete` that was not confirmed); 3 `check`
 found a problem, or `plan --check` found changes pending; 130 interrupted (Ctrl-C); 143 terminated
 (SIGTERM, handled as Ctrl-C: an interrupted bulk run or apply first prints each outcome, and a

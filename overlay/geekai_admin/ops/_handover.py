@@ -164,8 +164,8 @@ def deliver_or_undo(new: CreatedKey, *, operation: str, untouched: str = "") -> 
         yield HandOverCall(new)
     except DeliveryUncertain as error:
         raise HandOverError(
-            f"{operation}: the hand-over may or may not have stored the secret ({said(error, new.secret)}): "
-            f"new {key_label(new)} was kept, its secret is on this error's .new.secret{untouched}",
+            f"{operation}: the hand-over did not finish ({said(error, new.secret)}): new {key_label(new)} was "
+            f"kept, as its secret may be in use; its secret is on this error's .new.secret{untouched}",
             step="hand_over",
             new=new,
         ) from error
@@ -199,8 +199,8 @@ def deliver_or_undo(new: CreatedKey, *, operation: str, untouched: str = "") -> 
     except BaseException as interrupt:
         note(
             interrupt,
-            f"{operation} was interrupted in the hand-over: new {key_label(new)} exists, its secret only where "
-            f"its delivery may have put it{untouched}",
+            f"{operation} was interrupted in the hand-over: new {key_label(new)} exists and was kept, its secret "
+            f"nowhere but where its delivery put it, if it did{untouched}",
         )
         raise
 

@@ -5,15 +5,20 @@ Every run goes through the `run` fixture, which also asserts that the system key
 
 from __future__ import annotations
 
+import errno
+import io
 import json
+import stat
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from geekai_admin import ops
 from geekai_admin.cli import main
-from tests.cli.running import FakeStdin
+from tests.cli.running import Cli, FakeStdin
 from tests.support.fake_api import EXAMPLE_UUID, FakeAPI, Reply, key_record
 
 pytestmark = pytest.mark.usefixtures("cli_env")
@@ -264,9 +269,54 @@ def test_create_whose_answer_has_no_secret_says_so_once(run: Any, fake: FakeAPI)
     assert result.err == (
         f"geekai-admin: error: keys create: key {EXAMPLE_UUID} was created, but the response "
         "carries no secret (raw_value); a key named 'ci' may have been created: the server's raw answer, which "
-        "holds its secret if so, is on stdout; find the key with 'geekai-admin keys list', then keep that secret "
-        "or delete the key with 'geekai-admin keys delete UUID'\n"
+        "holds its secret if so, is on stdout; find the key with 'geekai-admin keys list' (or in GeekAI's web "
+        "console if the list cannot be read), then keep that secret or delete the key with "
+        "'geekai-admin keys delete UUID'\n"
     )
+
+
+class _FullStdout(io.StringIO):
+    """stdout on a full device (`> /dev/full`): every write fails."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_an_unreadable_answer_that_stdout_cannot_take_is_kept_in_a_file_in_the_current_folder(
+    cli: Cli, api: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdout", _FullStdout())
+    api.inject(Reply("drop_field", body=b"uuid"), method="POST")  # made, but the answer does not fit
+    result = cli("keys", "create", "--name", "ci")
+    (secret,) = api.issued_secrets
+    (kept,) = tmp_path.glob("geekai-admin-unsaved-secret-*.txt")
+    assert secret in kept.read_text()
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert result.code == 1
+    assert secret not in result.err
+    assert "on stdout" not in result.err
+    assert (
+        "the server's raw answer, which holds its secret if so, could not be written to stdout (No space left on "
+        f"device), so it is in {kept} (readable by you only)"
+    ) in result.err
+
+
+def test_an_unreadable_answer_neither_stdout_nor_a_file_can_take_is_said_to_be_lost(
+    cli: Cli, api: FakeAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_room(destination: ops.Destination, text: str) -> Path:
+        raise ops.DeliveryError(destination.label, "cannot keep it in /nowhere: Read-only file system")
+
+    monkeypatch.setattr(sys, "stdout", _FullStdout())
+    monkeypatch.setattr(ops, "keep_beside", no_room)
+    api.inject(Reply("drop_field", body=b"uuid"), method="POST")
+    result = cli("keys", "create", "--name", "ci")
+    assert result.code == 1
+    assert (
+        "could not be written to stdout (No space left on device), so it could not be kept (cannot keep it in "
+        "/nowhere: Read-only file system): it is lost"
+    ) in result.err
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 429, 408])

@@ -504,6 +504,7 @@ def test_an_unreadable_create_answer_is_kept_beside_the_destination_and_the_repo
     assert f"the server's raw answer, which holds its secret if so, is in {kept} (readable by you only)" in said
     assert "a key named 'team-new' may have been created" in said
     assert "'geekai-admin keys delete UUID'" in said
+    assert "applying again will not deliver this secret (the key's name is taken)" in said
     for internal in ("raw_answer", "__cause__", "on_created", ".response"):
         assert internal not in result.out + result.err
     assert "GEEKAI_API_KEY='old'" in (folder / "deploy" / ".env").read_text()  # the destination is untouched
@@ -526,6 +527,38 @@ def test_a_new_secret_whose_key_cannot_be_deleted_is_kept_beside_the_destination
     assert f"the new key {uuid} exists and its secret is in {kept} (readable by you only)" in line
     assert f"delete the key with 'geekai-admin keys delete {uuid}'" in line
     assert ".new.secret" not in line
+
+
+@pytest.mark.parametrize("json_report", [False, True], ids=["text", "json"])
+def test_a_delivery_that_may_have_worked_keeps_no_file_names_the_key_and_exits_1(
+    cli: Cli, api: FakeAPI, folder: Path, json_report: bool
+) -> None:
+    # the command reads the secret, then is ended by a signal: delivered or not, no one can tell
+    (folder / "keys.toml").write_text(
+        '[[key]]\nname = "team-new"\nsecret = "exec:sh -c \'cat >/dev/null; kill -TERM $$\'"\n'
+    )
+    result = cli(*(["--json"] if json_report else []), "apply", "-f", keys_file(folder), "--yes")
+    (secret,) = api.issued_secrets
+    ((uuid, key),) = api.keys.items()  # kept: its secret may be in use
+    assert key["name"] == "team-new"
+    assert result.code == 1
+    assert result.err == "geekai-admin: error: apply: 1 of 1 changes unknown\n"
+    assert secret not in result.out + result.err
+    assert [path.name for path in folder.rglob("*unsaved*")] == []  # no copy of a secret that may be in use
+    if json_report:
+        (entry,) = result.json()["results"]
+        assert (entry["outcome"], entry["ok"], entry["new_uuid"]) == ("unknown", False, uuid)
+        said = entry["error"]
+    else:
+        said = result.out.splitlines()[0]
+        assert said.startswith("  create  team-new: unknown: the delivery of the new secret to exec:sh -c "), said
+        assert result.out.splitlines()[-1] == "Applied: 1 changes: 0 done, 0 failed, 0 not started, 1 unknown."
+    assert "was ended by SIGTERM before it exited" in said
+    assert f"the new key {uuid} ('team-new') was kept" in said
+    assert f"delete the key with 'geekai-admin keys delete {uuid}'" in said
+    assert said.count("may or may not") == 1
+    for wrong in ("deleting the new key failed", "unsaved", ".new.secret"):
+        assert wrong not in said
 
 
 @pytest.mark.parametrize("output", ["text", "json"])
@@ -553,7 +586,9 @@ def test_a_delivery_command_still_running_after_the_grace_is_stopped_and_its_key
         assert secret not in entry["error"]
     else:
         line = result.out.splitlines()[0]
-        assert line.startswith(f"  create  team-a: unknown: the new key {uuid} ('team-a') was kept: "), line
+        assert line.startswith("  create  team-a: unknown: the delivery of the new secret to exec:"), line
+        assert f"the new key {uuid} ('team-a') was kept" in line
+        assert line.count("may or may not") == 1, line
         assert line.endswith(f"if it did not, delete the key with 'geekai-admin keys delete {uuid}'"), line
 
 

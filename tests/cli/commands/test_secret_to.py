@@ -175,8 +175,8 @@ def test_an_unreadable_create_answer_with_a_destination_is_kept_beside_it_never_
     assert result.err == (
         "geekai-admin: error: keys create: the key has no uuid; a key named 'svc' "
         f"may have been created: the server's raw answer, which holds its secret if so, is in {kept} (readable "
-        "by you only); find the key with 'geekai-admin keys list', then keep that secret or delete the key with "
-        "'geekai-admin keys delete UUID'\n"
+        "by you only); find the key with 'geekai-admin keys list' (or in GeekAI's web console if the list cannot "
+        "be read), then keep that secret or delete the key with 'geekai-admin keys delete UUID'\n"
     )
     assert not (tmp_path / "svc.key").exists()
     assert not (tmp_path / ".env").exists()
@@ -226,3 +226,25 @@ def test_a_delivery_command_failing_after_the_interrupt_exits_as_interrupted_say
     assert result.err.endswith("geekai-admin: " + ("interrupted" if status == 130 else "terminated") + "\n")
     assert secret not in result.out + result.err
     assert set(api.keys) == ({old} if old else set())
+
+
+@pytest.mark.parametrize("operation", ["create", "rotate"])
+def test_a_new_secret_whose_delivery_and_deletion_failed_is_kept_in_a_file_and_the_error_says_where(
+    cli: Cli, api: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, operation: str
+) -> None:
+    monkeypatch.chdir(tmp_path)  # exec: runs in the current folder: the secret is kept there
+    old = _old(api)
+    api.inject(Reply.json({"code": "boom", "message": "down"}, 500), method="DELETE", times=None)
+    target = ["--name", "svc-new"] if operation == "create" else [old]
+    result = cli("keys", operation, *target, "--secret-to", "exec:false")
+    (secret,) = api.issued_secrets
+    (new,) = set(api.keys) - {old}
+    assert (result.code, result.out) == (1, "")
+    assert secret not in result.err
+    (kept,) = tmp_path.glob("geekai-admin-unsaved-secret-*.txt")
+    assert kept.read_text() == secret + "\n"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert "could not deliver the new secret to exec:false (exited with status 1" in result.err
+    assert f"the new key {new} exists and its secret is in {kept} (readable by you only)" in result.err
+    assert f"delete the key with 'geekai-admin keys delete {new}'" in result.err
+    assert api.has_key(old)

@@ -158,30 +158,35 @@ def _consent(session: Session, planned: ops.Plan) -> None:
 
 
 def _failure(applied: ops.AppliedChange, destination: ops.Destination | None) -> str | None:
-    """The command's words for a failed create or rotation whose library message points at the
-    error's attributes: a secret the error still holds (a create's unreadable answer, a new key that
-    could not be deleted) is kept beside its destination, never printed. None: the library's
-    message says it in words fit for a shell."""
+    """The command's words for a failed or unknown create or rotation whose library message points
+    at the error's attributes. A delivery that may have worked keeps nothing: its new key is named,
+    with the way to delete it. A secret the error still holds (a create's unreadable answer, a new
+    key whose delivery failed and that could not be deleted) is kept beside its destination, never
+    printed. None: the library's message says it in words fit for a shell."""
     error = applied.error
     if not isinstance(error, ops.HandOverError):
         return None
     change = applied.change
     head = f"apply: {change.action} {change.name!r}: "
-    reason = " ".join(str(error.__cause__).split())
+    cause = error.__cause__
+    reason = " ".join(str(cause).split())
     old = "" if change.uuid is None else f"; the old key {change.uuid} was not touched"
     if error.raw_answer is not None:
         kept = secrets.unsaved(destination, error.raw_answer.strip()) if destination else "could not be kept"
-        return f"{head}creating the key failed ({reason}); {secrets.may_exist(change.name, kept)}{old}"
+        return (
+            f"{head}creating the key failed ({reason}); {secrets.may_exist(change.name, kept)}{old}; applying "
+            "again will not deliver this secret (the key's name is taken): store it by hand from the kept "
+            "answer, or delete the key and apply again"
+        )
     new = error.new
     if new is None:
         return None
+    if isinstance(cause, ops.DeliveryUncertain):  # it may have arrived: nothing is kept anywhere else
+        where = "" if change.desired is None else str(change.desired.secret)
+        return f"{head}{secrets.unsure_delivery(new, where, cause.problem)}{old}"
     if error.step == "hand_over":
         kept = secrets.unsaved(destination, new.secret) if destination else "could not be kept"
-        return (
-            f"{head}delivering the new secret failed ({reason}); deleting the new key failed too: the new key "
-            f"{new.uuid} exists and its secret {kept}: use it, or delete the key with '{PROG} keys delete "
-            f"{new.uuid}'{old}"
-        )
+        return f"{head}delivering the new secret failed ({reason}); {secrets.undeleted(new, kept)}{old}"
     return (
         f"{head}the new key {new.uuid} was created and its secret delivered, but deleting the old key "
         f"{change.uuid} failed ({reason}): delete it with '{PROG} keys delete {change.uuid}'"
@@ -200,6 +205,8 @@ def _outcome_line(applied: ops.AppliedChange, failure: str | None) -> str:
         said = f"done{new}"
     elif applied.outcome == "failed":
         said = f"FAILED: {failure or applied.to_dict()['error']}"
+    elif failure is not None:
+        said = f"unknown: {failure.removeprefix(f'apply: {change.action} {change.name!r}: ')}"
     elif applied.key is not None and change.desired is not None:
         said = f"unknown: {unsure_delivery(applied.key, str(change.desired.secret))}"
     else:
@@ -224,6 +231,7 @@ def _report(
         "apply",
         interrupt=interrupt,
         failed=result.count("failed"),
+        unknown=result.count("unknown"),
         total=len(result.results),
         noun="changes",
         tally=result.summary(),

@@ -16,7 +16,6 @@ interrupt) keeps the new key, and the command names it with the way to delete it
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -30,18 +29,31 @@ from geekai_admin.cli.parser import PROG
 if TYPE_CHECKING:
     from geekai_admin.cli.session import Session
 
-__all__ = ["SecretOut", "may_exist", "raw_answer_error", "split_document", "unsaved", "unsure_delivery", "write_out"]
+__all__ = [
+    "SecretOut",
+    "may_exist",
+    "raw_answer_error",
+    "split_document",
+    "undeleted",
+    "unsaved",
+    "unsure_delivery",
+    "write_out",
+]
 
 _STDOUT = "stdout"
 
 
-def unsure_delivery(key: ApiKey | CreatedKey, where: str) -> str:
-    """A new key kept though its secret may not have arrived: which key, and how to delete it."""
+def unsure_delivery(key: ApiKey | CreatedKey, where: str, reason: str | None = None) -> str:
+    """A new key kept though its secret may not have arrived: which key, and how to delete it.
+    `reason`: why the delivery did not finish (it already says the secret may or may not have arrived)."""
     name = "" if key.name is None else f" ({printable(repr(key.name))})"
-    return (
-        f"the new key {key.uuid}{name} was kept: its secret may or may not have reached {printable(where)}; "
-        f"if it did not, delete the key with '{PROG} keys delete {key.uuid}'"
-    )
+    delete = f"if it did not, delete the key with '{PROG} keys delete {key.uuid}'"
+    if reason is not None:
+        return (
+            f"the delivery of the new secret to {printable(where)} did not finish ({printable(reason)}); "
+            f"the new key {key.uuid}{name} was kept, as its secret may be in use: {delete}"
+        )
+    return f"the new key {key.uuid}{name} was kept: its secret may or may not have reached {printable(where)}; {delete}"
 
 
 def split_document(document: dict[str, Any]) -> tuple[str, str]:
@@ -138,25 +150,20 @@ class SecretOut:
         raise interrupt from None
 
     def failed(self, error: HandOverError, untouched: str = "") -> CommandFailed:
-        """A hand-over that raised: the new key deleted (or why not), in one line."""
+        """A hand-over that raised: the new key deleted; or kept, as its delivery may have worked;
+        or, its deletion failed too, its secret kept in a 0600 file (`unsaved`) and the way to delete it."""
         command = self.session.args.command
         cause = error.__cause__
         reason = cause.problem if isinstance(cause, ops.DeliveryError | ops.DeliveryUncertain) else str(cause)
         if isinstance(cause, ops.DeliveryUncertain) and error.new is not None:
-            return CommandFailed(
-                f"{command}: the delivery of the new secret to {printable(self.where)} did not finish ({reason}); "
-                f"{unsure_delivery(error.new, self.where)}{untouched}"
-            )
+            return CommandFailed(f"{command}: {unsure_delivery(error.new, self.where, reason)}{untouched}")
         head = f"{command}: could not deliver the new secret to {printable(self.where)} ({reason})"
         if error.new is None:
             uuid = "" if self.received is None else f" {self.received.uuid}"
             return CommandFailed(
                 f"{head}; the new key{uuid} was deleted, since no one could use it without its secret{untouched}"
             )
-        return CommandFailed(
-            f"{head}; deleting the new key {error.new.uuid} failed too: delete it with "
-            f"'{PROG} keys delete {error.new.uuid}'{untouched}"
-        )
+        return CommandFailed(f"{head}; {undeleted(error.new, unsaved(self.destination, error.new.secret))}{untouched}")
 
     def interrupted(self, interrupt: BaseException) -> None:
         """On the way out of an interrupt: what may exist (the library's notes), then the reservation undone."""
@@ -183,16 +190,20 @@ def write_out(text: str) -> None:
 
 def raw_answer_error(error: HandOverError, out: SecretOut, name: str, state: str = "") -> CommandFailed:
     """A create whose answer could not be read: the key may exist, and that raw answer may hold the
-    only copy of its secret. Without a destination it is shown (the one display of a secret); with
-    one, it goes nowhere but a 0600 file beside the destination (`ops.keep_beside`), never to a
-    terminal or a report; the message says where, and how to find or delete the key."""
+    only copy of its secret. Without a destination it is shown (the one display of a secret), or,
+    when stdout cannot take it, kept in a 0600 file (`unsaved`); with one, it goes nowhere but a
+    0600 file beside the destination (`ops.keep_beside`), never to a terminal or a report; the
+    message says where, and how to find or delete the key."""
     body = (error.raw_answer or "").strip()
     cause = error.__cause__
     problem = cause.problem if isinstance(cause, APIResponseValidationError) else str(error)
     if out.destination is None:
-        with contextlib.suppress(ops.DeliveryError):
+        try:
             write_out(printable(body) + "\n")
-        kept = "is on stdout"
+        except ops.DeliveryError as failed:
+            kept = f"could not be written to stdout ({failed.problem}), so it {unsaved(None, body)}"
+        else:
+            kept = "is on stdout"
     else:
         out.abandon()
         kept = unsaved(out.destination, body)
@@ -200,20 +211,45 @@ def raw_answer_error(error: HandOverError, out: SecretOut, name: str, state: str
     return CommandFailed(f"{out.session.args.command}: {problem}; {may_exist(name, kept)}{also}")
 
 
-def unsaved(destination: ops.Destination, text: str) -> str:
-    """Keeps a secret (or an answer holding one) that could not be delivered beside the destination;
-    says where, or why it could not be kept, as the end of "the new secret ..."."""
+class _Stdout:
+    """A secret meant for stdout, as `ops.keep_beside` takes it: kept in the current folder."""
+
+    label = _STDOUT
+
+    def prepare(self) -> None:
+        """Nothing to reserve."""
+
+    def deliver(self, secret: str) -> None:
+        write_out(secret)
+
+    def discard(self) -> None:
+        """Nothing reserved."""
+
+
+def unsaved(destination: ops.Destination | None, text: str) -> str:
+    """Keeps a secret (or an answer holding one) that could not be delivered in a new 0600 file
+    beside the destination (stdout's: the current folder); says where, or plainly that it is lost,
+    as the end of "the new secret ..."."""
     try:
-        kept = ops.keep_beside(destination, text + "\n")
+        kept = ops.keep_beside(destination or _Stdout(), text + "\n")
     except ops.DeliveryError as failed:
-        return f"could not be kept ({failed.problem})"
+        return f"could not be kept ({failed.problem}): it is lost"
     return f"is in {printable(str(kept))} (readable by you only)"
+
+
+def undeleted(new: ApiKey | CreatedKey, kept: str) -> str:
+    """A new key whose secret was not delivered and whose deletion failed: where its secret is (`kept`,
+    from `unsaved`), and how to delete it."""
+    return (
+        f"deleting the new key failed too: the new key {new.uuid} exists and its secret {kept}: use it, "
+        f"or delete the key with '{PROG} keys delete {new.uuid}'"
+    )
 
 
 def may_exist(name: str, kept: str) -> str:
     """What a create whose answer could not be read may have left, in the command's words."""
     return (
         f"a key named {printable(repr(name))} may have been created: the server's raw answer, which holds its "
-        f"secret if so, {kept}; find the key with '{PROG} keys list', then keep that secret or delete "
-        f"the key with '{PROG} keys delete UUID'"
+        f"secret if so, {kept}; find the key with '{PROG} keys list' (or in GeekAI's web console if the list "
+        f"cannot be read), then keep that secret or delete the key with '{PROG} keys delete UUID'"
     )
