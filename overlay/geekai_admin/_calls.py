@@ -4,6 +4,7 @@ the answer. The sync and async clients both execute these; neither builds a requ
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import uuid as uuid_module
@@ -137,7 +138,17 @@ def _read_list(response: httpx.Response, what: str) -> list[ApiKey]:
     parsed = from_generated(ApiKeyListResponse.from_dict, body, response, what)
     if isinstance(parsed.data, Unset):
         return []
-    return [api_key(item, response, labelled(what, f"listing item {i}")) for i, item in enumerate(parsed.data)]
+    return [api_key(item, response, labelled(what, _item_label(i, item.uuid))) for i, item in enumerate(parsed.data)]
+
+
+def _item_label(index: int, uuid: object) -> str:
+    """The label "listing item 3", with the item's uuid when it is one: a key is named even when
+    its other fields cannot be read."""
+    label = f"listing item {index}"
+    if isinstance(uuid, str):
+        with contextlib.suppress(ValueError):
+            return f"{label} ({uuid_module.UUID(uuid)})"
+    return label
 
 
 def list_keys() -> Call[list[ApiKey]]:

@@ -186,10 +186,13 @@ def test_a_field_of_the_wrong_kind_is_named(drive: Driver, field: str, value: An
         drive(scripted(ok({"data": {**key_record(), field: value}})), lambda c: c.keys.get(UUID))
 
 
-def test_one_bad_item_names_its_index(drive: Driver) -> None:
-    server = scripted(ok({"data": [key_record(), key_record(credit_used="x")]}))
-    with pytest.raises(APIResponseValidationError, match=r"^listing item 1: field 'credit_used'"):
+def test_one_bad_item_names_its_index_and_its_uuid_when_it_is_one(drive: Driver) -> None:
+    server = scripted(ok({"data": [key_record(), key_record(uuid=UUID, credit_used="x")]}))
+    with pytest.raises(APIResponseValidationError, match=rf"^listing item 1 \({UUID}\): field 'credit_used'"):
         drive(server, lambda c: c.keys.list())
+    odd = scripted(ok({"data": [key_record(uuid="not\x1b[31ma-uuid", credit_used="x")]}))
+    with pytest.raises(APIResponseValidationError, match=r"^listing item 0: field 'credit_used'"):  # not quoted
+        drive(odd, lambda c: c.keys.list())
 
 
 @pytest.mark.parametrize("body", [{"message": "ok"}, {"data": None}, {"data": []}], ids=["absent", "null", "list"])

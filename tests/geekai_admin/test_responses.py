@@ -67,7 +67,7 @@ def test_a_listed_amount_beyond_the_bound_is_refused_on_either_path(drive: Drive
     body = _body({"data": [key_record(uuid=UUID, **{field: NUMBER})]}, number)
     assert read_listing(body) is None  # the one-pass reader leaves it to the general path, which names it
     with pytest.raises(
-        APIResponseValidationError, match=rf"^listing item 0: field '{field}' should be a finite number"
+        APIResponseValidationError, match=rf"^listing item 0 \({UUID}\): field '{field}' should be a finite number"
     ):
         drive(_serving(body), lambda c: c.keys.list())
 
@@ -105,7 +105,7 @@ def test_an_undeclared_field_nested_past_the_limit_is_refused_naming_it(drive: D
     body = _body({"data": [key_record(uuid=UUID, surprise=NUMBER)]}, _nested(depth))
     with pytest.raises(
         APIResponseValidationError,
-        match=r"^listing item 0: field 'surprise' nests lists or objects more than 32 levels deep",
+        match=rf"^listing item 0 \({UUID}\): field 'surprise' nests lists or objects more than 32 levels deep",
     ):
         drive(_serving(body), lambda c: c.keys.list())
 

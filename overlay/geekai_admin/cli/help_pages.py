@@ -135,7 +135,9 @@ could use it without its secret (exit status 1). If the server's answer cannot b
 may exist: that raw answer (its secret, if so) is printed without --secret-to, else kept in a
 new 0600 file beside DEST, which the error names (exit status 1).
 A name a key already has is refused (exit status 2), since plan and apply tell keys apart by
-name: choose another, or pass --allow-duplicate-name. This costs one listing of the keys.
+name: choose another, or pass --allow-duplicate-name. This costs one listing of the keys (a
+listing that cannot be read stops the create, exit status 1; --allow-duplicate-name skips it).
+Two creates of one name at the same moment can both pass the check.
 
 --json: KEY + {{"secret": str}}   (the full new key: shown this once)
         KEY + {{"secret_to": DEST}} with --secret-to, KEY + {{"secret_file": PATH}} with --secret-file
@@ -148,6 +150,10 @@ name: choose another, or pass --allow-duplicate-name. This costs one listing of 
 examples:
   $ geekai-admin keys update 123e4567-e89b-12d3-a456-426614174000 --credit-limit 20000 --no-expiry
   $ geekai-admin keys update --in-group lowcost --group balance --dry-run
+
+--name a key other than this one already has, or one --name for several keys, is refused (exit
+status 2; plan and apply tell keys apart by name) unless --allow-duplicate-name is given; it
+costs one listing of the keys.
 
 {_BULK}
 
@@ -182,7 +188,8 @@ examples:
 
 {_DESTINATIONS}
 file:PATH replaces the rotated key's own file atomically (a 0600 temporary file, fsynced, renamed
-over it); --secret-file PATH still creates a new file only.
+over it); --secret-file PATH still creates a new file only. --name a key other than the old one
+already has is refused (exit status 2) unless --allow-duplicate-name is given.
 
 --json: {{"new": KEY + {{"secret": str}} (or {{"secret_to": DEST}} / {{"secret_file": PATH}}),
          "old": {{"uuid": str, "deleted": bool}}}}

@@ -178,11 +178,7 @@ def _add_key_commands(actions: Any, common: Sequence[argparse.ArgumentParser]) -
     create.add_argument("--group", choices=GROUP_CHOICES, default="balance", help="proxy strategy (default balance)")
     create.add_argument("--credit-limit", metavar="COINS", help="spending limit in coins, 100 coins = 1 yuan")
     create.add_argument("--expires", metavar="YYYY-MM-DD", help="last day of validity (default: never)")
-    create.add_argument(
-        "--allow-duplicate-name",
-        action="store_true",
-        help="create it although a key of this name exists (plan and apply tell keys apart by name)",
-    )
+    _add_allow_duplicate_name(create, "create it")
     _add_secret_file(create)
     create.set_defaults(command="keys create")
 
@@ -192,6 +188,7 @@ def _add_key_commands(actions: Any, common: Sequence[argparse.ArgumentParser]) -
     selection.add_bulk_options(update, verb="update")
     fields = update.add_argument_group("changes")
     fields.add_argument("--name", help="new name")
+    _add_allow_duplicate_name(fields, "rename it")
     fields.add_argument("--group", choices=GROUP_CHOICES, help="new proxy strategy")
     limit = fields.add_mutually_exclusive_group()
     limit.add_argument("--credit-limit", metavar="COINS", help="new spending limit in coins")
@@ -208,6 +205,14 @@ def _add_key_commands(actions: Any, common: Sequence[argparse.ArgumentParser]) -
     delete.set_defaults(command="keys delete")
 
 
+def _add_allow_duplicate_name(parser: Any, does: str) -> None:
+    parser.add_argument(
+        "--allow-duplicate-name",
+        action="store_true",
+        help=f"{does} although another key has this name (plan and apply tell keys apart by name)",
+    )
+
+
 def _add_rotate(actions: Any, common: Sequence[argparse.ArgumentParser]) -> None:
     rotate = actions.add_parser(
         "rotate",
@@ -217,6 +222,7 @@ def _add_rotate(actions: Any, common: Sequence[argparse.ArgumentParser]) -> None
     )
     rotate.add_argument("uuid", metavar="UUID", help="the key to replace")
     rotate.add_argument("--name", help="the new key's name (default: the old key's)")
+    _add_allow_duplicate_name(rotate, "name the new key so")
     rotate.add_argument(
         "--keep-old", action="store_true", help="keep the old key (an overlap window; end it with 'keys delete')"
     )

@@ -158,7 +158,7 @@ def _by_name(desired: KeysFile, keys: list[ApiKey]) -> dict[str, ApiKey]:
             raise KeysFileError(
                 desired.path,
                 f"the account has {len(same)} keys of this name ({uuids}): keys as code tells keys apart by name; "
-                "rename or delete all but one",
+                f"rename or delete all but one ({len(same) - 1} of them)",
                 name=name,
                 field="name",
                 sharing=tuple(key.uuid for key in same),

@@ -345,8 +345,12 @@ def test_update_changes_only_the_named_fields(run: Any, fake: FakeAPI) -> None:
     result = run("keys", "update", EXAMPLE_UUID, "--name", "renamed")
     assert result.code == 0
     assert result.out.startswith(f"Updated key {EXAMPLE_UUID}\n")
-    get, put = fake.log
-    assert (get.method, put.method) == ("GET", "PUT")
+    listing, get, put = fake.log  # the listing: the duplicate-name check
+    assert [(r.method, r.route) for r in (listing, get, put)] == [
+        ("GET", "/api_keys"),
+        ("GET", "/api_keys/{uuid}"),
+        ("PUT", "/api_keys/{uuid}"),
+    ]
     assert put.json() == {"name": "renamed", "group": "balance", "credit_limit": 10000, "expired_at": "2026-12-31"}
 
 
@@ -390,7 +394,7 @@ def test_update_of_a_missing_key(run: Any, fake: FakeAPI) -> None:
     assert result.code == 1
     assert "HTTP 404 [not_found] API key not found" in result.err
     assert "hint: check the UUID" in result.err
-    assert [r.method for r in fake.log] == ["GET"]
+    assert [r.method for r in fake.log] == ["GET", "GET"]  # the duplicate-name check's listing, then the key
 
 
 def test_delete_with_yes(run: Any, fake: FakeAPI) -> None:
@@ -462,3 +466,65 @@ def test_create_refuses_a_name_a_key_has_unless_allowed(run: Any, fake: FakeAPI,
     allowed = run("keys", "create", "--name", name, "--allow-duplicate-name", "--secret-file", str(path))
     assert allowed.code == 0
     assert [key["name"] for key in fake.keys.values()] == [name, name]
+
+
+UNREADABLE = "11111111-2222-4333-8444-555555555555"
+
+
+def test_a_listing_the_duplicate_check_cannot_read_says_so_naming_the_key_and_the_way_past(
+    run: Any, fake: FakeAPI
+) -> None:
+    listing = {"data": [key_record(uuid=EXAMPLE_UUID), key_record(uuid=UNREADABLE, credit_limit="lots")]}
+    fake.inject(Reply("body", body=json.dumps(listing).encode()), method="GET", times=None)
+    result = run("keys", "create", "--name", "fresh")
+    assert result.code == 1
+    assert result.err == (
+        "geekai-admin: error: keys create: the duplicate-name check could not list the keys (listing item 1 "
+        f"({UNREADABLE}): field 'credit_limit' should be a number, got 'lots'); no key was created: pass "
+        "--allow-duplicate-name to go on without the check\n"
+    )
+    assert fake.writes == 0
+    assert run("keys", "create", "--name", "fresh", "--allow-duplicate-name").code == 0
+
+
+@pytest.mark.parametrize("command", ["update", "rotate"])
+def test_renaming_to_a_name_another_key_has_is_refused_unless_allowed(
+    run: Any, fake: FakeAPI, tmp_path: Path, command: str
+) -> None:
+    other = fake.seed(name="taken").uuid
+    path = tmp_path / "new.key"
+    secret = ["--secret-file", str(path)] if command == "rotate" else []
+    result = run("keys", command, EXAMPLE_UUID, "--name", "taken", *secret)
+    assert result.code == 2
+    assert result.err == (
+        f"geekai-admin: error: keys {command}: --name: a key named 'taken' already exists ({other}); plan and "
+        "apply tell keys apart by name: choose another name, or pass --allow-duplicate-name (nothing was changed)\n"
+    )
+    assert fake.writes == 0
+    assert not path.exists()
+    # its own name is not a duplicate; --allow-duplicate-name goes on
+    assert run("keys", command, EXAMPLE_UUID, "--name", fake.keys[EXAMPLE_UUID]["name"], *secret).code == 0
+    renamed = run(
+        "keys",
+        command,
+        other,
+        "--name",
+        "ci-pipeline",
+        "--allow-duplicate-name",
+        *(secret and ["--secret-file", str(tmp_path / "again.key")]),
+    )
+    assert renamed.code == 0
+    assert sorted(key["name"] for key in fake.keys.values()) == ["ci-pipeline", "ci-pipeline"]
+
+
+def test_a_bulk_rename_of_several_keys_to_one_name_is_refused_unless_allowed(run: Any, fake: FakeAPI) -> None:
+    other = fake.seed(name="other").uuid
+    result = run("keys", "update", EXAMPLE_UUID, other, "--name", "same", "--yes")
+    assert result.code == 2
+    assert result.err == (
+        "geekai-admin: error: keys update: --name: the 2 keys selected would all be named 'same'; plan and apply "
+        "tell keys apart by name: select one key, or pass --allow-duplicate-name (nothing was changed)\n"
+    )
+    assert fake.writes == 0
+    assert run("keys", "update", EXAMPLE_UUID, other, "--name", "same", "--yes", "--allow-duplicate-name").code == 0
+    assert [key["name"] for key in fake.keys.values()] == ["same", "same"]

@@ -321,16 +321,21 @@ def test_each_refusal_is_exit_2_before_any_write(cli: Cli, api: FakeAPI, folder:
     assert not (folder / "secrets" / "new.key").exists()
 
 
-def test_two_account_keys_sharing_a_declared_name_are_refused(cli: Cli, api: FakeAPI, folder: Path) -> None:
-    seed(api)
-    twin = api.seed(name="team-web", group="balance", credit_limit=500, created_at=RECENT).uuid
+@pytest.mark.parametrize("twins", [1, 2])
+def test_account_keys_sharing_a_declared_name_are_refused_naming_each_and_how_many_must_go(
+    cli: Cli, api: FakeAPI, folder: Path, twins: int
+) -> None:
+    first = seed(api)["team-web"]
+    more = [api.seed(name="team-web", group="balance", credit_limit=500, created_at=RECENT).uuid for _ in range(twins)]
     for command in (["plan"], ["apply", "--yes"]):
         result = cli(*command, "-f", keys_file(folder))
         assert result.code == 2
-        assert "key 'team-web': name: the account has 2 keys of this name" in result.err
+        assert (
+            f"key 'team-web': name: the account has {twins + 1} keys of this name ({', '.join([first, *more])})"
+        ) in result.err
         assert result.err.endswith(
-            f"rename or delete all but one (rename one with 'geekai-admin keys update {twin} --name NEW-NAME', "
-            f"or delete one with 'geekai-admin keys delete {twin}')\n"
+            f"rename or delete all but one ({twins} of them): keep one, and for each of the other {twins} run "
+            "'geekai-admin keys update UUID --name NEW-NAME' or 'geekai-admin keys delete UUID'\n"
         )
     assert api.writes == 0
 

@@ -17,6 +17,7 @@ from geekai_admin import ApiKey, BulkResult, KeyFilter, check_uuid, ops, select_
 from geekai_admin.cli.app import run_status
 from geekai_admin.cli.console import confirmed
 from geekai_admin.cli.errors import UsageError
+from geekai_admin.cli.names import names_one_key
 from geekai_admin.cli.output import text as fmt
 from geekai_admin.cli.output.formats import KEY_COLUMNS, Produced
 from geekai_admin.cli.selection import check_targets, has_selectors
@@ -174,6 +175,8 @@ def delete(session: Session) -> Produced:
 def update(session: Session, changes: Mapping[str, Any]) -> Produced:
     """`keys update` with several UUIDs or with selectors; `changes` are the named fields only."""
     uuids, keys = _targets(session, "update")
+    if "name" in changes and not session.args.allow_duplicate_name:
+        names_one_key(session, changes["name"], uuids)
     what = ", ".join(f"{field}={'none' if value is None else value}" for field, value in changes.items())
     if session.args.dry_run:
         return _dry_run(session, keys or [], f"update {len(uuids)} key(s): {fmt.printable(what)}")

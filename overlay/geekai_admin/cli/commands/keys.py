@@ -24,6 +24,7 @@ from geekai_admin.cli import selection
 from geekai_admin.cli.commands import bulk
 from geekai_admin.cli.console import confirmed
 from geekai_admin.cli.errors import UsageError
+from geekai_admin.cli.names import name_is_free
 from geekai_admin.cli.output import secret_file as secrets
 from geekai_admin.cli.output import text as fmt
 from geekai_admin.cli.output.formats import Produced
@@ -49,7 +50,7 @@ def create(session: Session) -> Output | Produced:
     out = secrets.SecretOut.reserve(session, replace=False)
     if not args.allow_duplicate_name:
         try:
-            _name_is_free(session, args.name)
+            name_is_free(session, args.name)
         except BaseException:
             out.abandon()
             raise
@@ -78,17 +79,6 @@ def create(session: Session) -> Output | Produced:
     if out.destination is None:
         return Produced({}, "", printed=True)
     return Produced(out.stored(key), out.stored_text(key))
-
-
-def _name_is_free(session: Session, name: str) -> None:
-    """A second key of one name would block plan and apply, which tell keys apart by name."""
-    same = [key.uuid for key in session.client().keys.list() if key.name == name]
-    if same:
-        raise UsageError(
-            f"keys create: --name: a key named {fmt.printable(repr(name))} already exists ({', '.join(same)}); "
-            "plan and apply tell keys apart by name: choose another name, or pass --allow-duplicate-name "
-            "(no key was created)"
-        )
 
 
 def _created_output(key: CreatedKey) -> str:
@@ -121,7 +111,11 @@ def update(session: Session) -> Output | Produced:
     if selection.is_bulk(args):
         KeyChanges.of(**given)  # the library's one rule, checked before the selection is read
         return bulk.update(session, changes)
-    key = session.client().keys.update(selection.one_uuid(args, "update"), **given)
+    uuid = selection.one_uuid(args, "update")
+    if args.name is not None and not args.allow_duplicate_name:
+        KeyChanges.of(**given)  # bad input is refused before the listing
+        name_is_free(session, args.name, renamed=check_uuid(uuid))
+    key = session.client().keys.update(uuid, **given)
     return key.to_dict(), f"Updated key {fmt.printable(key.uuid)}\n\n{fmt.key_text(key)}"
 
 

@@ -59,10 +59,9 @@ def _planned(session: Session) -> tuple[ops.KeysFile, ops.Plan]:
     except ops.KeysFileError as error:
         how = ""
         if error.sharing:
-            uuid = error.sharing[-1]
             how = (
-                f" (rename one with '{PROG} keys update {uuid} --name NEW-NAME', or delete one with "
-                f"'{PROG} keys delete {uuid}')"
+                f": keep one, and for each of the other {len(error.sharing) - 1} run '{PROG} keys update UUID "
+                f"--name NEW-NAME' or '{PROG} keys delete UUID'"
             )
         raise UsageError(f"{session.args.command}: {error}{how}") from None
     return keys_file, planned

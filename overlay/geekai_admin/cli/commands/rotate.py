@@ -24,6 +24,7 @@ from geekai_admin import (
 )
 from geekai_admin.cli import exit_codes
 from geekai_admin.cli.errors import CommandFailed
+from geekai_admin.cli.names import name_is_free
 from geekai_admin.cli.output import secret_file as secrets
 from geekai_admin.cli.output import text as fmt
 from geekai_admin.cli.output.formats import Produced
@@ -96,6 +97,12 @@ def rotate(session: Session) -> Produced:
     if args.name is not None:
         check_name(args.name)  # refused before the read, as every bad input is
     out = secrets.SecretOut.reserve(session, replace=True)
+    if args.name is not None and not args.allow_duplicate_name:
+        try:
+            name_is_free(session, args.name, renamed=uuid)
+        except BaseException:
+            out.abandon()
+            raise
     output = _Output(session, out, uuid)
     try:
         rotation = ops.rotate(
