@@ -234,6 +234,8 @@ def unsaved(destination: ops.Destination | None, text: str) -> str:
         kept = ops.keep_beside(destination or _Stdout(), text + "\n")
     except ops.DeliveryError as failed:
         return f"could not be kept ({failed.problem}): it is lost"
+    except OSError as failed:  # the current folder itself is gone
+        return f"could not be kept ({failed.strerror or type(failed).__name__}): it is lost"
     return f"is in {printable(str(kept))} (readable by you only)"
 
 
@@ -241,8 +243,8 @@ def undeleted(new: ApiKey | CreatedKey, kept: str) -> str:
     """A new key whose secret was not delivered and whose deletion failed: where its secret is (`kept`,
     from `unsaved`), and how to delete it."""
     return (
-        f"deleting the new key failed too: the new key {new.uuid} exists and its secret {kept}: use it, "
-        f"or delete the key with '{PROG} keys delete {new.uuid}'"
+        f"deleting the new key failed too: the new key {new.uuid} exists and its secret {kept}; unless you "
+        f"use that secret, delete the key with '{PROG} keys delete {new.uuid}'"
     )
 
 
