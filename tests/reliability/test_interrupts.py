@@ -211,6 +211,8 @@ def test_a_signal_at_each_step_loses_no_secret(
     if step == "delivery":
         assert destination.read_text() in run.issued  # it exited 0 after the signal: delivered
         assert "exited 0 after the interrupt: the secret was delivered" in err
+        assert "may have put it" not in err  # the hand-over's own note does not contradict it
+        assert "its secret nowhere but where its delivery put it" in err
         if old is not None:
             assert fake.has_key(old)  # the interrupt stops the rotation after the delivery
 
