@@ -83,7 +83,7 @@ class DeliveryError(_DestinationProblem):
     `interrupt`: the KeyboardInterrupt (Ctrl-C, or a subclass such as the command's SIGTERM) that
     came while an `exec:` command ran, when the command then failed on its own; else None. The
     delivery surely failed, and the caller was interrupted too: a command-line tool exits as
-    interrupted (130, 143), saying the failure."""
+    interrupted (130, 143, ...), saying the failure."""
 
     def __init__(self, destination: str, problem: str, *, interrupt: KeyboardInterrupt | None = None) -> None:
         super().__init__(destination, problem)
@@ -405,7 +405,8 @@ class ExecDestination:
     discarded, never shown nor quoted in a message: it could echo its input in any form. It runs in
     its own process group (a Ctrl-C at the terminal reaches this process, which decides), and is
     never left running: an interrupt in the calling thread gives it INTERRUPT_GRACE_SECONDS to end,
-    then stops it (SIGTERM, SIGKILL after STOP_WAIT_SECONDS); `stop_deliveries()` does the same for
+    then stops it with whatever it started (SIGTERM to its process group, SIGKILL after
+    STOP_WAIT_SECONDS to what is left); `stop_deliveries()` does the same for
     commands run by other threads, and an `ops.apply` run that gives up stops its own (and starts
     none after). A command that exits non-zero surely failed (DeliveryError, with the interrupt on
     it if one came meanwhile); one stopped before it exited may or may not have delivered
@@ -714,10 +715,11 @@ _CURRENT: Final[contextvars.ContextVar[DeliveryCommands | None]] = contextvars.C
 
 
 def stop_deliveries() -> int:
-    """Stops every `exec:` delivery command still running, in any thread and any run (SIGTERM, then
-    SIGKILL after STOP_WAIT_SECONDS): for a caller that gives up on everything, e.g. before the
-    process exits. Each of those deliveries raises DeliveryUncertain. Commands started later still
-    run (an `ops.apply` run stops, and closes, only its own). Returns how many were stopped."""
+    """Stops every `exec:` delivery command still running, in any thread and any run, with what it
+    started (SIGTERM to its process group, then SIGKILL after STOP_WAIT_SECONDS): for a caller that
+    gives up on everything, e.g. before the process exits. Each of those deliveries raises
+    DeliveryUncertain. Commands started later still run (an `ops.apply` run stops, and closes, only
+    its own). Returns how many were stopped."""
     with _LOCK:
         children = list(_EVERY)
     _stop(children)
