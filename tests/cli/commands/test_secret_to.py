@@ -184,6 +184,25 @@ def test_an_unreadable_create_answer_with_a_destination_is_kept_beside_it_never_
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".geekai")] == []  # no temporary file left
 
 
+def test_an_unreadable_create_answer_for_a_command_in_a_read_only_folder_is_kept_in_the_private_folder(
+    cli: Cli, api: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cd /proc && geekai-admin keys create --secret-to exec:true`: the command may run there, and
+    the raw answer, which no file there can hold, goes to $XDG_STATE_HOME/geekai-admin."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    monkeypatch.chdir("/proc")
+    api.inject(Reply("drop_field", body=b"uuid"), method="POST")
+    result = cli("keys", "create", "--name", "ro", "--secret-to", "exec:true")
+    (secret,) = api.issued_secrets
+    (kept,) = (tmp_path / "geekai-admin").iterdir()
+    assert result.code == 1
+    assert secret in kept.read_text()
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert f"its secret if so, is in {kept} (readable by you only)" in result.err
+    assert "could not be kept" not in result.err
+    assert secret not in result.out + result.err
+
+
 @pytest.mark.parametrize(
     ("operation", "signum", "status", "word"),
     [
