@@ -126,6 +126,7 @@ def _keys_as_code(command: str) -> None:
         keys_file = Path(folder, "keys.toml")
         keys_file.write_text(KEYS_FILE, encoding="utf-8")
         Path(folder, "app.env").write_text("DEBUG=0\n", encoding="utf-8")
+        Path(folder, "app.env").chmod(0o600)  # an env file holds secrets: only its owner reads it (and keeps so)
         _show(f"$ cat keys.toml\n{KEYS_FILE.rstrip()}")
         said = [
             _step(command, env, "plan", "-f", "keys.toml", cwd=folder, note="What would change"),

@@ -29,3 +29,12 @@ def one_certificate_trust_store(tmp_path_factory: pytest.TempPathFactory) -> Ite
         patch.setenv("SSL_CERT_FILE", str(bundle))
         patch.delenv("SSL_CERT_DIR", raising=False)
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_state_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """XDG_STATE_HOME is a folder of the run's own: what the command keeps in its private folder
+    (`ops.keep_beside` when a destination's folder will not take a file) never reaches the home folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+        yield

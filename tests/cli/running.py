@@ -15,8 +15,18 @@ from typing import Any
 import httpx
 import pytest
 
-from geekai_admin.cli import main
+from geekai_admin.cli import exit_codes, main
 from tests.support.fake_api import SYSTEM_KEY, FakeAPI
+
+# Statuses that end without one error line: success, `check` found problems, stopped by a signal.
+_NOT_ONE_ERROR = (
+    exit_codes.OK,
+    exit_codes.PROBLEMS,
+    exit_codes.INTERRUPTED,
+    exit_codes.TERMINATED,
+    exit_codes.HANGUP,
+    exit_codes.QUIT,
+)
 
 
 class Result:
@@ -60,7 +70,7 @@ class Cli:
         result = Result(code, out, err)
         assert SYSTEM_KEY not in out + err, result
         assert "Traceback" not in err, result
-        if code not in (0, 3, 130, 143):  # 3: check found problems; 130, 143: interrupted, terminated
+        if code not in _NOT_ONE_ERROR:
             # One error line, last; a terminal prompt may come before it.
             assert err.endswith("\n"), result
             assert err.count("geekai-admin: error: ") == 1, result

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import io
 import runpy
+import signal
 from typing import Any
 
+import httpx
 import pytest
 
 from geekai_admin import __version__
-from geekai_admin.cli import main
+from geekai_admin.cli import exit_codes, main
+from geekai_admin.cli.app import Terminated, interrupted_status, signals_as_interrupt
 from tests.support.fake_api import FakeAPI, Reply
 
 pytestmark = pytest.mark.usefixtures("cli_env")
@@ -84,3 +87,36 @@ def test_usage_errors_are_exit_2_and_send_nothing(run: Any, fake: FakeAPI, argv:
     assert result.code == 2
     assert result.err.startswith(f"geekai-admin: error: {message}")
     assert fake.log == []
+
+
+@pytest.mark.parametrize(
+    ("signum", "status", "word"),
+    [
+        (signal.SIGTERM, 143, "terminated"),
+        (signal.SIGHUP, 129, "terminated by SIGHUP"),
+        (signal.SIGQUIT, 131, "terminated by SIGQUIT"),
+    ],
+)
+def test_a_stop_signal_is_handled_as_ctrl_c_with_its_own_status(run: Any, signum: int, status: int, word: str) -> None:
+    def signalled(request: httpx.Request) -> httpx.Response:
+        signal.raise_signal(signum)  # its handler raises in this (the main) thread
+        return httpx.Response(500)
+
+    result = run("balance", transport=httpx.MockTransport(signalled))
+    assert result.code == status
+    assert result.err == f"geekai-admin: {word}\n"
+
+
+def test_the_stop_signals_are_restored_and_one_ignored_stays_ignored() -> None:
+    before = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)}
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as under nohup
+    try:
+        with signals_as_interrupt():
+            signal.raise_signal(signal.SIGHUP)  # ignored: nothing raised
+            with pytest.raises(Terminated) as caught:
+                signal.raise_signal(signal.SIGQUIT)
+            assert interrupted_status(caught.value) == exit_codes.QUIT
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, before[signal.SIGHUP])
+    assert {signum: signal.getsignal(signum) for signum in before} == before

@@ -12,7 +12,7 @@ import signal
 import sys
 from collections.abc import Iterator, Sequence
 from types import FrameType
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Final, NoReturn
 
 from geekai_admin.cli import exit_codes
 from geekai_admin.cli.console import error_line, say
@@ -23,34 +23,63 @@ from geekai_admin.cli.parser import PROG, build_parser
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["Terminated", "interrupted_status", "main", "run_status", "sigterm_as_interrupt"]
+__all__ = ["Terminated", "interrupted_status", "main", "run_status", "signals_as_interrupt"]
+
+_STATUS_AFTER: Final[dict[int, int]] = {
+    signal.SIGTERM: exit_codes.TERMINATED,
+    signal.SIGHUP: exit_codes.HANGUP,
+    signal.SIGQUIT: exit_codes.QUIT,
+}
+"""The signals handled as Ctrl-C is, and the exit status after each."""
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised in the main thread as Ctrl-C raises KeyboardInterrupt: the same path, exit status 143."""
+    """SIGTERM, SIGHUP (the terminal or SSH session closed) or SIGQUIT (`signum`), raised in the main
+    thread as Ctrl-C raises KeyboardInterrupt: the same path, exit status 143, 129 or 131."""
+
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 @contextlib.contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """For the block, SIGTERM raises Terminated: every command handles it where it handles Ctrl-C."""
+def signals_as_interrupt() -> Iterator[None]:
+    """For the block, SIGTERM, SIGHUP and SIGQUIT raise Terminated: every command handles them where
+    it handles Ctrl-C (an `exec:` command, in its own process group, gets no SIGHUP from the kernel:
+    it is stopped on this path). One ignored when the block starts (`nohup`) stays ignored."""
 
     def raise_terminated(signum: int, frame: FrameType | None) -> None:
-        raise Terminated
+        raise Terminated(signum)
 
     try:
-        previous = signal.signal(signal.SIGTERM, raise_terminated)
-    except ValueError:  # not the main thread (the command embedded): SIGTERM stays as it was
+        previous = [
+            (signum, signal.signal(signum, raise_terminated))
+            for signum in _STATUS_AFTER
+            if signal.getsignal(signum) != signal.SIG_IGN
+        ]
+    except ValueError:  # not the main thread (the command embedded): the signals stay as they were
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous:
+            signal.signal(signum, handler)
 
 
 def interrupted_status(interrupt: KeyboardInterrupt) -> int:
-    """130 for Ctrl-C (SIGINT), 143 for SIGTERM."""
-    return exit_codes.TERMINATED if isinstance(interrupt, Terminated) else exit_codes.INTERRUPTED
+    """130 for Ctrl-C (SIGINT); 128 + the signal's number for the others (`_STATUS_AFTER`)."""
+    if isinstance(interrupt, Terminated):
+        return _STATUS_AFTER.get(interrupt.signum, exit_codes.TERMINATED)
+    return exit_codes.INTERRUPTED
+
+
+def _stopped(interrupt: KeyboardInterrupt) -> str:
+    if not isinstance(interrupt, Terminated):
+        return "interrupted"
+    if interrupt.signum == signal.SIGTERM:
+        return "terminated"
+    return f"terminated by {signal.Signals(interrupt.signum).name}"
 
 
 def run_status(
@@ -82,13 +111,14 @@ def main(argv: Sequence[str] | None = None, *, transport: httpx.BaseTransport | 
     `transport` replaces the network (tests, embedding); it is not a command-line option.
     """
     try:
-        with sigterm_as_interrupt():
+        with signals_as_interrupt():
             return _parse_and_run(argv, transport)
     except UsageError as exc:
         say(error_line(str(exc)))
         return exit_codes.USAGE
     except KeyboardInterrupt as exc:
-        say(f"{PROG}: {'terminated' if isinstance(exc, Terminated) else 'interrupted'}")
+        with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+            say(f"{PROG}: {_stopped(exc)}")
         return interrupted_status(exc)
     except OutputFailed as exc:
         say(error_line(str(exc)))

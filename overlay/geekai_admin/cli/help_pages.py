@@ -20,7 +20,8 @@ KEY = {"uuid": str, "name": str|null, "value": str|null (the masked key), "group
 _DESTINATIONS = """\
 --secret-to DEST delivers the secret there instead of printing it, and says where:
   file:PATH           a file only you can read (mode 0600)
-  env-file:PATH#VAR   sets VAR in a dotenv file, keeping every other line (mode 0600)
+  env-file:PATH#VAR   sets VAR in a dotenv file, keeping every other line, its owner and group
+                      and its mode less others' (a new file: mode 0600)
   exec:COMMAND ARGS   runs COMMAND (no shell) with the secret on its standard input, never in
                       its arguments; exit status 0 means delivered; its output is discarded
 A DEST that cannot work (a missing folder, a command not found, a bad variable name) is refused
@@ -38,8 +39,9 @@ With several UUIDs or with selectors this is a bulk run: each key's outcome is r
 failed key does not stop the others (exit status 1 if any failed), at most 8 requests run at
 once. With selectors, --dry-run lists the keys it would change and sends no write; a real run
 needs --yes, or a confirmation on a terminal. Interrupted (Ctrl-C: exit status 130, SIGTERM:
-143), a run starts no more writes, gives those in flight 5 seconds, and reports every key: done,
-failed, not started, or unknown (the write was in flight: check the key).
+143, SIGHUP: 129, SIGQUIT: 131), a run starts no more writes, gives those in flight 5 seconds,
+and reports every key: done, failed, not started, or unknown (the write was in flight: check the
+key).
 
 --json of a bulk run: {{"dry_run": bool, "interrupted": bool, "results": [{{"uuid": str, "ok": bool,
   "outcome": "done"|"failed"|"not started"|"unknown", "error": str|null}}, ...]}}
@@ -69,7 +71,8 @@ A keys file (TOML) declares the keys a team needs; keys are told apart by name:
 
 A field neither a key nor [defaults] states is not managed. A new secret goes only to its key's
 destination: file:PATH (a new 0600 file; a rotated key's own file is replaced atomically),
-env-file:PATH#VAR (one variable set in a dotenv file, left 0600), exec:COMMAND ARGS (run without
+env-file:PATH#VAR (one variable set in a dotenv file, owner, group and mode kept, less others'
+permissions; a new one 0600), exec:COMMAND ARGS (run without
 a shell, the secret on its stdin only). Relative paths are read from the keys file's folder; days
 are counted in UTC. Refused with exit status 2, before any write, naming the file, the key and the
 field: unknown fields, duplicate names, bad durations or dates, a created or rotated key without
@@ -133,7 +136,8 @@ file:PATH (and --secret-file PATH, the same) creates a new file: an existing pat
 If the secret cannot be delivered (printed, or sent to DEST), the new key is deleted: no one
 could use it without its secret (exit status 1). If the server's answer cannot be read, the key
 may exist: that raw answer (its secret, if so) is printed without --secret-to, else kept in a
-new 0600 file beside DEST, which the error names (exit status 1).
+new 0600 file beside DEST (or, if its folder takes no file, in ~/.local/state/geekai-admin),
+which the error names (exit status 1).
 A name a key already has is refused (exit status 2), since plan and apply tell keys apart by
 name: choose another, or pass --allow-duplicate-name. This costs one listing of the keys (a
 listing that cannot be read stops the create, exit status 1; --allow-duplicate-name skips it).
@@ -253,8 +257,9 @@ printed (exit status 1 if any failed, or is unknown: a delivery command ended by
 stopped may or may not have received its secret, so its new key is kept and named, with the
 command that deletes it); a failed delivery deletes the new key and keeps the old
 one. No secret is ever printed. On a terminal it shows the plan and asks; elsewhere it needs
---yes. --dry-run prints the plan and sends no write. Ctrl-C (or SIGTERM) starts no further change,
-lets those in flight finish (up to 5 s), prints every change's outcome, and exits 130 (143). Run
+--yes. --dry-run prints the plan and sends no write. Ctrl-C (or SIGTERM, SIGHUP, SIGQUIT) starts no
+further change, lets those in flight finish (up to 5 s), prints every change's outcome, and exits
+130 (143, 129, 131). Run
 it again after a failure: it plans what is left; once the account matches, it plans nothing.
 
 examples:

@@ -43,8 +43,9 @@ of apply failed or is unknown: its secret may or may not have been delivered); 2
 input or usage, nothing sent (this includes a `keys delete` that was not confirmed); 3 `check`
 found a problem, or `plan --check` found changes pending; 130 interrupted (Ctrl-C); 143 terminated
 (SIGTERM, handled as Ctrl-C: an interrupted bulk run or apply first prints each outcome, and a
---secret-to delivery that failed after the interrupt is said, yet the status stays 130 or 143).
-An error is one line on stderr, never a traceback, never the system key.
+--secret-to delivery that failed after the interrupt is said, yet the status stays 130 or
+143); 129 terminated by SIGHUP (the terminal or SSH session closed); 131 terminated by SIGQUIT
+(both handled as SIGTERM is). An error is one line on stderr, never a traceback, never the system key.
 
 --format table (the default) is for people; json prints one JSON document (--json is the same);
 jsonl and csv print one row per key, where the output is a list of keys (keys list, bulk runs).

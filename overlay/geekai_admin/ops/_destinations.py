@@ -19,12 +19,15 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime
+import errno
 import io
 import os
 import re
+import secrets
 import shlex
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import threading
@@ -80,7 +83,7 @@ class DeliveryError(_DestinationProblem):
     `interrupt`: the KeyboardInterrupt (Ctrl-C, or a subclass such as the command's SIGTERM) that
     came while an `exec:` command ran, when the command then failed on its own; else None. The
     delivery surely failed, and the caller was interrupted too: a command-line tool exits as
-    interrupted (130, 143), saying the failure."""
+    interrupted (130, 143, ...), saying the failure."""
 
     def __init__(self, destination: str, problem: str, *, interrupt: KeyboardInterrupt | None = None) -> None:
         super().__init__(destination, problem)
@@ -151,11 +154,14 @@ def _fsync_folder(folder: Path) -> None:
             os.close(fd)
 
 
-def _write_replacing(path: Path, data: bytes) -> None:
-    """Write a 0600 temporary file beside `path`, fsync it, rename it over `path`, fsync the folder.
-    Leaves no temporary file behind on failure."""
+def _write_replacing(path: Path, data: bytes, *, like: os.stat_result | None = None) -> None:
+    """Write a 0600 temporary file beside `path` (with `like`'s owner, group and mode, see
+    `_take_owner_and_mode`), fsync it, rename it over `path`, fsync the folder. Leaves no temporary
+    file behind on failure."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        if like is not None:
+            _take_owner_and_mode(fd, like)
         with os.fdopen(fd, "wb") as file:
             file.write(data)
             file.flush()
@@ -166,6 +172,34 @@ def _write_replacing(path: Path, data: bytes) -> None:
             os.unlink(temporary)
         raise
     _fsync_folder(path.parent)
+
+
+_KEPT_MODE: Final = 0o660
+"""The permissions a rewritten env file keeps: its owner's and its group's read and write, never
+others' (a secret is never left readable by everyone) nor anyone's execute."""
+
+
+def _take_owner_and_mode(fd: int, like: os.stat_result) -> None:
+    """The new file (open as `fd`) gets the owner and group of the file it replaces, and its mode
+    within _KEPT_MODE: a service that read the old file as its group still reads the new one.
+    _OwnerRefused when this process may not give it that owner or group (not root, and not the
+    owner, or not in the group)."""
+    try:
+        os.fchown(fd, like.st_uid, like.st_gid)
+    except PermissionError as error:
+        raise _OwnerRefused(error.errno, _owner_not_kept(like)) from None
+    os.fchmod(fd, stat.S_IMODE(like.st_mode) & _KEPT_MODE)
+
+
+class _OwnerRefused(PermissionError):
+    """The system refused a new file the owner or group of the file it is to replace (`strerror` says so)."""
+
+
+def _owner_not_kept(like: os.stat_result) -> str:
+    return (
+        f"it belongs to uid {like.st_uid}, gid {like.st_gid}, and this process may not give the rewritten file that "
+        "owner and group: run as its owner (or root), or change the file's owner"
+    )
 
 
 def _check_folder(label: str, path: Path) -> None:
@@ -248,10 +282,13 @@ class FileDestination:
 class EnvFileDestination:
     """`env-file:PATH#VAR`: sets one variable in a dotenv file and keeps every other line.
 
-    The file is rewritten atomically (a 0600 temporary file, fsync, rename), so it is left 0600
-    and never half-written; python-dotenv, docker compose's env_file and a POSIX shell (`set -a; .
-    FILE`) read it back. The existing bindings are found with python-dotenv's own parser, and every
-    byte but VAR's binding is kept (see `_with_variable`), line endings included.
+    The file is rewritten atomically (a temporary file, fsync, rename), so it is never
+    half-written; python-dotenv, docker compose's env_file and a POSIX shell (`set -a; . FILE`) read
+    it back. The existing bindings are found with python-dotenv's own parser, and every byte but
+    VAR's binding is kept (see `_with_variable`), line endings and a UTF-8 byte order mark included.
+    An existing file keeps its owner, group and mode (less any permission for others, see
+    _KEPT_MODE); `prepare` refuses one whose owner or group this process may not give a new file.
+    A new file is 0600. Hard links to the file are not kept: it is a new file.
     """
 
     def __init__(self, path: Path, variable: str) -> None:
@@ -272,6 +309,20 @@ class EnvFileDestination:
         _not_a_link(self.label, self.path)
         if self.path.exists():
             self._read()  # unreadable or not text: refused now, not after the key exists
+            self._try_owner(os.stat(self.path))
+
+    def _try_owner(self, like: os.stat_result) -> None:
+        """Refuses, before anything exists, a file whose owner and group this process may not
+        give the rewritten file: a trial file beside it is given them, then removed."""
+        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        try:
+            _take_owner_and_mode(fd, like)
+        except _OwnerRefused as refused:
+            raise DeliveryError(self.label, _reason(refused)) from None
+        finally:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
     def _read(self) -> str:
         try:
@@ -283,14 +334,23 @@ class EnvFileDestination:
     def deliver(self, secret: str) -> None:
         if not _SHELL_SAFE.fullmatch(secret):
             raise DeliveryError(self.label, "the secret has a character a dotenv and a shell would read differently")
-        text = self._read() if self.path.exists() else ""
+        like = os.stat(self.path) if self.path.exists() else None
+        text = self._read() if like is not None else ""
+        mark = _BOM if text.startswith(_BOM) else ""  # python-dotenv would read it as part of the first name
         try:
-            _write_replacing(self.path, _with_variable(text, self.variable, secret).encode())
+            _write_replacing(
+                self.path, (mark + _with_variable(text.removeprefix(mark), self.variable, secret)).encode(), like=like
+            )
+        except _OwnerRefused as refused:
+            raise DeliveryError(self.label, f"cannot write the secret: {_reason(refused)}") from None
         except OSError as error:
             raise DeliveryError(self.label, f"cannot write the secret: {_reason(error)}") from None
 
     def discard(self) -> None:
         """Nothing is reserved before delivery."""
+
+
+_BOM: Final = "\ufeff"
 
 
 _LEAD = re.compile(r"\s*(?:export[^\S\r\n]+)?")  # blank lines, indent and `export ` before a binding's key
@@ -345,7 +405,8 @@ class ExecDestination:
     discarded, never shown nor quoted in a message: it could echo its input in any form. It runs in
     its own process group (a Ctrl-C at the terminal reaches this process, which decides), and is
     never left running: an interrupt in the calling thread gives it INTERRUPT_GRACE_SECONDS to end,
-    then stops it (SIGTERM, SIGKILL after STOP_WAIT_SECONDS); `stop_deliveries()` does the same for
+    then stops it with whatever it started (SIGTERM to its process group, SIGKILL after
+    STOP_WAIT_SECONDS to what is left); `stop_deliveries()` does the same for
     commands run by other threads, and an `ops.apply` run that gives up stops its own (and starts
     none after). A command that exits non-zero surely failed (DeliveryError, with the interrupt on
     it if one came meanwhile); one stopped before it exited may or may not have delivered
@@ -439,11 +500,14 @@ class ExecDestination:
 def keep_beside(destination: Destination, text: str) -> Path:
     """Keep `text`, which may hold a secret that could not be delivered (a create's unreadable
     answer, a secret whose key could not be deleted), in a new file in the destination's folder
-    (an `exec:` command's working folder): mode 0600, written whole then renamed into place, so it
-    never shows half-written; a new name. Returns its path; DeliveryError if it cannot.
+    (an `exec:` command's working folder), or, when that folder will not take it (not writable, as
+    an `exec:` command's may well be, gone, full), in a private folder of this user's (`_private_folder`). The
+    file: mode 0600, written whole to a temporary file, then linked to a new name no one could
+    guess or take first (another taken is never replaced: a new one is drawn), so it never shows
+    half-written. Returns its path; DeliveryError (naming both folders) if neither takes it.
 
-    That folder, because the destination was prepared there (so it exists, and a file one is
-    writable) and its owner chose it for a secret already; the name says what the file is."""
+    That folder first, because the destination was prepared there and its owner chose it for a
+    secret already; the name says what the file is."""
     label = destination.label
     if isinstance(destination, ExecDestination):
         folder = destination.folder
@@ -451,25 +515,70 @@ def keep_beside(destination: Destination, text: str) -> Path:
         folder = destination.path.parent
     else:
         folder = Path.cwd()
-    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     try:
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".geekai-admin-unsaved.", suffix=".tmp")
-        unique = Path(temporary).name.removeprefix(".geekai-admin-unsaved.").removesuffix(".tmp")
-        final = folder / f"geekai-admin-unsaved-secret-{stamp}-{unique}.txt"
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as file:
-                file.write(text)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, final)  # the name is new: mkstemp's random part is in it
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        return _keep_in(folder, text)
     except OSError as error:
-        raise DeliveryError(label, f"cannot keep it in {folder}: {_reason(error)}") from None
+        beside = f"cannot keep it in {folder} ({_reason(error)})"
+    private = _private_folder()
+    try:
+        _make_private(private)
+        return _keep_in(private, text)
+    except OSError as error:
+        raise DeliveryError(label, f"{beside}, nor in {private} ({_reason(error)})") from None
+
+
+_NAME_DRAWS: Final = 16  # another process may take a name first; 16 random names all taken is an attack
+
+
+def _keep_in(folder: Path, text: str) -> Path:
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".geekai-admin-unsaved.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        for _ in range(_NAME_DRAWS):
+            # A name unrelated to the temporary one, linked (never renamed: a rename would replace a
+            # name someone else made first, or fail on it in a sticky folder such as /tmp).
+            final = folder / f"geekai-admin-unsaved-secret-{stamp}-{secrets.token_hex(8)}.txt"
+            try:
+                os.link(temporary, final)
+            except FileExistsError:
+                continue
+            break
+        else:
+            raise FileExistsError(errno.EEXIST, f"{_NAME_DRAWS} new names were all taken")
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
     _fsync_folder(folder)
     return final
+
+
+def _private_folder() -> Path:
+    """Where `keep_beside` keeps what the destination's folder would not take:
+    $XDG_STATE_HOME/geekai-admin (an absolute XDG_STATE_HOME), else ~/.local/state/geekai-admin."""
+    state = os.environ.get("XDG_STATE_HOME", "")
+    if not os.path.isabs(state):  # the XDG base directory spec: a relative path is ignored
+        state = os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(state) / "geekai-admin"
+
+
+def _make_private(folder: Path) -> None:
+    """The folder exists, is this user's own and only theirs (0700; missing parents made 0700 too,
+    as the XDG spec asks); else OSError."""
+    if not folder.is_absolute():  # no home folder to be found
+        raise FileNotFoundError(errno.ENOENT, "no home folder")
+    missing = [parent for parent in (folder, *folder.parents) if not parent.exists()]
+    for parent in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            parent.mkdir(mode=0o700)
+    info = folder.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+        raise PermissionError(errno.EPERM, "not a folder of this user's own")
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        folder.chmod(0o700)
 
 
 _MAY_OR_MAY_NOT: Final = "the secret may or may not have reached it"
@@ -505,22 +614,42 @@ def _waited(child: subprocess.Popen[bytes], grace: float) -> int | None:
 
 
 def _stop(children: list[subprocess.Popen[bytes]]) -> None:
-    """SIGTERM, up to STOP_WAIT_SECONDS to exit, then SIGKILL; each one reaped. A further interrupt
-    skips to SIGKILL."""
+    """SIGTERM to each command's process group (the command and whatever it started: it leads one),
+    up to STOP_WAIT_SECONDS for the groups to empty, then SIGKILL to what is left; each command
+    reaped. A further interrupt skips to SIGKILL."""
     try:
         for child in children:
-            child.terminate()
+            _signal_group(child, signal.SIGTERM)
         deadline = time.monotonic() + STOP_WAIT_SECONDS
         for child in children:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(max(0.0, deadline - time.monotonic()))
+        while any(_group_left(child) for child in children) and time.monotonic() < deadline:
+            time.sleep(0.01)
     except KeyboardInterrupt:
         pass
     finally:
         for child in children:
-            if child.poll() is None:
-                child.kill()
-                child.wait()
+            _signal_group(child, signal.SIGKILL)
+            child.wait()
+
+
+def _signal_group(child: subprocess.Popen[bytes], signum: int) -> None:
+    """`signum` to the process group the command leads (started with process_group=0: its id is the
+    command's pid, never reused while a member is left); a group already gone is no error."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.pid, signum)
+
+
+def _group_left(child: subprocess.Popen[bytes]) -> bool:
+    """Some process of the command's group is left (a zombie counts until its parent reaps it)."""
+    try:
+        os.killpg(child.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 _LOCK: Final = threading.Lock()
@@ -586,10 +715,11 @@ _CURRENT: Final[contextvars.ContextVar[DeliveryCommands | None]] = contextvars.C
 
 
 def stop_deliveries() -> int:
-    """Stops every `exec:` delivery command still running, in any thread and any run (SIGTERM, then
-    SIGKILL after STOP_WAIT_SECONDS): for a caller that gives up on everything, e.g. before the
-    process exits. Each of those deliveries raises DeliveryUncertain. Commands started later still
-    run (an `ops.apply` run stops, and closes, only its own). Returns how many were stopped."""
+    """Stops every `exec:` delivery command still running, in any thread and any run, with what it
+    started (SIGTERM to its process group, then SIGKILL after STOP_WAIT_SECONDS): for a caller that
+    gives up on everything, e.g. before the process exits. Each of those deliveries raises
+    DeliveryUncertain. Commands started later still run (an `ops.apply` run stops, and closes, only
+    its own). Returns how many were stopped."""
     with _LOCK:
         children = list(_EVERY)
     _stop(children)

@@ -183,10 +183,11 @@ def test_apply_delivers_each_secret_to_its_destination_and_prints_none(cli: Cli,
     assert recorded["argv"][1:] == ["gh", "secret", "set", "GEEKAI_API_KEY"]
     assert all(secrets["team-old"] not in value for value in [*recorded["argv"], *recorded["env"].values()])
     assert not api.has_key(uuids["team-old"])  # deleted once its successor's secret was delivered
-    # env-file: one variable replaced, every other line kept, 0600; python-dotenv and bash read it back
+    # env-file: one variable replaced, every other line kept, its mode (0644) less others' read; python-dotenv
+    # and bash read it back
     env_file = folder / "deploy" / ".env"
     assert env_file.read_text().startswith("# the app's settings\nDEBUG=1\nexport GEEKAI_API_KEY=")
-    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o640
     assert dotenv.dotenv_values(env_file) == {"DEBUG": "1", "GEEKAI_API_KEY": secrets["team-cli"]}
     shell = subprocess.run(
         ["bash", "-c", 'set -a; . "$1"; printf %s "$GEEKAI_API_KEY"', "bash", str(env_file)],

@@ -34,13 +34,14 @@ def _old(api: FakeAPI) -> str:
 def test_create_to_an_env_file_keeps_the_other_lines(cli: Cli, api: FakeAPI, tmp_path: Path) -> None:
     env = tmp_path / ".env"
     env.write_text("# deploy\nOTHER=1\nGEEKAI_API_KEY=old\n")
+    env.chmod(0o644)
     result = cli("keys", "create", "--name", "svc", "--secret-to", f"env-file:{env}#GEEKAI_API_KEY")
     (secret,) = api.issued_secrets
     assert (result.code, result.err) == (0, "")
     assert secret not in result.out
     assert f"Secret written to env-file:{env}#GEEKAI_API_KEY" in result.out
     assert dotenv_values(env) == {"OTHER": "1", "GEEKAI_API_KEY": secret}
-    assert stat.S_IMODE(env.stat().st_mode) == 0o600
+    assert stat.S_IMODE(env.stat().st_mode) == 0o640  # its mode, less the others' read
 
 
 def test_create_to_a_command_puts_the_secret_on_its_stdin_only(cli: Cli, api: FakeAPI, tmp_path: Path) -> None:
@@ -183,17 +184,53 @@ def test_an_unreadable_create_answer_with_a_destination_is_kept_beside_it_never_
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".geekai")] == []  # no temporary file left
 
 
-@pytest.mark.parametrize("operation", ["create", "rotate"])
-def test_a_delivery_command_still_running_after_the_grace_is_stopped_and_the_new_key_named(
-    cli: Cli, api: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, operation: str
+def test_an_unreadable_create_answer_for_a_command_in_a_read_only_folder_is_kept_in_the_private_folder(
+    cli: Cli, api: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """`cd /proc && geekai-admin keys create --secret-to exec:true`: the command may run there, and
+    the raw answer, which no file there can hold, goes to $XDG_STATE_HOME/geekai-admin."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    monkeypatch.chdir("/proc")
+    api.inject(Reply("drop_field", body=b"uuid"), method="POST")
+    result = cli("keys", "create", "--name", "ro", "--secret-to", "exec:true")
+    (secret,) = api.issued_secrets
+    (kept,) = (tmp_path / "geekai-admin").iterdir()
+    assert result.code == 1
+    assert secret in kept.read_text()
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert f"its secret if so, is in {kept} (readable by you only)" in result.err
+    assert "could not be kept" not in result.err
+    assert secret not in result.out + result.err
+
+
+@pytest.mark.parametrize(
+    ("operation", "signum", "status", "word"),
+    [
+        ("create", signal.SIGTERM, 143, "terminated"),
+        ("rotate", signal.SIGTERM, 143, "terminated"),
+        ("create", signal.SIGHUP, 129, "terminated by SIGHUP"),  # the terminal or SSH session closed
+        ("rotate", signal.SIGQUIT, 131, "terminated by SIGQUIT"),
+    ],
+)
+def test_a_delivery_command_still_running_after_the_grace_is_stopped_and_the_new_key_named(
+    cli: Cli,
+    api: FakeAPI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    operation: str,
+    signum: int,
+    status: int,
+    word: str,
+) -> None:
+    """SIGHUP never reaches the command (its own process group): it is stopped here, as after SIGTERM."""
     monkeypatch.setattr(bounded, "INTERRUPT_GRACE_SECONDS", 0.3)
     (tmp_path / "waiter.py").write_text(WAITER)
     old = _old(api) if operation == "rotate" else None
     argv = ["keys", "create", "--name", "svc"] if old is None else ["keys", "rotate", old]
-    interrupt_main_when_started(tmp_path, signal.SIGTERM)
+    interrupt_main_when_started(tmp_path, signum)
     result = cli(*argv, "--secret-to", f"exec:{sys.executable} {tmp_path / 'waiter.py'} {tmp_path}")
-    assert result.code == 143
+    assert result.code == status
+    assert result.err.endswith(f"geekai-admin: {word}\n")
     assert not alive(tmp_path)  # stopped, not left behind
     (secret,) = api.issued_secrets
     (new,) = [uuid for uuid in api.keys if uuid != old]

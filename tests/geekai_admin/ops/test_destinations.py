@@ -4,10 +4,12 @@ and real programs that record their standard input and arguments."""
 from __future__ import annotations
 
 import base64
+import datetime
 import errno
 import io
 import json
 import os
+import secrets
 import signal
 import stat
 import subprocess
@@ -186,6 +188,7 @@ def read_back_by_bash(path: Path, variable: str) -> str:
 def test_env_file_sets_one_variable_and_keeps_every_other_line(tmp_path: Path) -> None:
     path = tmp_path / ".env"
     path.write_text(EXISTING)
+    path.chmod(0o600)
     destination = parse_destination("env-file:.env#GEEKAI_API_KEY", folder=tmp_path)
     destination.prepare()
     destination.deliver(SECRET)
@@ -232,6 +235,8 @@ ENV_FORMS = {
     ),
     "later-binding-dropped-its-blank-line-kept": ("K=1\r\nA=2\r\n\r\nK=3\r\nB=4", "K='{s}'\r\nA=2\r\n\r\nB=4"),
     "empty": ("", "K='{s}'\n"),
+    "utf-8-byte-order-mark": ("\ufeffK=old\nB=2\n", "\ufeffK='{s}'\nB=2\n"),
+    "utf-8-byte-order-mark-appended": ("\ufeffA=1\r\n", "\ufeffA=1\r\nK='{s}'\r\n"),
 }
 
 
@@ -258,13 +263,68 @@ def test_env_file_is_created_0600_when_missing(tmp_path: Path) -> None:
     assert mode(path) == 0o600
 
 
-def test_env_file_made_0644_by_hand_is_left_0600(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [(0o644, 0o640), (0o640, 0o640), (0o600, 0o600), (0o755, 0o640)],
+    ids=["0644", "0640", "0600", "0755"],
+)
+def test_env_file_keeps_its_mode_but_never_for_others(tmp_path: Path, before: int, after: int) -> None:
     path = tmp_path / ".env"
     path.write_text("A=1\n")
-    path.chmod(0o644)
+    path.chmod(before)
     parse_destination("env-file:.env#KEY", folder=tmp_path).deliver(SECRET)
-    assert mode(path) == 0o600
+    assert mode(path) == after
     assert dotenv_values(path) == {"A": "1", "KEY": SECRET}
+
+
+def test_env_file_keeps_its_owner_and_group(tmp_path: Path) -> None:
+    """As root, a file of another user's (a service's env file) stays theirs; otherwise the
+    test's own uid and a group of its own (the one a non-root process may give)."""
+    path = tmp_path / ".env"
+    path.write_text("A=1\n")
+    owner, group = (65534, 65534) if os.geteuid() == 0 else (os.geteuid(), os.getgroups()[-1])
+    os.chown(path, owner, group)
+    path.chmod(0o640)
+    destination = parse_destination("env-file:.env#KEY", folder=tmp_path)
+    destination.prepare()
+    destination.deliver(SECRET)
+    info = path.stat()
+    assert (info.st_uid, info.st_gid, mode(path)) == (owner, group, 0o640)
+    assert dotenv_values(path) == {"A": "1", "KEY": SECRET}
+    assert leftovers(tmp_path) == []
+
+
+def _chown_refused(fd: int, uid: int, gid: int) -> None:
+    raise PermissionError(errno.EPERM, "Operation not permitted")
+
+
+def test_env_file_whose_owner_cannot_be_kept_is_refused_before_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / ".env"
+    path.write_text("A=1\n")
+    info = path.stat()
+    monkeypatch.setattr(os, "fchown", _chown_refused)  # as a process may not chown to another user
+    destination = parse_destination("env-file:.env#KEY", folder=tmp_path)
+    with pytest.raises(DeliveryError) as caught:
+        destination.prepare()
+    assert caught.value.problem == (
+        f"it belongs to uid {info.st_uid}, gid {info.st_gid}, and this process may not give the rewritten file "
+        "that owner and group: run as its owner (or root), or change the file's owner"
+    )
+    with pytest.raises(DeliveryError, match=r"^env-file:.*: cannot write the secret: it belongs to uid "):
+        destination.deliver(SECRET)  # changed since prepare: still refused, and surely not delivered
+    assert path.read_text() == "A=1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".env"]
+
+
+def test_a_new_env_file_needs_no_owner_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "fchown", _chown_refused)
+    destination = parse_destination("env-file:.env#KEY", folder=tmp_path)
+    destination.prepare()
+    destination.deliver(SECRET)
+    assert dotenv_values(tmp_path / ".env") == {"KEY": SECRET}
+    assert mode(tmp_path / ".env") == 0o600
 
 
 @pytest.mark.parametrize(
@@ -407,11 +467,104 @@ def test_keep_beside_writes_a_new_private_file_in_the_destinations_folder(tmp_pa
     assert sorted(p.name for p in (tmp_path / "sub").iterdir()) == sorted([first.name, second.name])
 
 
-def test_keep_beside_says_why_it_could_not_keep_the_text(tmp_path: Path) -> None:
-    destination = ops.parse_destination(f"file:{tmp_path}/gone/k")
-    with pytest.raises(ops.DeliveryError, match=r"cannot keep it in .*gone: No such file or directory") as caught:
-        ops.keep_beside(destination, "sk-unsaved")
+def test_keep_beside_never_replaces_a_name_taken_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a shared folder (/tmp) another user may make the final name first: a new one is drawn,
+    and theirs is left as it was. The name has nothing of the temporary file's."""
+    now = datetime.datetime.now(datetime.UTC)
+    taken = [
+        tmp_path / f"geekai-admin-unsaved-secret-{(now + datetime.timedelta(seconds=s)):%Y%m%dT%H%M%SZ}-first.txt"
+        for s in (0, 1)  # the stamp is of this second, or the next
+    ]
+    for path in taken:
+        path.write_text("someone else's")
+    draws = iter(["first", "first", "second"])
+    monkeypatch.setattr(secrets, "token_hex", lambda size: next(draws))
+    kept = ops.keep_beside(parse_destination("exec:true", folder=tmp_path), "sk-unsaved\n")
+    assert kept.name.endswith("-second.txt")
+    assert kept.read_text() == "sk-unsaved\n"
+    assert mode(kept) == 0o600
+    assert [path.read_text() for path in taken] == ["someone else's"] * 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([kept.name, *(path.name for path in taken)])
+
+
+def test_keep_beside_gives_up_on_a_folder_whose_every_name_is_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setattr(os, "link", _link_taken)
+    with pytest.raises(DeliveryError, match=r"16 new names were all taken") as caught:
+        ops.keep_beside(parse_destination("exec:true", folder=tmp_path), "sk-unsaved")
     assert "sk-unsaved" not in str(caught.value)
+    assert [p.name for p in tmp_path.iterdir() if p.name != "state"] == []  # no temporary file left
+    assert list((tmp_path / "state" / "geekai-admin").iterdir()) == []
+
+
+def _link_taken(source: str, target: Path) -> None:
+    raise FileExistsError(errno.EEXIST, "File exists", str(target))
+
+
+def test_keep_beside_uses_a_private_folder_when_the_destinations_will_not_take_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An `exec:` command may well run where no file can be written (/proc, or / for a user); the
+    text goes to $XDG_STATE_HOME/geekai-admin, made 0700 with its missing parents."""
+    state = tmp_path / "new" / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    kept = ops.keep_beside(parse_destination("exec:true", folder=Path("/proc")), "sk-unsaved\n")
+    assert kept.parent == state / "geekai-admin"
+    assert kept.read_text() == "sk-unsaved\n"
+    assert mode(kept) == 0o600
+    assert [mode(folder) for folder in (tmp_path / "new", state, kept.parent)] == [0o700] * 3
+    assert list(kept.parent.iterdir()) == [kept]
+
+
+def test_keep_beside_makes_an_existing_private_folder_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    (tmp_path / "geekai-admin").mkdir(mode=0o755)
+    (tmp_path / "geekai-admin").chmod(0o755)
+    kept = ops.keep_beside(parse_destination("file:gone/k", folder=tmp_path), "sk-unsaved")
+    assert kept.parent == tmp_path / "geekai-admin"
+    assert mode(kept.parent) == 0o700
+
+
+def test_keep_beside_falls_back_to_the_home_folder_without_xdg_state_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_STATE_HOME", "relative/ignored")  # as the XDG spec says
+    kept = ops.keep_beside(parse_destination("exec:true", folder=Path("/proc")), "sk-unsaved")
+    assert kept.parent == tmp_path / ".local" / "state" / "geekai-admin"
+
+
+@pytest.mark.parametrize(
+    ("private", "why"),
+    [
+        ("a file", "not a folder of this user's own"),
+        ("a symbolic link to a folder", "not a folder of this user's own"),
+        ("under a file", "Not a directory"),
+    ],
+)
+def test_keep_beside_says_why_neither_folder_would_take_the_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, private: str, why: str
+) -> None:
+    state = tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    (tmp_path / "elsewhere").mkdir()
+    if private == "under a file":
+        state.write_text("not a folder")
+    else:
+        state.mkdir()
+    if private == "a file":
+        (state / "geekai-admin").write_text("not a folder")
+    if private == "a symbolic link to a folder":
+        (state / "geekai-admin").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(ops.DeliveryError) as caught:
+        ops.keep_beside(ops.parse_destination(f"file:{tmp_path}/gone/k"), "sk-unsaved")
+    assert caught.value.problem == (
+        f"cannot keep it in {tmp_path}/gone (No such file or directory), nor in {state}/geekai-admin ({why})"
+    )
+    assert "sk-unsaved" not in str(caught.value)
+    assert list((tmp_path / "elsewhere").iterdir()) == []
 
 
 # --- exec: an interrupt while the command runs -----------------------------------------------
@@ -472,22 +625,31 @@ def test_an_interrupt_stops_a_command_still_running_after_the_grace(
     assert destination.exited is None
 
 
+def _delivering(
+    destination: ExecDestination, commands: destinations.DeliveryCommands
+) -> tuple[threading.Thread, list[BaseException]]:
+    """`destination.deliver(SECRET)` started in a thread, as a run of `commands`; what it raises goes in the list."""
+    raised: list[BaseException] = []
+
+    def deliver() -> None:
+        with commands.current():
+            try:
+                destination.deliver(SECRET)
+            except BaseException as error:  # what the thread saw, for the test
+                raised.append(error)
+
+    worker = threading.Thread(target=deliver)
+    worker.start()
+    return worker, raised
+
+
 def test_stop_deliveries_ends_commands_of_other_threads_even_one_that_ignores_sigterm(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(destinations, "STOP_WAIT_SECONDS", 0.2)
     stubborn = "import signal; signal.signal(signal.SIGTERM, signal.SIG_IGN)\n" + WAITER
     destination = ExecDestination([sys.executable, "-c", stubborn, str(tmp_path)], folder=tmp_path)
-    raised: list[BaseException] = []
-
-    def deliver() -> None:
-        try:
-            destination.deliver(SECRET)
-        except BaseException as error:  # what the thread saw, for the test
-            raised.append(error)
-
-    worker = threading.Thread(target=deliver)
-    worker.start()
+    worker, raised = _delivering(destination, destinations.DeliveryCommands())
     deadline = time.monotonic() + 20
     while not (tmp_path / "pid").exists() and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -497,3 +659,50 @@ def test_stop_deliveries_ends_commands_of_other_threads_even_one_that_ignores_si
     assert isinstance(error, DeliveryUncertain)
     assert "was ended by SIGKILL before it exited: the secret may or may not have reached it" in str(error)
     assert stop_deliveries() == 0
+
+
+# --- exec: stopping a command stops what it started ------------------------------------------
+
+STARTS_A_GRANDCHILD = "sleep 30 & echo $! > grandchild.tmp && mv grandchild.tmp grandchild; wait"
+
+
+def _grandchild(folder: Path) -> int:
+    deadline = time.monotonic() + 20
+    while not (folder / "grandchild").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return int((folder / "grandchild").read_text())
+
+
+def _gone(pid: int) -> bool:
+    """No such process, or a zombie (ended; its new parent has yet to reap it), within a few seconds."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        if state == "Z":
+            return True
+        time.sleep(0.01)
+    return False
+
+
+@pytest.mark.parametrize("stopped_by", ["timeout", "its run's close()", "stop_deliveries()"])
+def test_a_stopped_command_leaves_nothing_it_started_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stopped_by: str
+) -> None:
+    """The command leads a process group of its own: the stop signals the whole group."""
+    monkeypatch.setattr(destinations, "STOP_WAIT_SECONDS", 0.5)
+    timeout = 0.5 if stopped_by == "timeout" else 30.0
+    destination = ExecDestination(["sh", "-c", STARTS_A_GRANDCHILD], folder=tmp_path, timeout=timeout)
+    commands = destinations.DeliveryCommands()
+    worker, raised = _delivering(destination, commands)
+    grandchild = _grandchild(tmp_path)
+    if stopped_by == "its run's close()":
+        assert commands.close() == 1
+    elif stopped_by == "stop_deliveries()":
+        assert stop_deliveries() == 1
+    worker.join(10)
+    (error,) = raised
+    assert isinstance(error, DeliveryUncertain)
+    assert _gone(grandchild)
