@@ -15,7 +15,7 @@ import pytest
 
 from geekai_admin import __version__
 from geekai_admin.cli import exit_codes, main
-from geekai_admin.cli.app import Terminated, interrupted_status, signals_as_interrupt
+from geekai_admin.cli.app import Terminated, interrupted_status, run_status, signals_as_interrupt
 from tests.support.fake_api import FakeAPI, Reply
 
 pytestmark = pytest.mark.usefixtures("cli_env")
@@ -120,3 +120,19 @@ def test_the_stop_signals_are_restored_and_one_ignored_stays_ignored() -> None:
     finally:
         signal.signal(signal.SIGHUP, before[signal.SIGHUP])
     assert {signum: signal.getsignal(signum) for signum in before} == before
+
+
+@pytest.mark.parametrize(
+    ("interrupt", "status", "word"),
+    [
+        (KeyboardInterrupt(), exit_codes.INTERRUPTED, "interrupted"),
+        (Terminated(signal.SIGTERM), exit_codes.TERMINATED, "terminated"),
+        (Terminated(signal.SIGHUP), exit_codes.HANGUP, "terminated by SIGHUP"),
+        (Terminated(signal.SIGQUIT), exit_codes.QUIT, "terminated by SIGQUIT"),
+    ],
+)
+def test_a_stopped_run_of_many_changes_says_which_signal_stopped_it(
+    interrupt: KeyboardInterrupt, status: int, word: str
+) -> None:
+    said = run_status("apply", interrupt=interrupt, failed=0, total=3, noun="changes", tally="1 done, 2 not started")
+    assert said == (status, f"apply: {word}: 1 done, 2 not started")

@@ -95,9 +95,7 @@ def run_status(
     """The exit status and the stderr line of a run of many changes (bulk, apply): stopped by a
     signal, partly failed or of unknown outcome (a delivery that may or may not have worked), or whole."""
     if interrupt is not None:
-        status = interrupted_status(interrupt)
-        stopped = "terminated" if status == exit_codes.TERMINATED else "interrupted"
-        return status, f"{command}: {stopped}: {tally}"
+        return interrupted_status(interrupt), f"{command}: {_stopped(interrupt)}: {tally}"
     if failed or unknown:
         said = ", ".join(f"{count} {what}" for count, what in ((failed, "failed"), (unknown, "unknown")) if count)
         first, _, rest = said.partition(" ")
