@@ -247,10 +247,11 @@ def test_env_file_keeps_every_other_byte(form: str, tmp_path: Path) -> None:
     path.write_bytes(before.encode())
     parse_destination("env-file:.env#GEEKAI_API_KEY", folder=tmp_path).deliver(SECRET)
     assert path.read_bytes() == after.format(s=SECRET).encode()
-    assert dotenv_values(path)["GEEKAI_API_KEY"] == SECRET
-    expected = dotenv_values(stream=io.StringIO(before, newline=""))  # every other binding reads the same
-    expected["GEEKAI_API_KEY"] = SECRET
-    assert dotenv_values(stream=io.StringIO(path.read_bytes().decode(), newline="")) == expected
+    # Read as an application reads the file: python-dotenv 1.0 (the lowest session's) keeps a byte order mark in the
+    # first name (1.2.4 drops it), so the text is decoded as utf-8-sig, which drops it in any version.
+    expected = dotenv_values(stream=io.StringIO(before.removeprefix("\ufeff"), newline=""))
+    expected["GEEKAI_API_KEY"] = SECRET  # every other binding reads the same
+    assert dotenv_values(stream=io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")) == expected
 
 
 def test_env_file_is_created_0600_when_missing(tmp_path: Path) -> None:
