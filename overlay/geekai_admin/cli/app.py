@@ -115,8 +115,7 @@ def main(argv: Sequence[str] | None = None, *, transport: httpx.BaseTransport | 
         say(error_line(str(exc)))
         return exit_codes.USAGE
     except KeyboardInterrupt as exc:
-        with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
-            say(f"{PROG}: {_stopped(exc)}")
+        say(f"{PROG}: {_stopped(exc)}")
         return interrupted_status(exc)
     except OutputFailed as exc:
         say(error_line(str(exc)))

@@ -16,9 +16,22 @@ __all__ = ["confirmed", "error_line", "say"]
 
 
 def say(line: str) -> None:
-    """One line on stderr: errors, the prompt's companions."""
-    sys.stderr.write(line + "\n")
-    sys.stderr.flush()
+    """One line on stderr: errors, the prompt's companions. Best effort: once stderr is gone (the
+    terminal closed after SIGHUP, a closed pipe, a full device), the steps after a message must
+    still run, such as removing a reserved secret file or stopping a delivery command."""
+    _written(line + "\n")
+
+
+def _written(text: str) -> bool:
+    stream = sys.stderr
+    if stream is None:  # started with stderr closed
+        return False
+    try:
+        stream.write(text)
+        stream.flush()
+    except (OSError, ValueError):  # ValueError: the stream was closed
+        return False
+    return True
 
 
 def error_line(message: str, hint: str | None = None, redact: Callable[[str], str] = str) -> str:
@@ -28,7 +41,8 @@ def error_line(message: str, hint: str | None = None, redact: Callable[[str], st
 
 
 def confirmed(question: str) -> bool:
-    """Ask on stderr (stdout stays the command's output); only "y" or "yes" is a yes."""
-    sys.stderr.write(f"{question} [y/N] ")
-    sys.stderr.flush()
+    """Ask on stderr (stdout stays the command's output); only "y" or "yes" is a yes. A question
+    that could not be shown is a no."""
+    if not _written(f"{question} [y/N] "):
+        return False
     return sys.stdin.readline().strip().lower() in ("y", "yes")
