@@ -271,6 +271,9 @@ examples:
 --json: {{"dry_run": false, "interrupted": bool, "results": [{{"action": str, "name": str,
          "uuid": str|null, "ok": bool, "outcome": "done"|"failed"|"not started"|"unknown",
          "error": str|null, "new_uuid": str|null}}, ...]}}
+         "error" is set for every failed or unknown change (null when done or not started): for
+         an unknown one, what may exist (the new key's uuid when known) and the command that
+         checks or deletes it, as its line says
 --json with --dry-run (or nothing to do): {{"dry_run": true}} + plan's document""",
     ),
     "export": (

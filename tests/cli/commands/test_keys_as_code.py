@@ -12,6 +12,7 @@ import signal
 import stat
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 import dotenv
 import pytest
 
+from geekai_admin import ops
 from geekai_admin.ops import _bounded as bounded
 from tests.cli.running import Cli, FakeStdin
 from tests.support.fake_api import SYSTEM_KEY, FakeAPI, Reply
@@ -484,6 +486,105 @@ def test_an_interrupt_prints_each_outcome_as_json_and_leaves_no_reserved_file(
     assert api.has_key(uuids["team-old"])
     # a file reserved for a key that was never delivered is not left behind
     assert (folder / "secrets" / "new.key").exists() == (outcomes["team-new"] == "done")
+
+
+def _unknown_entry(cli: Cli, folder: Path, name: str) -> tuple[dict[str, object], str]:
+    """An interrupted `apply --json` and plain `apply` alike: the change's JSON entry and its text line, which
+    say the same words (the fake's injection answers once: each run is interrupted at the same point)."""
+    document = cli("apply", "-f", keys_file(folder), "--yes", "--json")
+    assert document.code == 130, document
+    (entry,) = (entry for entry in document.json()["results"] if entry["name"] == name)
+    assert (entry["outcome"], entry["ok"]) == ("unknown", False)
+    assert isinstance(entry["error"], str)
+    return entry, entry["error"].removeprefix(f"apply: {entry['action']} {name!r}: ")
+
+
+def test_an_update_and_a_deletion_in_flight_say_what_may_have_happened_in_the_json_too(
+    cli: Cli, api: FakeAPI, folder: Path
+) -> None:
+    uuids = seed(api)
+    api.inject(Reply.raising(KeyboardInterrupt()), method="PUT", uuid=uuids["team-web"])
+    web, said = _unknown_entry(cli, folder, "team-web")
+    assert said == (
+        f"interrupted in flight: the key {uuids['team-web']} may or may not have been updated: "
+        f"check it with 'geekai-admin keys get {uuids['team-web']}'"
+    )
+    assert web["new_uuid"] is None
+    api.inject(Reply.raising(KeyboardInterrupt()), method="DELETE", uuid=uuids["team-gone"])
+    result = cli("apply", "-f", keys_file(folder), "--yes", "--prune")
+    assert result.code == 130
+    (line,) = (line for line in result.out.splitlines() if "team-gone" in line)
+    assert line == (
+        f"  delete  team-gone ({uuids['team-gone']}): unknown: interrupted in flight: the key {uuids['team-gone']} "
+        f"may or may not have been deleted: check it with 'geekai-admin keys get {uuids['team-gone']}'"
+    )
+
+
+@pytest.mark.parametrize("action", ["create", "rotate"])
+def test_a_new_key_whose_create_was_in_flight_may_exist_and_the_report_says_how_to_find_it(
+    cli: Cli, api: FakeAPI, folder: Path, action: str
+) -> None:
+    uuids = seed(api)
+    name = "team-new" if action == "create" else "team-old"
+    if action == "create":  # one create: its POST is the first
+        (folder / "keys.toml").write_text('[[key]]\nname = "team-new"\nsecret = "file:secrets/new.key"\n')
+    # the rotations' phase starts once both creates are done: its POST is the third (the first of the rerun)
+    api.inject(Reply.raising(KeyboardInterrupt()), method="POST", at=1 if action == "create" else 3)
+    entry, said = _unknown_entry(cli, folder, name)
+    assert entry["new_uuid"] is None
+    old = "" if action == "create" else f" (not {uuids['team-old']})"
+    untouched = "" if action == "create" else f"; the old key {uuids['team-old']} was not touched"
+    assert said == (
+        f"interrupted in flight: a key named {name!r}{old} may have been created, its secret delivered nowhere"
+        f"{untouched}: find it with 'geekai-admin keys list' and delete it with 'geekai-admin keys delete UUID'"
+    )
+    api.inject(Reply.raising(KeyboardInterrupt()), method="POST", at=1)
+    result = cli("apply", "-f", keys_file(folder), "--yes")  # the text line says the same words
+    (line,) = (line for line in result.out.splitlines() if line.startswith(f"  {action:<7} {name}"))
+    assert line.endswith(f": unknown: {said}")
+
+
+def test_a_rotation_whose_old_key_deletion_was_in_flight_names_both_keys(cli: Cli, api: FakeAPI, folder: Path) -> None:
+    uuids = seed(api)
+    old = uuids["team-old"]
+    api.inject(Reply.raising(KeyboardInterrupt()), method="DELETE", uuid=old)
+    entry, said = _unknown_entry(cli, folder, "team-old")
+    new = entry["new_uuid"]
+    assert isinstance(new, str)
+    assert api.key(new)["name"] == "team-old"
+    assert said == (
+        f"interrupted in flight: the new key {new} was created and its secret delivered to "
+        f"exec:./record.py gh secret set GEEKAI_API_KEY; the old key {old} may or may not have been deleted: "
+        f"check it with 'geekai-admin keys get {old}' and delete it with 'geekai-admin keys delete {old}'"
+    )
+    for secret in api.issued_secrets:
+        assert secret not in said
+
+
+def test_a_hand_over_still_running_when_the_grace_ends_names_its_key_in_the_json_error(
+    cli: Cli, api: FakeAPI, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bounded, "INTERRUPT_GRACE_SECONDS", 0.3)
+    release = threading.Event()
+
+    def stuck(self: ops.FileDestination, secret: str) -> None:  # a write that hangs: Ctrl-C comes meanwhile
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+        release.wait(30)
+
+    monkeypatch.setattr(ops.FileDestination, "deliver", stuck)
+    (folder / "keys.toml").write_text('[[key]]\nname = "team-new"\nsecret = "file:secrets/new.key"\n')
+    try:
+        entry, said = _unknown_entry(cli, folder, "team-new")
+    finally:
+        release.set()
+    ((uuid, key),) = api.keys.items()
+    (secret,) = api.issued_secrets
+    assert (key["name"], entry["new_uuid"]) == ("team-new", uuid)
+    assert said == (
+        f"interrupted in flight: the new key {uuid} ('team-new') was kept: its secret may or may not have reached "
+        f"file:secrets/new.key; if it did not, delete the key with 'geekai-admin keys delete {uuid}'"
+    )
+    assert secret not in said
 
 
 ONE_NEW_KEY = """\

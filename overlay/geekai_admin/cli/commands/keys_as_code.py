@@ -12,7 +12,7 @@ import datetime
 import os
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from typing import TYPE_CHECKING, Any
 
 from geekai_admin import CreatedKey, KeyFilter, NotGiven, ops, plain_decimal, select_keys
@@ -192,6 +192,41 @@ def _failure(applied: ops.AppliedChange, destination: ops.Destination | None) ->
     )
 
 
+def _in_flight(applied: ops.AppliedChange, delivered: bool) -> str:
+    """An unknown change the library gave no error for (still running when the wait after an
+    interrupt ended): what may exist now, the new key's uuid when known, and the command that checks
+    or undoes it. `delivered`: the new secret's delivery returned. Never a secret."""
+    change = applied.change
+    head = f"apply: {change.action} {change.name!r}: interrupted in flight: "
+    new, old = applied.key, change.uuid
+    if change.action in ("update", "delete"):
+        done = "updated" if change.action == "update" else "deleted"
+        return f"{head}the key {old} may or may not have been {done}: check it with '{PROG} keys get {old}'"
+    where = "its destination" if change.desired is None else str(change.desired.secret)
+    untouched = "" if old is None else f"; the old key {old} was not touched"
+    if new is None:
+        other = "" if old is None else f" (not {old})"
+        return (
+            f"{head}a key named {printable(repr(change.name))}{other} may have been created, its secret delivered "
+            f"nowhere{untouched}: find it with '{PROG} keys list' and delete it with '{PROG} keys delete UUID'"
+        )
+    if not delivered:  # the old key goes only after the delivery returned
+        return f"{head}{unsure_delivery(new, where)}{untouched}"
+    return (
+        f"{head}the new key {new.uuid} was created and its secret delivered to {printable(where)}; the old key "
+        f"{old} may or may not have been deleted: check it with '{PROG} keys get {old}' and delete it with "
+        f"'{PROG} keys delete {old}'"
+    )
+
+
+def _said(applied: ops.AppliedChange, destination: ops.Destination | None, delivered: Set[str]) -> str | None:
+    """The command's words for a failed change (None: the library's message) or an unknown one (always)."""
+    failure = _failure(applied, destination)
+    if failure is None and applied.outcome == "unknown":
+        return _in_flight(applied, applied.change.name in delivered)
+    return failure
+
+
 def _outcome_line(applied: ops.AppliedChange, failure: str | None) -> str:
     change = applied.change
     label = change.name if change.uuid is None else f"{change.name} ({change.uuid})"
@@ -206,20 +241,20 @@ def _outcome_line(applied: ops.AppliedChange, failure: str | None) -> str:
         said = f"FAILED: {failure or applied.to_dict()['error']}"
     elif failure is not None:
         said = f"unknown: {failure.removeprefix(f'apply: {change.action} {change.name!r}: ')}"
-    elif applied.key is not None and change.desired is not None:
-        said = f"unknown: {unsure_delivery(applied.key, str(change.desired.secret))}"
     else:
-        said = applied.outcome.replace("_", " ")
+        said = applied.outcome
     return printable(f"  {change.action:<7} {label}: {said}")
 
 
 def _report(
     result: ops.ApplyResult,
     destinations: Mapping[str, ops.Destination],
+    delivered: Set[str],
     interrupt: KeyboardInterrupt | None = None,
 ) -> Produced:
-    """Each change's outcome; the status of a run that failed somewhere, or was stopped (as bulk runs say it)."""
-    failures = [_failure(applied, destinations.get(applied.change.name)) for applied in result.results]
+    """Each change's outcome; the status of a run that failed somewhere, or was stopped (as bulk runs say it).
+    A failed or unknown change's words are one text, on its line and as its `error` in JSON."""
+    failures = [_said(applied, destinations.get(applied.change.name), delivered) for applied in result.results]
     lines = [_outcome_line(applied, failure) for applied, failure in zip(result.results, failures, strict=True)]
     document = result.to_dict()
     for shown, failure in zip(document["results"], failures, strict=True):
@@ -265,10 +300,10 @@ def apply(session: Session) -> Produced:
         try:
             result = ops.apply(session.client(), planned, deliver=deliver)
         except ops.ApplyInterrupted as stopped:  # Ctrl-C, or SIGTERM as `app` raises it
-            return _report(stopped.result, destinations, stopped.interrupt)
+            return _report(stopped.result, destinations, delivered, stopped.interrupt)
     finally:
         _discard(destinations, delivered)
-    return _report(result, destinations)
+    return _report(result, destinations, delivered)
 
 
 def _discard(destinations: Mapping[str, ops.Destination], delivered: set[str]) -> None:
