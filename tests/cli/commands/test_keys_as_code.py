@@ -24,41 +24,19 @@ from geekai_admin import ops
 from geekai_admin.ops import _bounded as bounded
 from tests.cli.running import Cli, FakeStdin
 from tests.support.fake_api import SYSTEM_KEY, FakeAPI, Reply
+from tests.support.keys_files import OLD, declared, keys_file_text
 from tests.support.waiting_command import WAITER, alive, interrupt_main_when_started
 
 NOW = datetime.datetime.now(datetime.UTC)
 RECENT = NOW.isoformat(timespec="seconds")
-OLD = "2026-01-01T10:00:00+00:00"
 
-KEYS_FILE = """\
-[defaults]
-group = "balance"
-credit_limit = 10000
-rotate_every = "90d"
-
-[scope]
-prune_prefix = "team-"
-
-[[key]]
-name = "team-new"
-group = "ha"
-secret = "file:secrets/new.key"
-
-[[key]]
-name = "team-cli"
-secret = "env-file:deploy/.env#GEEKAI_API_KEY"
-
-[[key]]
-name = "team-web"
-secret = "env-file:deploy/.env#WEB_KEY"
-
-[[key]]
-name = "team-old"
-secret = "exec:./record.py gh secret set GEEKAI_API_KEY"
-
-[[key]]
-name = "team-same"
-"""
+KEYS_FILE = keys_file_text(
+    declared("team-new", group="ha", secret="file:secrets/new.key"),
+    declared("team-cli", secret="env-file:deploy/.env#GEEKAI_API_KEY"),
+    declared("team-web", secret="env-file:deploy/.env#WEB_KEY"),
+    declared("team-old", secret="exec:./record.py gh secret set GEEKAI_API_KEY"),
+    declared("team-same"),
+)
 
 RECORDER = """\
 #!{python}
@@ -527,7 +505,9 @@ def test_a_new_key_whose_create_was_in_flight_may_exist_and_the_report_says_how_
     uuids = seed(api)
     name = "team-new" if action == "create" else "team-old"
     if action == "create":  # one create: its POST is the first
-        (folder / "keys.toml").write_text('[[key]]\nname = "team-new"\nsecret = "file:secrets/new.key"\n')
+        (folder / "keys.toml").write_text(
+            keys_file_text(declared("team-new", secret="file:secrets/new.key"), defaults=False)
+        )
     # the rotations' phase starts once both creates are done: its POST is the third (the first of the rerun)
     api.inject(Reply.raising(KeyboardInterrupt()), method="POST", at=1 if action == "create" else 3)
     entry, said = _unknown_entry(cli, folder, name)
@@ -572,7 +552,9 @@ def test_a_hand_over_still_running_when_the_grace_ends_names_its_key_in_the_json
         release.wait(30)
 
     monkeypatch.setattr(ops.FileDestination, "deliver", stuck)
-    (folder / "keys.toml").write_text('[[key]]\nname = "team-new"\nsecret = "file:secrets/new.key"\n')
+    (folder / "keys.toml").write_text(
+        keys_file_text(declared("team-new", secret="file:secrets/new.key"), defaults=False)
+    )
     try:
         entry, said = _unknown_entry(cli, folder, "team-new")
     finally:
@@ -587,11 +569,7 @@ def test_a_hand_over_still_running_when_the_grace_ends_names_its_key_in_the_json
     assert secret not in said
 
 
-ONE_NEW_KEY = """\
-[[key]]
-name = "team-new"
-secret = "env-file:deploy/.env#GEEKAI_API_KEY"
-"""
+ONE_NEW_KEY = keys_file_text(declared("team-new", secret="env-file:deploy/.env#GEEKAI_API_KEY"), defaults=False)
 
 
 @pytest.mark.parametrize("json_report", [False, True], ids=["text", "json"])

@@ -24,34 +24,17 @@ from geekai_admin.ops import _bounded as bounded
 from tests.geekai_admin.conftest import Against
 from tests.geekai_admin.fakes import NO_WAIT, Driver
 from tests.support.fake_api import SYSTEM_KEY, FakeAPI, Reply
+from tests.support.keys_files import OLD, declared, keys_file_text
 from tests.support.waiting_command import WAITER, alive
 
 NOW = datetime.datetime.now(datetime.UTC)
-OLD = "2026-01-01T10:00:00+00:00"
 DENIED = Reply.json({"code": "forbidden", "message": "no"}, 403)
 
-KEYS_FILE = """\
-[defaults]
-group = "balance"
-credit_limit = 10000
-rotate_every = "90d"
-
-[scope]
-prune_prefix = "team-"
-
-[[key]]
-name = "team-new"
-group = "ha"
-secret = "file:new.key"
-
-[[key]]
-name = "team-web"
-secret = "file:web.key"
-
-[[key]]
-name = "team-old"
-secret = "file:old.key"
-"""
+KEYS_FILE = keys_file_text(
+    declared("team-new", group="ha", secret="file:new.key"),
+    declared("team-web", secret="file:web.key"),
+    declared("team-old", secret="file:old.key"),
+)
 
 
 def seed_account(fake: FakeAPI) -> dict[str, str]:
