@@ -175,8 +175,9 @@ def _write_replacing(path: Path, data: bytes, *, like: os.stat_result | None = N
 
 
 _KEPT_MODE: Final = 0o660
-"""The permissions a rewritten env file keeps: its owner's and its group's read and write, never
-others' (a secret is never left readable by everyone) nor anyone's execute."""
+"""The permissions a replaced file (`file:`) or a rewritten env file keeps: its owner's and its
+group's read and write, never others' (a secret is never left readable by everyone) nor anyone's
+execute."""
 
 
 def _take_owner_and_mode(fd: int, like: os.stat_result) -> None:
@@ -202,6 +203,39 @@ def _owner_not_kept(like: os.stat_result) -> str:
     )
 
 
+def _try_owner(label: str, path: Path) -> None:
+    """Refuses, before anything exists, an existing file whose owner and group this process may not
+    give the file that replaces it: a trial file beside it is given them, then removed."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        _take_owner_and_mode(fd, os.stat(path))
+    except _OwnerRefused as refused:
+        raise DeliveryError(label, _reason(refused)) from None
+    finally:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
+def _replace_keeping_owner(label: str, path: Path, data: bytes, like: os.stat_result | None) -> None:
+    """`data` replaces the file at `path` (whose status was `like`; None: there was none, so a new
+    0600 file) with its owner, group and mode kept; DeliveryError (surely not delivered) if not."""
+    try:
+        _write_replacing(path, data, like=like)
+    except OSError as error:  # _OwnerRefused too: its owner changed since prepare
+        raise DeliveryError(label, f"cannot write the secret: {_reason(error)}") from None
+
+
+def _status(label: str, path: Path) -> os.stat_result | None:
+    """The status of the file a delivery replaces, or None when there is none."""
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise DeliveryError(label, f"cannot write the secret: {_reason(error)}") from None
+
+
 def _check_folder(label: str, path: Path) -> None:
     folder = path.parent
     if not folder.is_dir():
@@ -216,11 +250,15 @@ def _not_a_link(label: str, path: Path) -> None:
 
 
 class FileDestination:
-    """`file:PATH`: the secret and a newline in a file only its owner can read (mode 0600).
+    """`file:PATH`: the secret and a newline in a file.
 
-    For a new key the file must not exist: `prepare` creates it exclusively, so an existing path is
-    refused while nothing exists yet to be lost. With `replace` (a rotated key's own file), the
-    secret replaces the file atomically, and the old content stays until the new one is whole.
+    For a new key the file must not exist: `prepare` creates it exclusively (mode 0600, only its
+    owner reads it), so an existing path is refused while nothing exists yet to be lost. With
+    `replace` (a rotated key's own file), the secret replaces the file atomically, and the old
+    content stays until the new one is whole; an existing file keeps its owner, group and mode
+    (less any permission for others, see _KEPT_MODE), so a service that read the old secret reads
+    the new one, and `prepare` refuses one whose owner or group this process may not give a new
+    file. A file that did not exist is made 0600. Hard links to the file are not kept.
     """
 
     def __init__(self, path: Path, *, replace: bool = False) -> None:
@@ -239,8 +277,10 @@ class FileDestination:
         if self.replace:
             _check_folder(self.label, self.path)
             _not_a_link(self.label, self.path)
-            if self.path.exists() and not self.path.is_file():
-                raise DeliveryError(self.label, "is not a regular file")
+            if self.path.exists():
+                if not self.path.is_file():
+                    raise DeliveryError(self.label, "is not a regular file")
+                _try_owner(self.label, self.path)
             return
         try:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
@@ -252,10 +292,7 @@ class FileDestination:
     def deliver(self, secret: str) -> None:
         data = (secret + "\n").encode()
         if self.replace:
-            try:
-                _write_replacing(self.path, data)
-            except OSError as error:
-                raise DeliveryError(self.label, f"cannot write the secret: {_reason(error)}") from None
+            _replace_keeping_owner(self.label, self.path, data, _status(self.label, self.path))
             return
         fd, self._fd = self._fd, None
         if fd is None:
@@ -309,20 +346,7 @@ class EnvFileDestination:
         _not_a_link(self.label, self.path)
         if self.path.exists():
             self._read()  # unreadable or not text: refused now, not after the key exists
-            self._try_owner(os.stat(self.path))
-
-    def _try_owner(self, like: os.stat_result) -> None:
-        """Refuses, before anything exists, a file whose owner and group this process may not
-        give the rewritten file: a trial file beside it is given them, then removed."""
-        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        try:
-            _take_owner_and_mode(fd, like)
-        except _OwnerRefused as refused:
-            raise DeliveryError(self.label, _reason(refused)) from None
-        finally:
-            os.close(fd)
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+            _try_owner(self.label, self.path)
 
     def _read(self) -> str:
         try:
@@ -334,17 +358,11 @@ class EnvFileDestination:
     def deliver(self, secret: str) -> None:
         if not _SHELL_SAFE.fullmatch(secret):
             raise DeliveryError(self.label, "the secret has a character a dotenv and a shell would read differently")
-        like = os.stat(self.path) if self.path.exists() else None
+        like = _status(self.label, self.path)
         text = self._read() if like is not None else ""
         mark = _BOM if text.startswith(_BOM) else ""  # python-dotenv would read it as part of the first name
-        try:
-            _write_replacing(
-                self.path, (mark + _with_variable(text.removeprefix(mark), self.variable, secret)).encode(), like=like
-            )
-        except _OwnerRefused as refused:
-            raise DeliveryError(self.label, f"cannot write the secret: {_reason(refused)}") from None
-        except OSError as error:
-            raise DeliveryError(self.label, f"cannot write the secret: {_reason(error)}") from None
+        data = (mark + _with_variable(text.removeprefix(mark), self.variable, secret)).encode()
+        _replace_keeping_owner(self.label, self.path, data, like)
 
     def discard(self) -> None:
         """Nothing is reserved before delivery."""

@@ -6,7 +6,9 @@ after the create deletes the new key and keeps the old one (exit 1).
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 import signal
 import stat
@@ -92,17 +94,43 @@ def test_secret_to_and_secret_file_together_are_refused(cli: Cli, api: FakeAPI, 
     assert api.log == []
 
 
-def test_rotate_replaces_the_keys_own_file(cli: Cli, api: FakeAPI, tmp_path: Path) -> None:
+def test_rotate_replaces_the_keys_own_file_keeping_its_owner(cli: Cli, api: FakeAPI, tmp_path: Path) -> None:
+    """The service that read the old secret (its user, or its group) reads the new one: as root, a
+    file of another user's stays theirs; otherwise the test's own uid and a group of its own."""
     old = _old(api)
     path = tmp_path / "svc.key"
     path.write_text("the old secret\n")
+    owner, group = (65534, 65534) if os.geteuid() == 0 else (os.geteuid(), os.getgroups()[-1])
+    os.chown(path, owner, group)
+    path.chmod(0o640)
     result = cli("keys", "rotate", old, "--secret-to", f"file:{path}")
     (secret,) = api.issued_secrets
     assert (result.code, result.err) == (0, "")
     assert path.read_text() == secret + "\n"
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    info = path.stat()
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (owner, group, 0o640)
     assert not api.has_key(old)
     assert [p.name for p in tmp_path.iterdir()] == ["svc.key"]  # no temporary file left
+
+
+def test_rotate_over_a_file_whose_owner_cannot_be_kept_sends_nothing(
+    cli: Cli, api: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = _old(api)
+    path = tmp_path / "svc.key"
+    path.write_text("the old secret\n")
+
+    def refused(fd: int, uid: int, gid: int) -> None:  # as a process may not chown to another user
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "fchown", refused)
+    result = cli("keys", "rotate", old, "--secret-to", f"file:{path}")
+    assert (result.code, result.out) == (2, "")
+    assert "this process may not give the rewritten file that owner and group" in result.err
+    assert "nothing was sent" in result.err
+    assert api.log == []
+    assert path.read_text() == "the old secret\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["svc.key"]
 
 
 def test_a_failed_delivery_deletes_the_new_key_and_keeps_the_old(cli: Cli, api: FakeAPI, tmp_path: Path) -> None:

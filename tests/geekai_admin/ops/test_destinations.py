@@ -4,6 +4,7 @@ and real programs that record their standard input and arguments."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime
 import errno
 import io
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,7 @@ from geekai_admin.ops import _destinations as destinations
 from geekai_admin.ops._destinations import (
     DeliveryError,
     DeliveryUncertain,
+    Destination,
     EnvFileDestination,
     ExecDestination,
     FileDestination,
@@ -117,17 +120,25 @@ def test_file_in_a_missing_folder_is_refused_before_anything(tmp_path: Path) -> 
         parse_destination("file:nope/ci.key", folder=tmp_path, replace=True).prepare()
 
 
-def test_file_replace_swaps_the_secret_atomically_and_keeps_0600(tmp_path: Path) -> None:
+def test_file_replace_swaps_the_secret_atomically(tmp_path: Path) -> None:
     path = tmp_path / "ci.key"
     path.write_text("old-secret\n")
-    path.chmod(0o644)
     destination = parse_destination("file:ci.key", folder=tmp_path, replace=True)
     destination.prepare()
     assert path.read_text() == "old-secret\n"  # untouched until delivery
     destination.deliver(SECRET)
     assert path.read_text() == SECRET + "\n"
-    assert mode(path) == 0o600
     assert leftovers(tmp_path) == []
+
+
+def test_file_replace_with_no_file_yet_makes_a_new_0600_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "fchown", _chown_refused)  # no owner to keep: none is given
+    destination = parse_destination("file:ci.key", folder=tmp_path, replace=True)
+    destination.prepare()
+    assert not (tmp_path / "ci.key").exists()
+    destination.deliver(SECRET)
+    assert (tmp_path / "ci.key").read_text() == SECRET + "\n"
+    assert mode(tmp_path / "ci.key") == 0o600
 
 
 def test_file_replace_that_fails_keeps_the_old_content_and_leaves_no_temporary(
@@ -264,34 +275,64 @@ def test_env_file_is_created_0600_when_missing(tmp_path: Path) -> None:
     assert mode(path) == 0o600
 
 
+@dataclasses.dataclass(frozen=True)
+class Replaced:
+    """An existing file a destination replaces (an env file, a rotated key's `file:`), as written
+    before and as read back after delivery."""
+
+    form: str
+    name: str
+    before: str
+    read_back: Callable[[Path], object]
+    after: object
+
+    def destination(self, folder: Path) -> Destination:
+        return parse_destination(self.form, folder=folder, replace=True)
+
+    def delivered(self, folder: Path) -> bool:
+        return self.read_back(folder / self.name) == self.after
+
+
+REPLACED = [
+    Replaced("env-file:.env#KEY", ".env", "A=1\n", dotenv_values, {"A": "1", "KEY": SECRET}),
+    Replaced("file:ci.key", "ci.key", "old-secret\n", Path.read_text, SECRET + "\n"),
+]
+replaced_forms = pytest.mark.parametrize("replaced", REPLACED, ids=["env-file", "file"])
+
+
+@replaced_forms
 @pytest.mark.parametrize(
     ("before", "after"),
     [(0o644, 0o640), (0o640, 0o640), (0o600, 0o600), (0o755, 0o640)],
     ids=["0644", "0640", "0600", "0755"],
 )
-def test_env_file_keeps_its_mode_but_never_for_others(tmp_path: Path, before: int, after: int) -> None:
-    path = tmp_path / ".env"
-    path.write_text("A=1\n")
+def test_a_replaced_file_keeps_its_mode_but_never_for_others(
+    replaced: Replaced, tmp_path: Path, before: int, after: int
+) -> None:
+    path = tmp_path / replaced.name
+    path.write_text(replaced.before)
     path.chmod(before)
-    parse_destination("env-file:.env#KEY", folder=tmp_path).deliver(SECRET)
+    replaced.destination(tmp_path).deliver(SECRET)
     assert mode(path) == after
-    assert dotenv_values(path) == {"A": "1", "KEY": SECRET}
+    assert replaced.delivered(tmp_path)
 
 
-def test_env_file_keeps_its_owner_and_group(tmp_path: Path) -> None:
-    """As root, a file of another user's (a service's env file) stays theirs; otherwise the
-    test's own uid and a group of its own (the one a non-root process may give)."""
-    path = tmp_path / ".env"
-    path.write_text("A=1\n")
+@replaced_forms
+def test_a_replaced_file_keeps_its_owner_and_group(replaced: Replaced, tmp_path: Path) -> None:
+    """As root, a file of another user's (a service's env file or key file) stays theirs, so the
+    service still reads the new secret; otherwise the test's own uid and a group of its own (the
+    one a non-root process may give)."""
+    path = tmp_path / replaced.name
+    path.write_text(replaced.before)
     owner, group = (65534, 65534) if os.geteuid() == 0 else (os.geteuid(), os.getgroups()[-1])
     os.chown(path, owner, group)
     path.chmod(0o640)
-    destination = parse_destination("env-file:.env#KEY", folder=tmp_path)
+    destination = replaced.destination(tmp_path)
     destination.prepare()
     destination.deliver(SECRET)
     info = path.stat()
     assert (info.st_uid, info.st_gid, mode(path)) == (owner, group, 0o640)
-    assert dotenv_values(path) == {"A": "1", "KEY": SECRET}
+    assert replaced.delivered(tmp_path)
     assert leftovers(tmp_path) == []
 
 
@@ -299,24 +340,27 @@ def _chown_refused(fd: int, uid: int, gid: int) -> None:
     raise PermissionError(errno.EPERM, "Operation not permitted")
 
 
-def test_env_file_whose_owner_cannot_be_kept_is_refused_before_anything(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@replaced_forms
+def test_a_file_whose_owner_cannot_be_kept_is_refused_before_anything(
+    replaced: Replaced, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / ".env"
-    path.write_text("A=1\n")
+    path = tmp_path / replaced.name
+    path.write_text(replaced.before)
     info = path.stat()
     monkeypatch.setattr(os, "fchown", _chown_refused)  # as a process may not chown to another user
-    destination = parse_destination("env-file:.env#KEY", folder=tmp_path)
+    destination = replaced.destination(tmp_path)
     with pytest.raises(DeliveryError) as caught:
         destination.prepare()
     assert caught.value.problem == (
         f"it belongs to uid {info.st_uid}, gid {info.st_gid}, and this process may not give the rewritten file "
         "that owner and group: run as its owner (or root), or change the file's owner"
     )
-    with pytest.raises(DeliveryError, match=r"^env-file:.*: cannot write the secret: it belongs to uid "):
+    with pytest.raises(DeliveryError, match=r"^[a-z-]+:.*: cannot write the secret: it belongs to uid ") as refused:
         destination.deliver(SECRET)  # changed since prepare: still refused, and surely not delivered
-    assert path.read_text() == "A=1\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".env"]
+    assert refused.value.destination == destination.label
+    assert SECRET not in str(refused.value)
+    assert path.read_text() == replaced.before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [replaced.name]
 
 
 def test_a_new_env_file_needs_no_owner_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
