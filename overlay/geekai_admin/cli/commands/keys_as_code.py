@@ -161,19 +161,18 @@ def _failure(applied: ops.AppliedChange, destination: ops.Destination | None) ->
     at the error's attributes. A delivery that may have worked keeps nothing: its new key is named,
     with the way to delete it. A secret the error still holds (a create's unreadable answer, a new
     key whose delivery failed and that could not be deleted) is kept beside its destination, never
-    printed. None: the library's message says it in words fit for a shell."""
+    printed. None: the library's message says it in words fit for a shell. Without `_head`."""
     error = applied.error
     if not isinstance(error, ops.HandOverError):
         return None
     change = applied.change
-    head = f"apply: {change.action} {change.name!r}: "
     cause = error.__cause__
     reason = " ".join(str(cause).split())
     old = "" if change.uuid is None else f"; the old key {change.uuid} was not touched"
     if error.raw_answer is not None:
         kept = secrets.unsaved(destination, error.raw_answer.strip()) if destination else "could not be kept"
         return (
-            f"{head}creating the key failed ({reason}); {secrets.may_exist(change.name, kept)}{old}; applying "
+            f"creating the key failed ({reason}); {secrets.may_exist(change.name, kept)}{old}; applying "
             "again will not deliver this secret (the key's name is taken): store it by hand from the kept "
             "answer, or delete the key and apply again"
         )
@@ -182,12 +181,12 @@ def _failure(applied: ops.AppliedChange, destination: ops.Destination | None) ->
         return None
     if isinstance(cause, ops.DeliveryUncertain):  # it may have arrived: nothing is kept anywhere else
         where = "" if change.desired is None else str(change.desired.secret)
-        return f"{head}{secrets.unsure_delivery(new, where, cause.problem)}{old}"
+        return f"{secrets.unsure_delivery(new, where, cause.problem)}{old}"
     if error.step == "hand_over":
         kept = secrets.unsaved(destination, new.secret) if destination else "could not be kept"
-        return f"{head}delivering the new secret failed ({reason}); {secrets.undeleted(new, kept)}{old}"
+        return f"delivering the new secret failed ({reason}); {secrets.undeleted(new, kept)}{old}"
     return (
-        f"{head}the new key {new.uuid} was created and its secret delivered, but deleting the old key "
+        f"the new key {new.uuid} was created and its secret delivered, but deleting the old key "
         f"{change.uuid} failed ({reason}): delete it with '{PROG} keys delete {change.uuid}'"
     )
 
@@ -195,9 +194,9 @@ def _failure(applied: ops.AppliedChange, destination: ops.Destination | None) ->
 def _in_flight(applied: ops.AppliedChange, delivered: bool) -> str:
     """An unknown change the library gave no error for (still running when the wait after an
     interrupt ended): what may exist now, the new key's uuid when known, and the command that checks
-    or undoes it. `delivered`: the new secret's delivery returned. Never a secret."""
+    or undoes it. `delivered`: the new secret's delivery returned. Never a secret. Without `_head`."""
     change = applied.change
-    head = f"apply: {change.action} {change.name!r}: interrupted in flight: "
+    head = "interrupted in flight: "
     new, old = applied.key, change.uuid
     if change.action in ("update", "delete"):
         done = "updated" if change.action == "update" else "deleted"
@@ -219,8 +218,14 @@ def _in_flight(applied: ops.AppliedChange, delivered: bool) -> str:
     )
 
 
+def _head(change: ops.Change) -> str:
+    """What begins a change's error in JSON, and its FAILED line: the command's own words follow."""
+    return f"apply: {change.action} {change.name!r}: "
+
+
 def _said(applied: ops.AppliedChange, destination: ops.Destination | None, delivered: Set[str]) -> str | None:
-    """The command's words for a failed change (None: the library's message) or an unknown one (always)."""
+    """The command's words for a failed change (None: the library's message) or an unknown one
+    (always), without `_head`."""
     failure = _failure(applied, destination)
     if failure is None and applied.outcome == "unknown":
         return _in_flight(applied, applied.change.name in delivered)
@@ -238,9 +243,9 @@ def _outcome_line(applied: ops.AppliedChange, failure: str | None) -> str:
         )
         said = f"done{new}"
     elif applied.outcome == "failed":
-        said = f"FAILED: {failure or applied.to_dict()['error']}"
+        said = f"FAILED: {applied.to_dict()['error'] if failure is None else _head(change) + failure}"
     elif failure is not None:
-        said = f"unknown: {failure.removeprefix(f'apply: {change.action} {change.name!r}: ')}"
+        said = f"unknown: {failure}"
     else:
         said = applied.outcome
     return printable(f"  {change.action:<7} {label}: {said}")
@@ -257,9 +262,9 @@ def _report(
     failures = [_said(applied, destinations.get(applied.change.name), delivered) for applied in result.results]
     lines = [_outcome_line(applied, failure) for applied, failure in zip(result.results, failures, strict=True)]
     document = result.to_dict()
-    for shown, failure in zip(document["results"], failures, strict=True):
+    for applied, shown, failure in zip(result.results, document["results"], failures, strict=True):
         if failure is not None:
-            shown["error"] = failure
+            shown["error"] = _head(applied.change) + failure
     lines.append(("Interrupted: " if result.interrupted else "Applied: ") + result.summary() + ".")
     status, complaint = run_status(
         "apply",
