@@ -374,6 +374,7 @@ _BOM: Final = "\ufeff"
 _LEAD = re.compile(r"\s*(?:export[^\S\r\n]+)?")  # blank lines, indent and `export ` before a binding's key
 _BLANK_LINES = re.compile(r"(?:[^\S\r\n]*(?:\r\n|\n|\r))*")
 _LINE_END = re.compile(r"\r\n|\n|\r")
+_FINAL_LINE_END = re.compile(r"(?:\r\n|\n|\r)\Z")
 
 
 def _start(pattern: re.Pattern[str], text: str) -> str:
@@ -403,7 +404,7 @@ def _with_variable(text: str, variable: str, value: str) -> str:
         if placed:
             parts.append(_start(_BLANK_LINES, original))
             continue
-        ending = _LINE_END.search(original[-2:]) if original.endswith(("\n", "\r")) else None
+        ending = _FINAL_LINE_END.search(original)
         parts.append(_start(_LEAD, original) + binding_line + (ending.group() if ending else ""))
         placed = True
     if placed:
