@@ -516,10 +516,11 @@ class ExecDestination:
         """Nothing is reserved before delivery."""
 
 
-def keep_beside(destination: Destination, text: str) -> Path:
+def keep_beside(destination: Destination | None, text: str) -> Path:
     """Keep `text`, which may hold a secret that could not be delivered (a create's unreadable
     answer, a secret whose key could not be deleted), in a new file in the destination's folder
-    (an `exec:` command's working folder), or, when that folder will not take it (not writable, as
+    (an `exec:` command's working folder; with no destination, as for a secret meant for stdout,
+    the current folder), or, when that folder will not take it (not writable, as
     an `exec:` command's may well be, gone, full), in a private folder of this user's (`_private_folder`). The
     file: mode 0600, written whole to a temporary file, then linked to a new name no one could
     guess or take first (another taken is never replaced: a new one is drawn), so it never shows
@@ -527,7 +528,7 @@ def keep_beside(destination: Destination, text: str) -> Path:
 
     That folder first, because the destination was prepared there and its owner chose it for a
     secret already; the name says what the file is."""
-    label = destination.label
+    label = "no destination" if destination is None else destination.label
     if isinstance(destination, ExecDestination):
         folder = destination.folder
     elif isinstance(destination, FileDestination | EnvFileDestination):

@@ -305,8 +305,9 @@ def test_an_unreadable_answer_that_stdout_cannot_take_is_kept_in_a_file_in_the_c
 def test_an_unreadable_answer_neither_stdout_nor_a_file_can_take_is_said_to_be_lost(
     cli: Cli, api: FakeAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def no_room(destination: ops.Destination, text: str) -> Path:
-        raise ops.DeliveryError(destination.label, "cannot keep it in /nowhere: Read-only file system")
+    def no_room(destination: ops.Destination | None, text: str) -> Path:
+        assert destination is None  # nothing was given but stdout
+        raise ops.DeliveryError("no destination", "cannot keep it in /nowhere: Read-only file system")
 
     monkeypatch.setattr(sys, "stdout", _FullStdout())
     monkeypatch.setattr(ops, "keep_beside", no_room)

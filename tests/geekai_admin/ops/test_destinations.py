@@ -499,10 +499,13 @@ def test_no_repr_or_message_holds_the_secret(recorder: Path, tmp_path: Path) -> 
         assert SECRET not in destination.label
 
 
-@pytest.mark.parametrize("form", ["file:{tmp}/sub/k", "env-file:{tmp}/sub/.env#K", "exec:true"])
-def test_keep_beside_writes_a_new_private_file_in_the_destinations_folder(tmp_path: Path, form: str) -> None:
+@pytest.mark.parametrize("form", ["file:{tmp}/sub/k", "env-file:{tmp}/sub/.env#K", "exec:true", None])
+def test_keep_beside_writes_a_new_private_file_in_the_destinations_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, form: str | None
+) -> None:
     (tmp_path / "sub").mkdir()
-    destination = ops.parse_destination(form.format(tmp=tmp_path), folder=tmp_path / "sub")
+    monkeypatch.chdir(tmp_path / "sub")  # no destination (a secret meant for stdout): the current folder
+    destination = None if form is None else ops.parse_destination(form.format(tmp=tmp_path), folder=tmp_path / "sub")
     first = ops.keep_beside(destination, "sk-unsaved\n")
     second = ops.keep_beside(destination, "sk-other\n")
     assert first.parent == second.parent == tmp_path / "sub"

@@ -211,27 +211,12 @@ def raw_answer_error(error: HandOverError, out: SecretOut, name: str, state: str
     return CommandFailed(f"{out.session.args.command}: {problem}; {may_exist(name, kept)}{also}")
 
 
-class _Stdout:
-    """A secret meant for stdout, as `ops.keep_beside` takes it: kept in the current folder."""
-
-    label = _STDOUT
-
-    def prepare(self) -> None:
-        """Nothing to reserve."""
-
-    def deliver(self, secret: str) -> None:
-        write_out(secret)
-
-    def discard(self) -> None:
-        """Nothing reserved."""
-
-
 def unsaved(destination: ops.Destination | None, text: str) -> str:
     """Keeps a secret (or an answer holding one) that could not be delivered in a new 0600 file
     beside the destination (stdout's: the current folder); says where, or plainly that it is lost,
     as the end of "the new secret ..."."""
     try:
-        kept = ops.keep_beside(destination or _Stdout(), text + "\n")
+        kept = ops.keep_beside(destination, text + "\n")
     except ops.DeliveryError as failed:
         return f"could not be kept ({failed.problem}): it is lost"
     except OSError as failed:  # the current folder itself is gone
