@@ -1,7 +1,7 @@
 """Reliability and security suite (issue 6): real sockets on 127.0.0.1, injected faults.
 
 Fixtures: `fault_server` (the one fake API, tests.support.fake_api, on a loopback server per
-module; the fake and the server's counters reset before each test) and `captured_logs`
+module, listening on a new port with the fake and the server's counters reset before each test) and `captured_logs`
 (every log record of every logger at DEBUG, for the secret scan). Set GEEKAI_RELIABILITY_REPORT=1
 (`nox -s reliability` does) to print the measured figures as a table at the end of the run.
 """
@@ -31,6 +31,8 @@ def running_server() -> Iterator[LoopbackServer]:
 
 @pytest.fixture
 def fault_server(running_server: LoopbackServer) -> LoopbackServer:
+    # A new port each test: a request an earlier test left in flight must not count in this one.
+    running_server.fresh()
     running_server.fake.reset()
     running_server.reset_counters()
     return running_server

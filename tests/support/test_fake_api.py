@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -419,6 +422,29 @@ def test_the_server_counts_connections_and_a_refused_port_refuses() -> None:
         assert server.peak_connections == 1
     with refused_port() as port, pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{port}/api/credit/balance")
+
+
+def test_fresh_drops_every_earlier_connection_and_listens_on_a_new_port() -> None:
+    fake = FakeAPI()
+    with fake.serve() as server:
+        old_port = server.port
+        pooled = socket.create_connection(("127.0.0.1", old_port), timeout=5)  # an earlier test's pooled connection
+        with contextlib.closing(pooled):
+            waited_until = time.monotonic() + 5
+            while server.open_connections == 0 and time.monotonic() < waited_until:
+                time.sleep(0.01)
+            assert server.open_connections == 1
+            server.fresh()
+            request = b"GET /api/credit/balance HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + SYSTEM_KEY.encode()
+            with contextlib.suppress(ConnectionError):  # the write may already see the reset
+                pooled.sendall(request + b"\r\n\r\n")
+            with contextlib.suppress(ConnectionError):
+                assert pooled.recv(1024) == b""  # closed, never answered
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{old_port}/api/credit/balance")
+        assert server.port != old_port
+        assert fake.count() == 0
+        assert httpx.get(f"{server.base_url}/credit/balance", headers=AUTH).status_code == 200
 
 
 # --- every kind of client -------------------------------------------------------------------

@@ -18,7 +18,7 @@ import contextlib
 import socket
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from typing import TYPE_CHECKING, Any
 
 from tests.support.fake_api.wire import head, large_body_parts
@@ -56,11 +56,14 @@ class LoopbackServer:
     def start(self, sock: socket.socket | None = None) -> LoopbackServer:
         """Serve on a free port of 127.0.0.1, or on `sock` (bound, not yet listening)."""
         self._thread.start()
-        opening = (
-            asyncio.start_server(self._handle, "127.0.0.1", 0, limit=_MAX_HEAD, backlog=1024)
-            if sock is None
-            else asyncio.start_server(self._handle, sock=sock, limit=_MAX_HEAD, backlog=1024)
-        )
+        return self._listen(self._open(sock))
+
+    def _open(self, sock: socket.socket | None = None) -> Coroutine[Any, Any, asyncio.Server]:
+        if sock is None:
+            return asyncio.start_server(self._handle, "127.0.0.1", 0, limit=_MAX_HEAD, backlog=1024)
+        return asyncio.start_server(self._handle, sock=sock, limit=_MAX_HEAD, backlog=1024)
+
+    def _listen(self, opening: Coroutine[Any, Any, asyncio.Server]) -> LoopbackServer:
         self._server = asyncio.run_coroutine_threadsafe(opening, self._loop).result(timeout=10)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
@@ -70,20 +73,31 @@ class LoopbackServer:
         """The API's root on this server, as a client's `base_url` (`.../api`)."""
         return f"http://127.0.0.1:{self.port}/api"
 
-    def stop(self) -> None:
-        async def shutdown() -> None:
-            if self._server is not None:
-                self._server.close()
-            for writer in list(self._writers):
-                writer.transport.abort()
-            for task in list(self._tasks):
-                task.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-            if self._server is not None:
-                await self._server.wait_closed()
+    async def _close_all(self) -> None:
+        """Stop listening (the kernel resets connections still in the backlog) and drop every connection."""
+        if self._server is not None:
+            self._server.close()
+        for writer in list(self._writers):
+            writer.transport.abort()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
 
+    def fresh(self) -> LoopbackServer:
+        """Drop every connection and listen on a new port: a request an earlier test left on its way
+        (sent on a pooled connection, or waiting in the backlog) can no longer reach the fake."""
+
+        async def reopen() -> asyncio.Server:
+            await self._close_all()
+            return await self._open()
+
+        return self._listen(reopen())
+
+    def stop(self) -> None:
         if self._thread.is_alive():
-            asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(timeout=10)
+            asyncio.run_coroutine_threadsafe(self._close_all(), self._loop).result(timeout=10)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=10)
         self._loop.close()
@@ -119,6 +133,8 @@ class LoopbackServer:
                     break
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
             pass
+        except asyncio.CancelledError:
+            pass  # stop() or fresh(); raised on, Python 3.11's stream callback would log it as an error
         finally:
             writer.transport.abort()
             with self._lock:
