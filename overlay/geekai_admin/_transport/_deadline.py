@@ -23,7 +23,7 @@ from typing import Any
 import httpcore
 import httpx
 
-__all__ = ["bound_by_deadline", "running_until", "wait_limit"]
+__all__ = ["bound_by_deadline", "cut_to", "running_until", "wait_limit"]
 
 _ENDS_AT: contextvars.ContextVar[float | None] = contextvars.ContextVar("geekai_admin_ends_at", default=None)
 """The time.monotonic() instant the sync call in progress on this thread must end by."""
@@ -39,6 +39,12 @@ def running_until(ends_at: float | None) -> Iterator[None]:
         _ENDS_AT.reset(token)
 
 
+def cut_to(left: float, timeout: float | None) -> float:
+    """The rule of every wait under a deadline: `timeout` (None: no limit), but never past the
+    `left` seconds left of the deadline."""
+    return left if timeout is None else min(timeout, left)
+
+
 def wait_limit(timeout: float | None, ends_at: float | None, expired: type[Exception]) -> float | None:
     """The longest the next wait may take: `timeout` (None: no limit), cut to what is left until
     `ends_at` (a time.monotonic() instant; None: no deadline). Raises `expired` once none is left."""
@@ -47,7 +53,7 @@ def wait_limit(timeout: float | None, ends_at: float | None, expired: type[Excep
     left = ends_at - time.monotonic()
     if left <= 0:
         raise expired("the call's deadline passed")
-    return left if timeout is None else min(timeout, left)
+    return cut_to(left, timeout)
 
 
 def _limit(timeout: float | None, expired: type[Exception]) -> float | None:

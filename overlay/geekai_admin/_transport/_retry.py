@@ -30,6 +30,7 @@ from geekai_admin._exceptions import (
 )
 from geekai_admin._responses import status_error
 from geekai_admin._transport._body import MAX_BODY_BYTES
+from geekai_admin._transport._deadline import cut_to
 
 if TYPE_CHECKING:
     from geekai_admin._transport._call import Call
@@ -177,7 +178,7 @@ class Attempts:
         if left <= 0:
             raise self._past_deadline(sent=self.maybe_done, request=None)
         parts = (timeout.connect, timeout.read, timeout.write, timeout.pool)
-        connect, read, write, pool = (left if part is None else min(part, left) for part in parts)
+        connect, read, write, pool = (cut_to(left, part) for part in parts)
         return httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
 
     def _past_deadline(self, *, sent: bool, request: httpx.Request | None) -> APITimeoutError:
