@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import signal
+from collections.abc import Callable, Iterator
+from types import FrameType
 
 import certifi
 import pytest
@@ -38,3 +40,30 @@ def private_state_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[N
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
         yield
+
+
+_STOP_SIGNALS: dict[signal.Signals, Callable[[int, FrameType | None], object] | signal.Handlers] = {
+    signal.SIGINT: signal.default_int_handler,
+    signal.SIGTERM: signal.SIG_DFL,
+    signal.SIGHUP: signal.SIG_DFL,
+    signal.SIGQUIT: signal.SIG_DFL,
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stop_signals_not_ignored() -> Iterator[None]:
+    """A stop signal the run was started with ignored is heard again, in this process and in the
+    commands the tests start (they inherit an ignored signal).
+
+    A shell without job control starts a background job (`nox &` in a script) with SIGINT and
+    SIGQUIT ignored, and nohup ignores SIGHUP; the command keeps an ignored signal ignored, as it
+    should, so every test that interrupts one would fail for a reason of the run's, not the code's.
+    """
+    ignored = [signum for signum in _STOP_SIGNALS if signal.getsignal(signum) == signal.SIG_IGN]
+    for signum in ignored:
+        signal.signal(signum, _STOP_SIGNALS[signum])
+    try:
+        yield
+    finally:
+        for signum in ignored:
+            signal.signal(signum, signal.SIG_IGN)
