@@ -529,13 +529,14 @@ def keep_beside(destination: Destination | None, text: str) -> Path:
     That folder first, because the destination was prepared there and its owner chose it for a
     secret already; the name says what the file is."""
     label = "no destination" if destination is None else destination.label
-    if isinstance(destination, ExecDestination):
-        folder = destination.folder
-    elif isinstance(destination, FileDestination | EnvFileDestination):
-        folder = destination.path.parent
-    else:
-        folder = Path.cwd()
+    folder: Path | str = "the current folder"
     try:
+        if isinstance(destination, ExecDestination):
+            folder = destination.folder
+        elif isinstance(destination, FileDestination | EnvFileDestination):
+            folder = destination.path.parent
+        else:
+            folder = Path.cwd()  # FileNotFoundError when it was removed while the command ran
         return _keep_in(folder, text)
     except OSError as error:
         beside = f"cannot keep it in {folder} ({_reason(error)})"

@@ -566,6 +566,34 @@ def test_keep_beside_uses_a_private_folder_when_the_destinations_will_not_take_a
     assert list(kept.parent.iterdir()) == [kept]
 
 
+def test_keep_beside_without_a_destination_uses_the_private_folder_when_the_current_one_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    kept = ops.keep_beside(None, "sk-unsaved\n")
+    assert kept.parent == state / "geekai-admin"
+    assert kept.read_text() == "sk-unsaved\n"
+
+
+def test_keep_beside_names_the_current_folder_when_it_is_gone_and_so_is_the_private_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "a-file"))
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    with pytest.raises(ops.DeliveryError) as caught:
+        ops.keep_beside(None, "sk-unsaved")
+    assert caught.value.problem.startswith("cannot keep it in the current folder (No such file or directory), nor in ")
+
+
 def test_keep_beside_makes_an_existing_private_folder_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     (tmp_path / "geekai-admin").mkdir(mode=0o755)

@@ -219,8 +219,6 @@ def unsaved(destination: ops.Destination | None, text: str) -> str:
         kept = ops.keep_beside(destination, text + "\n")
     except ops.DeliveryError as failed:
         return f"could not be kept ({failed.problem}): it is lost"
-    except OSError as failed:  # the current folder itself is gone
-        return f"could not be kept ({failed.strerror or type(failed).__name__}): it is lost"
     return f"is in {printable(str(kept))} (readable by you only)"
 
 
