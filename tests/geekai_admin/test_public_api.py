@@ -98,6 +98,7 @@ OPS_EXPORTED = {
     "GroupSpend",
     "HandOver",
     "HandOverError",
+    "InterruptNote",
     "KeyFilter",
     "Problem",
     "ProblemKind",

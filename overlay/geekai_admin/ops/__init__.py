@@ -48,7 +48,7 @@ if TYPE_CHECKING:
         stop_deliveries,
     )
     from geekai_admin.ops._export import Export, export_keys_file
-    from geekai_admin.ops._handover import HandOverError, create
+    from geekai_admin.ops._handover import HandOverError, InterruptNote, create
     from geekai_admin.ops._keys_file import (
         NEVER,
         NO_LIMIT,
@@ -95,6 +95,7 @@ __all__ = [
     "GroupSpend",
     "HandOver",
     "HandOverError",
+    "InterruptNote",
     "KeyFilter",
     "KeysFile",
     "KeysFileError",
@@ -144,7 +145,7 @@ _MODULES = {
     "geekai_admin.ops._bulk": ("BulkInterrupted", "BulkResult", "delete_many", "update_many"),
     "geekai_admin.ops._check": ("CheckResult", "Problem", "ProblemKind", "check", "check_report"),
     "geekai_admin.ops._report": ("GroupSpend", "Report", "build_report", "report"),
-    "geekai_admin.ops._handover": ("HandOverError", "create"),
+    "geekai_admin.ops._handover": ("HandOverError", "InterruptNote", "create"),
     "geekai_admin.ops._rotation": ("HandOver", "Rotation", "RotationError", "RotationStep", "retire", "rotate"),
     "geekai_admin.ops._selection": ("KeyFilter", "select_keys", "sort_keys"),
     "geekai_admin.ops._destinations": (

@@ -48,6 +48,7 @@ __all__ = [
     "HandOverCall",
     "HandOverError",
     "HandOverStep",
+    "InterruptNote",
     "Step",
     "checked_hand_over",
     "create",
@@ -150,10 +151,37 @@ def create_fate(error: Exception, name: str) -> str:
     return f"a new key named {name!r} {MAY_HAVE_BEEN_CREATED}: look for it in the key list"
 
 
-def note(interrupt: BaseException, text: str) -> None:
-    """Says on a KeyboardInterrupt or cancellation where the flow stopped (a dropped flow is not one)."""
+class InterruptNote(str):
+    """A note `ops.create`, `ops.rotate` and `ops.apply` add to an interrupt (KeyboardInterrupt,
+    cancellation) that stopped them: where the operation stopped and what may exist now, never a
+    secret. Its text, as a traceback shows it, is "OPERATION was WHAT"; both parts are kept:
+
+    - `operation`: the library's function ("ops.create", "ops.rotate", "apply: create 'ci'");
+    - `what`: the rest, without naming the operation ("interrupted creating the key: a key named
+      'ci' may have been created, its secret unknown"), for a program that names the operation in
+      its own words (the command prints "keys create was " + `what`).
+
+    It is found in the interrupt's `__notes__`, among plain strings (notes that name no operation).
+    """
+
+    operation: str
+    what: str
+
+    def __new__(cls, operation: str, what: str) -> InterruptNote:
+        text = super().__new__(cls, f"{operation} was {what}")
+        text.operation = operation
+        text.what = what
+        return text
+
+    def __reduce__(self) -> tuple[type[InterruptNote], tuple[str, str]]:
+        return type(self), (self.operation, self.what)
+
+
+def note(interrupt: BaseException, operation: str, what: str) -> None:
+    """Says on a KeyboardInterrupt or cancellation where `operation` stopped, as an InterruptNote (a
+    dropped flow, GeneratorExit, is not an interrupt)."""
     if not isinstance(interrupt, GeneratorExit):
-        interrupt.add_note(text)
+        interrupt.add_note(InterruptNote(operation, what))
 
 
 def deliver_or_undo(new: CreatedKey, *, operation: str, untouched: str = "") -> Generator[Step, Any, None]:
@@ -184,8 +212,9 @@ def deliver_or_undo(new: CreatedKey, *, operation: str, untouched: str = "") -> 
         except BaseException as interrupt:
             note(
                 interrupt,
-                f"{operation} was interrupted deleting the new key after its hand-over failed: new "
-                f"{key_label(new)} may still exist, its secret nowhere{untouched}",
+                operation,
+                f"interrupted deleting the new key after its hand-over failed: new {key_label(new)} may still "
+                f"exist, its secret nowhere{untouched}",
             )
             raise
         raise HandOverError(
@@ -199,8 +228,9 @@ def deliver_or_undo(new: CreatedKey, *, operation: str, untouched: str = "") -> 
     except BaseException as interrupt:
         note(
             interrupt,
-            f"{operation} was interrupted in the hand-over: new {key_label(new)} exists and was kept, its secret "
-            f"nowhere but where its delivery put it, if it did{untouched}",
+            operation,
+            f"interrupted in the hand-over: new {key_label(new)} exists and was kept, its secret nowhere but "
+            f"where its delivery put it, if it did{untouched}",
         )
         raise
 
@@ -228,10 +258,7 @@ def creation_flow(step: CreateStep, *, operation: str) -> Generator[Step, Any, C
             new_may_exist=not surely_not_created(error),
         ) from error
     except BaseException as interrupt:
-        note(
-            interrupt,
-            f"{operation} was interrupted creating the key: a key named {step.name!r} {MAY_HAVE_BEEN_CREATED}",
-        )
+        note(interrupt, operation, f"interrupted creating the key: a key named {step.name!r} {MAY_HAVE_BEEN_CREATED}")
         raise
     yield from deliver_or_undo(new, operation=operation)
     return new

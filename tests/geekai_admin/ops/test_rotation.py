@@ -469,6 +469,10 @@ def test_an_interrupt_propagates_with_a_note_on_what_exists(fake_api: FakeAPI, s
         ops.rotate(client, old.uuid, on_created=interrupted if step == "hand_over" else HandOver(fake_api, old))
     notes = "\n".join(caught.value.__notes__)
     assert "ops.rotate was interrupted" in notes
+    (note,) = (note for note in caught.value.__notes__ if isinstance(note, ops.InterruptNote))
+    assert note.operation == "ops.rotate"
+    assert note.what.startswith("interrupted ")
+    assert old.uuid in note.what
     assert old.uuid in notes
     assert fake_api.has_key(old.uuid)
     for secret in fake_api.issued_secrets:

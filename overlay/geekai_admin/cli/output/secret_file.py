@@ -169,10 +169,8 @@ class SecretOut:
         """On the way out of an interrupt: what may exist (the library's notes), then the reservation undone."""
         command = self.session.args.command
         for text in getattr(interrupt, "__notes__", ()):
-            # The library names its function ("ops.create was interrupted ..."); a shell user ran a command.
-            said = (
-                command + text.removeprefix("ops." + command.removeprefix("keys ")) if text.startswith("ops.") else text
-            )
+            # The library's note names its function ("ops.create"); a shell user ran a command.
+            said = f"{command} was {text.what}" if isinstance(text, ops.InterruptNote) else text
             say(f"{PROG}: {printable(self.session.redact(said))}")
         if self.received is not None and self.destination is not None and not self.delivered:
             say(f"{PROG}: {unsure_delivery(self.received, self.where)}")
