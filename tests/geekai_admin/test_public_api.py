@@ -143,6 +143,7 @@ OPS_EXPORTED = {
     "FileDestination",
     "KeysFile",
     "KeysFileError",
+    "OutcomeUnknown",
     "Plan",
     "export_keys_file",
     "load_keys_file",

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         ApplyOutcome,
         ApplyResult,
         Deliver,
+        OutcomeUnknown,
         apply,
         apply_result_of,
     )
@@ -99,6 +100,7 @@ __all__ = [
     "KeyFilter",
     "KeysFile",
     "KeysFileError",
+    "OutcomeUnknown",
     "Plan",
     "Problem",
     "ProblemKind",
@@ -139,6 +141,7 @@ _MODULES = {
         "ApplyOutcome",
         "ApplyResult",
         "Deliver",
+        "OutcomeUnknown",
         "apply",
         "apply_result_of",
     ),
