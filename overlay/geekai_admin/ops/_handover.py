@@ -10,7 +10,9 @@ A new key's secret exists once, in the create's answer. So, after the create:
 A hand-over that may or may not have stored the secret deletes nothing: an interrupt
 (KeyboardInterrupt, cancellation, a timeout) during it leaves both keys, with a note on the
 interrupt; a DeliveryUncertain (a delivery command stopped before it exited) keeps the new key and
-raises HandOverError naming it (`.new`), the old key untouched.
+raises HandOverError naming it (`.new`), the old key untouched. A delivery command that failed on
+its own after an interrupt came (DeliveryError.interrupt) is a failed hand-over, undone as any;
+then `ops.create` and `ops.rotate` let the interrupt go on (`interrupt_first`).
 The steps are written once, as generators that do no I/O; `ops.create` and `ops.rotate` drive them
 with either client.
 """
@@ -22,7 +24,7 @@ import datetime
 import inspect
 from collections.abc import Callable, Coroutine, Generator
 from decimal import Decimal
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 
 from geekai_admin._calls import NOT_GIVEN, KeyChanges, NotGiven
 from geekai_admin._client import AsyncGeekAIAdmin, AsyncKeys, GeekAIAdmin, Keys
@@ -37,7 +39,7 @@ from geekai_admin._flow import run_async, run_sync
 from geekai_admin._inputs import check_name
 from geekai_admin._models import CreatedKey
 from geekai_admin._types import Amount, DateLike
-from geekai_admin.ops._destinations import DeliveryUncertain
+from geekai_admin.ops._destinations import DeliveryError, DeliveryUncertain
 from geekai_admin.ops._driving import Client, sync_client
 from geekai_admin.ops._selection import key_label
 
@@ -57,10 +59,14 @@ __all__ = [
     "creation_flow",
     "deliver_or_undo",
     "in_line",
+    "interrupt_first",
     "note",
     "performer",
     "said",
 ]
+
+S = TypeVar("S")
+R = TypeVar("R")
 
 HandOverStep = Literal["create", "hand_over", "delete"]
 """Where a hand-over failed: creating the new key, handing its secret over (`on_created`), or
@@ -235,6 +241,21 @@ def deliver_or_undo(new: CreatedKey, *, operation: str, untouched: str = "") -> 
         raise
 
 
+def interrupt_first(flow: Generator[S, Any, R]) -> Generator[S, Any, R]:
+    """`flow`, except that a hand-over which failed after an interrupt came (a delivery command that
+    then exited non-zero: DeliveryError.interrupt), once undone, re-raises that interrupt from its
+    HandOverError (`__cause__`: what exists, `.new` if the undo failed too): an interrupt is never
+    turned into an error that `except Exception` would take for a plain failure."""
+    try:
+        return (yield from flow)
+    except HandOverError as failed:
+        cause = failed.__cause__
+        interrupt = cause.interrupt if isinstance(cause, DeliveryError) else None
+        if interrupt is None:
+            raise
+        raise interrupt from failed
+
+
 def create_step(*, name: object, group: object, credit_limit: object, expires: object) -> CreateStep:
     """The create's fields, checked before anything is sent (InvalidInputError names the field)."""
     checked = KeyChanges.of(name=name, group=group, credit_limit=credit_limit, expires=expires)
@@ -345,10 +366,17 @@ def create(
     `on_created(new)` stores the secret; if it raises, the new key is deleted (no one could use
     it) and HandOverError says so (`.new_deleted`). Fields left NOT_GIVEN take `keys.create`'s
     defaults. Returns the new key, its secret still on it.
+
+    An interrupt (KeyboardInterrupt, cancellation) goes on as it came, with an InterruptNote on what
+    may exist. One that came while a delivery command ran which then failed on its own
+    (`ops.DeliveryError.interrupt`) goes on once the new key is deleted, raised from the
+    HandOverError that says so (its `__cause__`).
     """
     hand_over = checked_hand_over(on_created, required=True)
-    flow = creation_flow(
-        create_step(name=name, group=group, credit_limit=credit_limit, expires=expires), operation="ops.create"
+    flow = interrupt_first(
+        creation_flow(
+            create_step(name=name, group=group, credit_limit=credit_limit, expires=expires), operation="ops.create"
+        )
     )
     if isinstance(client, AsyncGeekAIAdmin):
         return run_async(flow, performer(client.keys, hand_over))

@@ -32,6 +32,7 @@ from geekai_admin.ops._handover import (
     create_fate,
     deliver_or_undo,
     in_line,
+    interrupt_first,
     note,
     performer,
     said,
@@ -270,16 +271,23 @@ def rotate(
     A failure after the read raises RotationError: `.step` says where, `.new` holds the new key
     and its secret while it exists undelivered, `.old` the old key, never deleted before the
     hand-over returned. Its message names the keys that exist, never the secret.
+
+    An interrupt (KeyboardInterrupt, cancellation) goes on as it came, with an InterruptNote on what
+    may exist. One that came while a delivery command ran which then failed on its own
+    (`ops.DeliveryError.interrupt`) goes on once the new key is deleted, raised from the
+    RotationError that says so (its `__cause__`).
     """
     on_created = checked_hand_over(on_created)
-    flow = rotation_flow(
-        key,
-        name=name,
-        delete_old=_deletes_old(delete_old, on_created),
-        hand_over=on_created is not None,
-        group=group,
-        credit_limit=credit_limit,
-        expires=expires,
+    flow = interrupt_first(
+        rotation_flow(
+            key,
+            name=name,
+            delete_old=_deletes_old(delete_old, on_created),
+            hand_over=on_created is not None,
+            group=group,
+            credit_limit=credit_limit,
+            expires=expires,
+        )
     )
     if isinstance(client, AsyncGeekAIAdmin):
         return run_async(flow, _performer(client.keys, on_created))

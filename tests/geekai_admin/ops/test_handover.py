@@ -185,6 +185,40 @@ def test_an_interrupt_in_the_undo_of_a_failed_hand_over_says_the_new_key_may_sti
     assert new.secret not in note
 
 
+def _failed_after_an_interrupt() -> tuple[ops.DeliveryError, KeyboardInterrupt]:
+    """What an `exec:` destination raises when Ctrl-C came while its command ran and it then exited non-zero."""
+    interrupt = KeyboardInterrupt()
+    return ops.DeliveryError("exec:store", "exited with status 4 after the interrupt", interrupt=interrupt), interrupt
+
+
+@pytest.mark.parametrize("undo", ["deleted", "delete fails"])
+def test_a_delivery_that_failed_after_an_interrupt_is_undone_then_the_interrupt_goes_on(
+    against: Against, fake_api: FakeAPI, undo: str
+) -> None:
+    """Not a HandOverError that `except Exception` would take for a plain failure: the interrupt
+    itself, raised from the HandOverError that says what exists (and holds an undeletable key)."""
+    failure, interrupt = _failed_after_an_interrupt()
+    if undo == "delete fails":
+        fake_api.inject(DENIED, method="DELETE")
+    store = Store(failure)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        against(lambda c: ops.create(c, name="ci", on_created=store))
+    (new,) = store.received
+    assert caught.value is interrupt
+    error = interrupt.__cause__
+    assert isinstance(error, HandOverError)
+    assert error.__cause__ is failure
+    assert error.step == "hand_over"
+    assert str(error).startswith("ops.create: delivering the new secret failed (exec:store: exited with status 4")
+    if undo == "deleted":
+        assert (error.new, error.new_deleted) == (None, True)
+        assert fake_api.keys == {}
+    else:
+        assert error.new == new  # its secret kept for the caller, as a HandOverError keeps it
+        assert list(fake_api.keys) == [new.uuid]
+    assert new.secret not in str(error) + repr(error) + repr(getattr(interrupt, "__notes__", []))
+
+
 # --- cancellation and timeouts, on a real socket ---------------------------------------------------
 
 STEPS = ["read", "create", "hand_over", "delete"]
