@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         ApplyOutcome,
         ApplyResult,
         Deliver,
+        OutcomeUnknown,
         apply,
         apply_result_of,
     )
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
         stop_deliveries,
     )
     from geekai_admin.ops._export import Export, export_keys_file
-    from geekai_admin.ops._handover import HandOverError, create
+    from geekai_admin.ops._handover import HandOverError, InterruptNote, create
     from geekai_admin.ops._keys_file import (
         NEVER,
         NO_LIMIT,
@@ -95,9 +96,11 @@ __all__ = [
     "GroupSpend",
     "HandOver",
     "HandOverError",
+    "InterruptNote",
     "KeyFilter",
     "KeysFile",
     "KeysFileError",
+    "OutcomeUnknown",
     "Plan",
     "Problem",
     "ProblemKind",
@@ -138,13 +141,14 @@ _MODULES = {
         "ApplyOutcome",
         "ApplyResult",
         "Deliver",
+        "OutcomeUnknown",
         "apply",
         "apply_result_of",
     ),
     "geekai_admin.ops._bulk": ("BulkInterrupted", "BulkResult", "delete_many", "update_many"),
     "geekai_admin.ops._check": ("CheckResult", "Problem", "ProblemKind", "check", "check_report"),
     "geekai_admin.ops._report": ("GroupSpend", "Report", "build_report", "report"),
-    "geekai_admin.ops._handover": ("HandOverError", "create"),
+    "geekai_admin.ops._handover": ("HandOverError", "InterruptNote", "create"),
     "geekai_admin.ops._rotation": ("HandOver", "Rotation", "RotationError", "RotationStep", "retire", "rotate"),
     "geekai_admin.ops._selection": ("KeyFilter", "select_keys", "sort_keys"),
     "geekai_admin.ops._destinations": (

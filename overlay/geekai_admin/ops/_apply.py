@@ -21,7 +21,7 @@ from typing import Any, cast, overload
 
 from geekai_admin._calls import NOT_GIVEN
 from geekai_admin._client import AsyncGeekAIAdmin, AsyncKeys, GeekAIAdmin, Keys
-from geekai_admin._exceptions import InvalidInputError
+from geekai_admin._exceptions import MAY_HAVE_BEEN_CREATED, GeekAIError, InvalidInputError
 from geekai_admin._flow import run_async, run_sync
 from geekai_admin._models import ApiKey, CreatedKey
 from geekai_admin.ops import _bounded as bounded
@@ -33,13 +33,24 @@ from geekai_admin.ops._handover import DeleteStep, HandOver, HandOverError, crea
 from geekai_admin.ops._plan import MANAGED_FIELDS, Change, Plan
 from geekai_admin.ops._rotation import _performer as rotation_performer
 from geekai_admin.ops._rotation import rotation_flow
+from geekai_admin.ops._selection import key_label
 
-__all__ = ["AppliedChange", "ApplyInterrupted", "ApplyOutcome", "ApplyResult", "Deliver", "apply", "apply_result_of"]
+__all__ = [
+    "AppliedChange",
+    "ApplyInterrupted",
+    "ApplyOutcome",
+    "ApplyResult",
+    "Deliver",
+    "OutcomeUnknown",
+    "apply",
+    "apply_result_of",
+]
 
 ApplyOutcome = Outcome
 """One change's outcome, in a bulk run's words: done; failed (its `error` says what exists now);
 not started (an interrupt came first); unknown (still running when the wait after an interrupt
-ended, or its secret may or may not have been delivered: `key` then names the new key, kept)."""
+ended, or its secret may or may not have been delivered: `key` then names the new key, kept; its
+`error` says what may have happened)."""
 
 Deliver = Callable[[Change, CreatedKey], object]
 """Receives a created or rotated key's change and the new key (with its secret), and stores the
@@ -51,12 +62,20 @@ _OUTCOMES: tuple[ApplyOutcome, ...] = ("done", "failed", "not started", "unknown
 _PHASES: tuple[tuple[str, ...], ...] = (("create", "update"), ("rotate",), ("delete",))
 
 
+class OutcomeUnknown(GeekAIError):
+    """The `error` of a change still under way when an interrupted `apply` stopped waiting for it
+    (outcome "unknown"): what may have happened, and to which keys ("interrupted in flight: the key
+    ... may or may not have been updated"); never a secret."""
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class AppliedChange:
-    """One change of the plan and its `outcome`. `error`: why it failed (its message says which
-    keys exist, never a secret). `key`: the key as it stands after (the new key for a create or a
-    rotation, without its secret; the updated key), None for a deletion or when not done; for an
-    unknown outcome, the new key if it was created (kept: its secret may or may not have been delivered)."""
+    """One change of the plan and its `outcome`. `error`: why it failed, or for an unknown outcome
+    what may have happened (an OutcomeUnknown, or the HandOverError of a delivery that may or may
+    not have worked); its message says which keys exist, never a secret; None when done or not
+    started. `key`: the key as it stands after (the new key for a create or a rotation, without its
+    secret; the updated key), None for a deletion or when not done; for an unknown outcome, the new
+    key if it was created (kept: its secret may or may not have been delivered)."""
 
     change: Change
     outcome: ApplyOutcome
@@ -180,11 +199,34 @@ def _applied(change: Change, outcome: ApiKey | Exception | None) -> AppliedChang
     return AppliedChange(change, "done", key=outcome)
 
 
-def _unrun(change: Change, state: bounded.Unrun, new: CreatedKey | None) -> AppliedChange:
-    """A change that gave no result; one still in its hand-over names its new key (kept, not deleted)."""
+def _unrun(change: Change, state: bounded.Unrun, new: CreatedKey | None, delivered: bool) -> AppliedChange:
+    """A change that gave no result; one still in flight says what may have happened, and names its
+    new key (kept, not deleted) if it was created. `delivered`: its new secret's hand-over returned."""
     if state is bounded.NOT_STARTED:
         return AppliedChange(change, "not started")
-    return AppliedChange(change, "unknown", key=None if new is None else new.key())
+    return AppliedChange(
+        change, "unknown", error=_in_flight(change, new, delivered), key=None if new is None else new.key()
+    )
+
+
+def _in_flight(change: Change, new: CreatedKey | None, delivered: bool) -> OutcomeUnknown:
+    """What a change still in flight may have done, by how far it is known to have gone."""
+    head, old = "interrupted in flight: ", change.uuid
+    if change.action in ("update", "delete"):
+        done = "updated" if change.action == "update" else "deleted"
+        return OutcomeUnknown(f"{head}the key {old} may or may not have been {done}")
+    where = "its destination" if change.desired is None else change.desired.secret
+    untouched = "" if old is None else f"; the old key {old} was not touched"
+    if new is None:
+        other = "" if old is None else f" (not {old})"
+        return OutcomeUnknown(f"{head}a key named {change.name!r}{other} {MAY_HAVE_BEEN_CREATED}{untouched}")
+    if not delivered:  # the old key goes only after the delivery returned
+        kept = "" if old is None else f" (the old key {old} was not touched)"
+        return OutcomeUnknown(
+            f"{head}the new {key_label(new)} was kept{kept}: its secret may or may not have reached {where}"
+        )
+    deleted = "" if old is None else f"; the old key {old} may or may not have been deleted"
+    return OutcomeUnknown(f"{head}the new key {new.uuid} was created and its secret delivered to {where}{deleted}")
 
 
 # --- the drivers ---------------------------------------------------------------------------------
@@ -218,12 +260,11 @@ class _Progress:
         self._position = {id(change): index for index, change in enumerate(plan.changes)}
         self._known: dict[int, AppliedChange] = {}
 
-    def record(
-        self, phase: list[Change], ran: bounded.Ran[ApiKey | Exception | None], received: Mapping[int, CreatedKey]
-    ) -> None:
+    def record(self, phase: list[Change], ran: bounded.Ran[ApiKey | Exception | None], delivering: _Delivering) -> None:
         for change, outcome in zip(phase, ran.results, strict=True):
             if isinstance(outcome, bounded.Unrun):
-                applied = _unrun(change, outcome, received.get(id(change)))
+                key = id(change)
+                applied = _unrun(change, outcome, delivering.received.get(key), key in delivering.delivered)
             else:
                 applied = _applied(change, outcome)
             self._known[self._position[id(change)]] = applied
@@ -241,20 +282,28 @@ class _Delivering:
     def __init__(self, deliver: Deliver) -> None:
         self._deliver = deliver
         self.received: dict[int, CreatedKey] = {}  # by id(change)
+        self.delivered: set[int] = set()  # by id(change): its hand-over returned
         self.commands = DeliveryCommands()
         self._given_up = threading.Event()
 
-    def hand_over(self, change: Change, new: CreatedKey) -> object:
+    def _started(self, change: Change, new: CreatedKey) -> object:
         self.received[id(change)] = new
         if self._given_up.is_set():  # the run was given up: start no delivery that would outlive it
             raise InterruptedError("apply was interrupted before this secret was handed over")
         return self._deliver(change, new)
 
-    async def hand_over_async(self, change: Change, new: CreatedKey) -> object:
+    def hand_over(self, change: Change, new: CreatedKey) -> None:
+        """The sync client's: a deliver that returns an awaitable fails (`in_line`)."""
+        in_line(functools.partial(self._started, change))(new)
+        self.delivered.add(id(change))
+
+    async def hand_over_async(self, change: Change, new: CreatedKey) -> None:
         """A deliver that writes and fsyncs, or runs a command for up to EXEC_TIMEOUT, runs in a worker
         thread, never on the event loop; an awaitable it returns is awaited on the loop."""
-        outcome = await asyncio.to_thread(self.hand_over, change, new)
-        return await outcome if inspect.isawaitable(outcome) else outcome
+        outcome = await asyncio.to_thread(self._started, change, new)
+        if inspect.isawaitable(outcome):
+            await outcome
+        self.delivered.add(id(change))
 
     def give_up(self) -> None:
         self._given_up.set()
@@ -266,7 +315,7 @@ def _apply_sync(client: GeekAIAdmin, plan: Plan, deliver: Deliver, concurrency: 
     delivering = _Delivering(deliver)
 
     def one(change: Change) -> ApiKey | Exception | None:
-        hand_over = in_line(functools.partial(delivering.hand_over, change))
+        hand_over = functools.partial(delivering.hand_over, change)
         try:
             with delivering.commands.current():
                 return run_sync(_change_flow(change), _performer(keys, hand_over))
@@ -276,7 +325,7 @@ def _apply_sync(client: GeekAIAdmin, plan: Plan, deliver: Deliver, concurrency: 
     progress = _Progress(plan)
     for phase in _phases(plan):
         ran = bounded.run_sync(phase, one, concurrency, overdue=delivering.give_up)
-        progress.record(phase, ran, delivering.received)
+        progress.record(phase, ran, delivering)
         if ran.interrupt is not None:
             raise ApplyInterrupted(progress.result(interrupted=True), _keyboard(ran.interrupt)) from ran.interrupt
     return progress.result(interrupted=False)
@@ -298,7 +347,7 @@ async def _apply_async(client: AsyncGeekAIAdmin, plan: Plan, deliver: Deliver, c
     progress = _Progress(plan)
     for phase in _phases(plan):
         ran = await bounded.run_async(phase, one, concurrency, overdue=delivering.give_up)
-        progress.record(phase, ran, delivering.received)
+        progress.record(phase, ran, delivering)
         if ran.interrupt is not None:
             result = progress.result(interrupted=True)
             ran.interrupt.add_note(f"apply was cancelled: {result.summary()}")

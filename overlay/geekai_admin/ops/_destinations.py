@@ -82,7 +82,8 @@ class DeliveryError(_DestinationProblem):
 
     `interrupt`: the KeyboardInterrupt (Ctrl-C, or a subclass such as the command's SIGTERM) that
     came while an `exec:` command ran, when the command then failed on its own; else None. The
-    delivery surely failed, and the caller was interrupted too: a command-line tool exits as
+    delivery surely failed, and the caller was interrupted too: `ops.create` and `ops.rotate` undo
+    the new key, then re-raise the interrupt from their HandOverError; a command-line tool exits as
     interrupted (130, 143, ...), saying the failure."""
 
     def __init__(self, destination: str, problem: str, *, interrupt: KeyboardInterrupt | None = None) -> None:

@@ -10,7 +10,9 @@ A new key's secret exists once, in the create's answer. So, after the create:
 A hand-over that may or may not have stored the secret deletes nothing: an interrupt
 (KeyboardInterrupt, cancellation, a timeout) during it leaves both keys, with a note on the
 interrupt; a DeliveryUncertain (a delivery command stopped before it exited) keeps the new key and
-raises HandOverError naming it (`.new`), the old key untouched.
+raises HandOverError naming it (`.new`), the old key untouched. A delivery command that failed on
+its own after an interrupt came (DeliveryError.interrupt) is a failed hand-over, undone as any;
+then `ops.create` and `ops.rotate` let the interrupt go on (`interrupt_first`).
 The steps are written once, as generators that do no I/O; `ops.create` and `ops.rotate` drive them
 with either client.
 """
@@ -22,7 +24,7 @@ import datetime
 import inspect
 from collections.abc import Callable, Coroutine, Generator
 from decimal import Decimal
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 
 from geekai_admin._calls import NOT_GIVEN, KeyChanges, NotGiven
 from geekai_admin._client import AsyncGeekAIAdmin, AsyncKeys, GeekAIAdmin, Keys
@@ -37,7 +39,7 @@ from geekai_admin._flow import run_async, run_sync
 from geekai_admin._inputs import check_name
 from geekai_admin._models import CreatedKey
 from geekai_admin._types import Amount, DateLike
-from geekai_admin.ops._destinations import DeliveryUncertain
+from geekai_admin.ops._destinations import DeliveryError, DeliveryUncertain
 from geekai_admin.ops._driving import Client, sync_client
 from geekai_admin.ops._selection import key_label
 
@@ -48,6 +50,7 @@ __all__ = [
     "HandOverCall",
     "HandOverError",
     "HandOverStep",
+    "InterruptNote",
     "Step",
     "checked_hand_over",
     "create",
@@ -56,10 +59,14 @@ __all__ = [
     "creation_flow",
     "deliver_or_undo",
     "in_line",
+    "interrupt_first",
     "note",
     "performer",
     "said",
 ]
+
+S = TypeVar("S")
+R = TypeVar("R")
 
 HandOverStep = Literal["create", "hand_over", "delete"]
 """Where a hand-over failed: creating the new key, handing its secret over (`on_created`), or
@@ -150,10 +157,37 @@ def create_fate(error: Exception, name: str) -> str:
     return f"a new key named {name!r} {MAY_HAVE_BEEN_CREATED}: look for it in the key list"
 
 
-def note(interrupt: BaseException, text: str) -> None:
-    """Says on a KeyboardInterrupt or cancellation where the flow stopped (a dropped flow is not one)."""
+class InterruptNote(str):
+    """A note `ops.create`, `ops.rotate` and `ops.apply` add to an interrupt (KeyboardInterrupt,
+    cancellation) that stopped them: where the operation stopped and what may exist now, never a
+    secret. Its text, as a traceback shows it, is "OPERATION was WHAT"; both parts are kept:
+
+    - `operation`: the library's function ("ops.create", "ops.rotate", "apply: create 'ci'");
+    - `what`: the rest, without naming the operation ("interrupted creating the key: a key named
+      'ci' may have been created, its secret unknown"), for a program that names the operation in
+      its own words (the command prints "keys create was " + `what`).
+
+    It is found in the interrupt's `__notes__`, among plain strings (notes that name no operation).
+    """
+
+    operation: str
+    what: str
+
+    def __new__(cls, operation: str, what: str) -> InterruptNote:
+        text = super().__new__(cls, f"{operation} was {what}")
+        text.operation = operation
+        text.what = what
+        return text
+
+    def __reduce__(self) -> tuple[type[InterruptNote], tuple[str, str]]:
+        return type(self), (self.operation, self.what)
+
+
+def note(interrupt: BaseException, operation: str, what: str) -> None:
+    """Says on a KeyboardInterrupt or cancellation where `operation` stopped, as an InterruptNote (a
+    dropped flow, GeneratorExit, is not an interrupt)."""
     if not isinstance(interrupt, GeneratorExit):
-        interrupt.add_note(text)
+        interrupt.add_note(InterruptNote(operation, what))
 
 
 def deliver_or_undo(new: CreatedKey, *, operation: str, untouched: str = "") -> Generator[Step, Any, None]:
@@ -184,8 +218,9 @@ def deliver_or_undo(new: CreatedKey, *, operation: str, untouched: str = "") -> 
         except BaseException as interrupt:
             note(
                 interrupt,
-                f"{operation} was interrupted deleting the new key after its hand-over failed: new "
-                f"{key_label(new)} may still exist, its secret nowhere{untouched}",
+                operation,
+                f"interrupted deleting the new key after its hand-over failed: new {key_label(new)} may still "
+                f"exist, its secret nowhere{untouched}",
             )
             raise
         raise HandOverError(
@@ -199,10 +234,26 @@ def deliver_or_undo(new: CreatedKey, *, operation: str, untouched: str = "") -> 
     except BaseException as interrupt:
         note(
             interrupt,
-            f"{operation} was interrupted in the hand-over: new {key_label(new)} exists and was kept, its secret "
-            f"nowhere but where its delivery put it, if it did{untouched}",
+            operation,
+            f"interrupted in the hand-over: new {key_label(new)} exists and was kept, its secret nowhere but "
+            f"where its delivery put it, if it did{untouched}",
         )
         raise
+
+
+def interrupt_first(flow: Generator[S, Any, R]) -> Generator[S, Any, R]:
+    """`flow`, except that a hand-over which failed after an interrupt came (a delivery command that
+    then exited non-zero: DeliveryError.interrupt), once undone, re-raises that interrupt from its
+    HandOverError (`__cause__`: what exists, `.new` if the undo failed too): an interrupt is never
+    turned into an error that `except Exception` would take for a plain failure."""
+    try:
+        return (yield from flow)
+    except HandOverError as failed:
+        cause = failed.__cause__
+        interrupt = cause.interrupt if isinstance(cause, DeliveryError) else None
+        if interrupt is None:
+            raise
+        raise interrupt from failed
 
 
 def create_step(*, name: object, group: object, credit_limit: object, expires: object) -> CreateStep:
@@ -228,10 +279,7 @@ def creation_flow(step: CreateStep, *, operation: str) -> Generator[Step, Any, C
             new_may_exist=not surely_not_created(error),
         ) from error
     except BaseException as interrupt:
-        note(
-            interrupt,
-            f"{operation} was interrupted creating the key: a key named {step.name!r} {MAY_HAVE_BEEN_CREATED}",
-        )
+        note(interrupt, operation, f"interrupted creating the key: a key named {step.name!r} {MAY_HAVE_BEEN_CREATED}")
         raise
     yield from deliver_or_undo(new, operation=operation)
     return new
@@ -318,10 +366,17 @@ def create(
     `on_created(new)` stores the secret; if it raises, the new key is deleted (no one could use
     it) and HandOverError says so (`.new_deleted`). Fields left NOT_GIVEN take `keys.create`'s
     defaults. Returns the new key, its secret still on it.
+
+    An interrupt (KeyboardInterrupt, cancellation) goes on as it came, with an InterruptNote on what
+    may exist. One that came while a delivery command ran which then failed on its own
+    (`ops.DeliveryError.interrupt`) goes on once the new key is deleted, raised from the
+    HandOverError that says so (its `__cause__`).
     """
     hand_over = checked_hand_over(on_created, required=True)
-    flow = creation_flow(
-        create_step(name=name, group=group, credit_limit=credit_limit, expires=expires), operation="ops.create"
+    flow = interrupt_first(
+        creation_flow(
+            create_step(name=name, group=group, credit_limit=credit_limit, expires=expires), operation="ops.create"
+        )
     )
     if isinstance(client, AsyncGeekAIAdmin):
         return run_async(flow, performer(client.keys, hand_over))

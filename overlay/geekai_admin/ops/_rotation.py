@@ -15,7 +15,7 @@ from typing import Any, overload
 from geekai_admin import _calls as calls
 from geekai_admin._calls import NOT_GIVEN, KeyChanges, NotGiven
 from geekai_admin._client import AsyncGeekAIAdmin, AsyncKeys, GeekAIAdmin, Keys
-from geekai_admin._exceptions import InvalidInputError, surely_not_created
+from geekai_admin._exceptions import MAY_HAVE_BEEN_CREATED, InvalidInputError, surely_not_created
 from geekai_admin._flow import run_async, run_sync
 from geekai_admin._inputs import check_group, check_name
 from geekai_admin._models import ApiKey, CreatedKey
@@ -32,6 +32,7 @@ from geekai_admin.ops._handover import (
     create_fate,
     deliver_or_undo,
     in_line,
+    interrupt_first,
     note,
     performer,
     said,
@@ -39,6 +40,9 @@ from geekai_admin.ops._handover import (
 from geekai_admin.ops._selection import key_label
 
 __all__ = ["HandOver", "Rotation", "RotationError", "RotationStep", "retire", "rotate", "rotation_flow"]
+
+_OPERATION = "ops.rotate"
+"""How the rotation's messages and interrupt notes name it."""
 
 RotationStep = HandOverStep
 """The step of a rotation that failed: creating the new key, handing it over (`on_created`), deleting the old one."""
@@ -101,7 +105,7 @@ _Step = _Read | Step
 def _delete_failed(error: Exception, old: ApiKey, new: CreatedKey, handed_over: bool) -> RotationError:
     where = "handed over, and on this error's .new.secret" if handed_over else "on this error's .new.secret"
     return RotationError(
-        f"ops.rotate: deleting the old key failed ({said(error, new.secret)}); both keys exist: "
+        f"{_OPERATION}: deleting the old key failed ({said(error, new.secret)}); both keys exist: "
         f"new {key_label(new)}, its secret {where}; old {key_label(old)}, not (or not surely) deleted: "
         f"delete it with keys.delete({old.uuid!r})",
         step="delete",
@@ -148,7 +152,7 @@ def rotation_flow(
         new: CreatedKey = yield create
     except Exception as error:
         raise RotationError(
-            f"ops.rotate: creating the new key failed ({said(error, None)}){untouched}; "
+            f"{_OPERATION}: creating the new key failed ({said(error, None)}){untouched}; "
             f"{create_fate(error, str(chosen_name))}",
             step="create",
             old=old,
@@ -158,14 +162,14 @@ def rotation_flow(
     except BaseException as interrupt:
         note(
             interrupt,
-            f"ops.rotate was interrupted creating the new key{untouched}; a new key named {chosen_name!r} "
-            "may have been created, its secret unknown",
+            _OPERATION,
+            f"interrupted creating the new key{untouched}; a new key named {chosen_name!r} {MAY_HAVE_BEEN_CREATED}",
         )
         raise
 
     if hand_over:
         try:
-            yield from deliver_or_undo(new, operation="ops.rotate", untouched=untouched)
+            yield from deliver_or_undo(new, operation=_OPERATION, untouched=untouched)
         except HandOverError as failed:
             raise RotationError(
                 failed.message,
@@ -185,8 +189,9 @@ def rotation_flow(
             handed = " (its secret was handed over)" if hand_over else ""
             note(
                 interrupt,
-                f"ops.rotate was interrupted deleting the old key: new {key_label(new)} exists{handed}; "
-                f"old key {old.uuid} may still exist",
+                _OPERATION,
+                f"interrupted deleting the old key: new {key_label(new)} exists{handed}; old key {old.uuid} may "
+                "still exist",
             )
             raise
     return Rotation(new=new, old=old, old_deleted=delete_old)
@@ -266,16 +271,23 @@ def rotate(
     A failure after the read raises RotationError: `.step` says where, `.new` holds the new key
     and its secret while it exists undelivered, `.old` the old key, never deleted before the
     hand-over returned. Its message names the keys that exist, never the secret.
+
+    An interrupt (KeyboardInterrupt, cancellation) goes on as it came, with an InterruptNote on what
+    may exist. One that came while a delivery command ran which then failed on its own
+    (`ops.DeliveryError.interrupt`) goes on once the new key is deleted, raised from the
+    RotationError that says so (its `__cause__`).
     """
     on_created = checked_hand_over(on_created)
-    flow = rotation_flow(
-        key,
-        name=name,
-        delete_old=_deletes_old(delete_old, on_created),
-        hand_over=on_created is not None,
-        group=group,
-        credit_limit=credit_limit,
-        expires=expires,
+    flow = interrupt_first(
+        rotation_flow(
+            key,
+            name=name,
+            delete_old=_deletes_old(delete_old, on_created),
+            hand_over=on_created is not None,
+            group=group,
+            credit_limit=credit_limit,
+            expires=expires,
+        )
     )
     if isinstance(client, AsyncGeekAIAdmin):
         return run_async(flow, _performer(client.keys, on_created))

@@ -515,7 +515,7 @@ def test_a_new_key_whose_create_was_in_flight_may_exist_and_the_report_says_how_
     old = "" if action == "create" else f" (not {uuids['team-old']})"
     untouched = "" if action == "create" else f"; the old key {uuids['team-old']} was not touched"
     assert said == (
-        f"interrupted in flight: a key named {name!r}{old} may have been created, its secret delivered nowhere"
+        f"interrupted in flight: a key named {name!r}{old} may have been created, its secret unknown"
         f"{untouched}: find it with 'geekai-admin keys list' and delete it with 'geekai-admin keys delete UUID'"
     )
     api.inject(Reply.raising(KeyboardInterrupt()), method="POST", at=1)

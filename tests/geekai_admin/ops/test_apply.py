@@ -181,6 +181,12 @@ def test_an_interrupt_starts_nothing_more_and_reports_each_outcome(fake_api: Fak
     assert fake_api.has_key(uuids["team-old"])
     assert fake_api.has_key(uuids["team-gone"])
     assert result.to_dict()["interrupted"] is True
+    unknown = result.results[1]  # in flight: the library says what may have happened, as for a failure
+    assert isinstance(unknown.error, ops.OutcomeUnknown)
+    assert unknown.to_dict()["error"] == (
+        f"interrupted in flight: the key {uuids['team-web']} may or may not have been updated"
+    )
+    assert [r.to_dict()["error"] for r in result.results[2:]] == [None, None]  # not started: nothing to say
 
 
 @pytest.mark.parametrize("stop", ["cancel", "timeout"])
@@ -395,10 +401,54 @@ def test_once_the_grace_is_over_in_flight_deliveries_are_stopped_and_none_starts
     a, b = raised.value.result.results
     (kept,) = [uuid for uuid, key in fake_api.keys.items() if key["name"] == "team-a"]
     assert (a.outcome, a.to_dict()["new_uuid"]) == ("unknown", kept)  # in its hand-over: kept and named
+    assert isinstance(a.error, ops.OutcomeUnknown)
+    assert a.to_dict()["error"] == (
+        f"interrupted in flight: the new key {kept} ('team-a') was kept: its secret may or may not have reached "
+        "file:a.key"
+    )
     assert b.outcome == "failed"  # created after the run gave up: not handed over, so deleted
     assert "apply was interrupted before this secret was handed over" in str(b.error)
     assert delivered == []
     assert [key["name"] for key in fake_api.keys.values()] == ["team-a"]
+
+
+def test_an_async_cancellation_names_a_change_still_in_flight_and_what_it_may_have_done(
+    fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sync and async alike: a change still running when the grace ends is unknown, with the words."""
+    monkeypatch.setattr(bounded, "INTERRUPT_GRACE_SECONDS", 0.1)
+    old = fake_api.seed(name="team-old", group="balance", created_at=OLD).uuid
+
+    async def go() -> BaseException:
+        delivering = asyncio.Event()
+
+        async def deliver(change: ops.Change, new: CreatedKey) -> None:
+            delivering.set()
+            await asyncio.sleep(30)  # still delivering when the grace ends
+
+        async with AsyncGeekAIAdmin(SYSTEM_KEY, transport=fake_api.mock_transport(), retry_policy=NO_WAIT) as client:
+            keys_file = ops.parse_keys_file(keys_file_text(declared("team-old", secret="file:old.key")))
+            plan = ops.plan(keys_file, await client.keys.list(), now=NOW)
+            task = asyncio.ensure_future(ops.apply(client, plan, deliver=deliver))
+            await delivering.wait()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError) as raised:
+                await task
+            return raised.value
+
+    result = ops.apply_result_of(asyncio.run(go()))
+    assert result is not None
+    (applied,) = result.results
+    (new,) = set(fake_api.keys) - {old}
+    assert (applied.outcome, applied.to_dict()["new_uuid"]) == ("unknown", new)
+    assert isinstance(applied.error, ops.OutcomeUnknown)
+    assert applied.to_dict()["error"] == (
+        f"interrupted in flight: the new key {new} ('team-old') was kept (the old key {old} was not touched): "
+        "its secret may or may not have reached file:old.key"
+    )
+    assert fake_api.has_key(old)
+    for secret in fake_api.issued_secrets:
+        assert secret not in json.dumps(result.to_dict()) + repr(result)
 
 
 # --- exec: deliveries and the run that gives up --------------------------------------------------

@@ -13,7 +13,15 @@ from typing import Any
 
 import pytest
 
-from geekai_admin import AsyncGeekAIAdmin, CreatedKey, GeekAIAdmin, HandOverError, InvalidInputError, ops
+from geekai_admin import (
+    MAY_HAVE_BEEN_CREATED,
+    AsyncGeekAIAdmin,
+    CreatedKey,
+    GeekAIAdmin,
+    HandOverError,
+    InvalidInputError,
+    ops,
+)
 from tests.geekai_admin.conftest import Against
 from tests.geekai_admin.fakes import NO_WAIT
 from tests.support.fake_api import SYSTEM_KEY, FakeAPI, LoopbackServer, Reply
@@ -142,6 +150,75 @@ def test_the_sync_client_refuses_an_awaitable_hand_over_and_deletes_the_key(fake
     assert fake_api.keys == {}
 
 
+def test_an_interrupted_create_notes_what_may_exist_without_naming_itself_in_what(
+    against: Against, fake_api: FakeAPI
+) -> None:
+    fake_api.inject(Reply.raising(KeyboardInterrupt()), method="POST")
+    with pytest.raises(KeyboardInterrupt) as caught:
+        against(lambda c: ops.create(c, name="ci", on_created=Store()))
+    (note,) = caught.value.__notes__
+    assert isinstance(note, ops.InterruptNote)
+    assert (note.operation, note.what) == (
+        "ops.create",
+        f"interrupted creating the key: a key named 'ci' {MAY_HAVE_BEEN_CREATED}",
+    )
+    assert note == f"ops.create was interrupted creating the key: a key named 'ci' {MAY_HAVE_BEEN_CREATED}"
+    (again,) = pickle.loads(pickle.dumps(caught.value)).__notes__  # an interrupt sent to another process
+    assert (type(again), again, again.operation, again.what) == (ops.InterruptNote, note, note.operation, note.what)
+
+
+def test_an_interrupt_in_the_undo_of_a_failed_hand_over_says_the_new_key_may_still_exist(
+    against: Against, fake_api: FakeAPI
+) -> None:
+    fake_api.inject(Reply.raising(KeyboardInterrupt()), method="DELETE")
+    store = Store(OSError("vault down"))
+    with pytest.raises(KeyboardInterrupt) as caught:
+        against(lambda c: ops.create(c, name="ci", on_created=store))
+    (new,) = store.received
+    (note,) = caught.value.__notes__
+    assert isinstance(note, ops.InterruptNote)
+    assert note.operation == "ops.create"
+    assert note.what == (
+        f"interrupted deleting the new key after its hand-over failed: new key {new.uuid} ('ci') may still exist, "
+        "its secret nowhere"
+    )
+    assert new.secret not in note
+
+
+def _failed_after_an_interrupt() -> tuple[ops.DeliveryError, KeyboardInterrupt]:
+    """What an `exec:` destination raises when Ctrl-C came while its command ran and it then exited non-zero."""
+    interrupt = KeyboardInterrupt()
+    return ops.DeliveryError("exec:store", "exited with status 4 after the interrupt", interrupt=interrupt), interrupt
+
+
+@pytest.mark.parametrize("undo", ["deleted", "delete fails"])
+def test_a_delivery_that_failed_after_an_interrupt_is_undone_then_the_interrupt_goes_on(
+    against: Against, fake_api: FakeAPI, undo: str
+) -> None:
+    """Not a HandOverError that `except Exception` would take for a plain failure: the interrupt
+    itself, raised from the HandOverError that says what exists (and holds an undeletable key)."""
+    failure, interrupt = _failed_after_an_interrupt()
+    if undo == "delete fails":
+        fake_api.inject(DENIED, method="DELETE")
+    store = Store(failure)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        against(lambda c: ops.create(c, name="ci", on_created=store))
+    (new,) = store.received
+    assert caught.value is interrupt
+    error = interrupt.__cause__
+    assert isinstance(error, HandOverError)
+    assert error.__cause__ is failure
+    assert error.step == "hand_over"
+    assert str(error).startswith("ops.create: delivering the new secret failed (exec:store: exited with status 4")
+    if undo == "deleted":
+        assert (error.new, error.new_deleted) == (None, True)
+        assert fake_api.keys == {}
+    else:
+        assert error.new == new  # its secret kept for the caller, as a HandOverError keeps it
+        assert list(fake_api.keys) == [new.uuid]
+    assert new.secret not in str(error) + repr(error) + repr(getattr(interrupt, "__notes__", []))
+
+
 # --- cancellation and timeouts, on a real socket ---------------------------------------------------
 
 STEPS = ["read", "create", "hand_over", "delete"]
@@ -220,6 +297,13 @@ async def _run_interrupted(server: LoopbackServer, step: str, how: str, *, rotat
     text = "\n".join(notes)
     if step != "read":  # an interrupted read has nothing to say: nothing was written
         assert "was interrupted" in text  # the library says what may exist
+        ours = [note for note in notes if isinstance(note, ops.InterruptNote)]
+        assert ours != []
+        for note in ours:  # the operation kept apart from the rest, which names none
+            assert note.operation == ("ops.create" if rotate is None else "ops.rotate")
+            assert note == f"{note.operation} was {note.what}"
+            assert note.what.startswith("interrupted ")
+            assert "ops." not in note.what
     for secret in fake.issued_secrets:
         assert secret not in text
     return delivered

@@ -304,6 +304,26 @@ def test_a_failed_hand_over_deletes_the_new_key_and_keeps_the_old(against: Again
     assert new.secret not in shows(error)
 
 
+def test_a_delivery_that_failed_after_an_interrupt_is_undone_then_the_interrupt_goes_on(
+    against: Against, fake_api: FakeAPI
+) -> None:
+    old = seed_old(fake_api)
+    interrupt = KeyboardInterrupt()
+    failure = ops.DeliveryError("exec:store", "exited with status 4 after the interrupt", interrupt=interrupt)
+    hand_over = HandOver(fake_api, old, failure)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        against(lambda c: ops.rotate(c, old.uuid, on_created=hand_over))
+    (new,) = hand_over.received
+    assert caught.value is interrupt
+    error = interrupt.__cause__
+    assert isinstance(error, RotationError)  # what exists: the new key deleted, the old one untouched
+    assert (error.step, error.new, error.new_deleted, error.old.uuid) == ("hand_over", None, True, old.uuid)
+    assert error.__cause__ is failure
+    assert list(fake_api.keys) == [old.uuid]
+    assert f"old key {old.uuid} is untouched" in str(error)
+    assert new.secret not in shows(interrupt)
+
+
 def test_a_failed_hand_over_whose_undo_fails_keeps_the_secret_on_the_error(against: Against, fake_api: FakeAPI) -> None:
     old = seed_old(fake_api)
     hand_over = HandOver(fake_api, old, OSError("disk full"))
@@ -469,6 +489,10 @@ def test_an_interrupt_propagates_with_a_note_on_what_exists(fake_api: FakeAPI, s
         ops.rotate(client, old.uuid, on_created=interrupted if step == "hand_over" else HandOver(fake_api, old))
     notes = "\n".join(caught.value.__notes__)
     assert "ops.rotate was interrupted" in notes
+    (note,) = (note for note in caught.value.__notes__ if isinstance(note, ops.InterruptNote))
+    assert note.operation == "ops.rotate"
+    assert note.what.startswith("interrupted ")
+    assert old.uuid in note.what
     assert old.uuid in notes
     assert fake_api.has_key(old.uuid)
     for secret in fake_api.issued_secrets:

@@ -23,7 +23,6 @@ from geekai_admin.cli.errors import UsageError
 from geekai_admin.cli.output import secret_file as secrets
 from geekai_admin.cli.output.escape import printable
 from geekai_admin.cli.output.formats import Produced
-from geekai_admin.cli.output.secret_file import unsure_delivery
 from geekai_admin.cli.parser import PROG
 from geekai_admin.cli.selection import has_selectors
 
@@ -192,30 +191,18 @@ def _failure(applied: ops.AppliedChange, destination: ops.Destination | None) ->
 
 
 def _in_flight(applied: ops.AppliedChange, delivered: bool) -> str:
-    """An unknown change the library gave no error for (still running when the wait after an
-    interrupt ended): what may exist now, the new key's uuid when known, and the command that checks
-    or undoes it. `delivered`: the new secret's delivery returned. Never a secret. Without `_head`."""
-    change = applied.change
-    head = "interrupted in flight: "
-    new, old = applied.key, change.uuid
+    """An unknown change still running when the wait after an interrupt ended: the library's words
+    for what may exist now (`ops.OutcomeUnknown`), then the command that checks or undoes it.
+    `delivered`: the new secret's delivery returned. Never a secret. Without `_head`."""
+    change, new, old = applied.change, applied.key, applied.change.uuid
+    said = applied.to_dict()["error"]
     if change.action in ("update", "delete"):
-        done = "updated" if change.action == "update" else "deleted"
-        return f"{head}the key {old} may or may not have been {done}: check it with '{PROG} keys get {old}'"
-    where = "its destination" if change.desired is None else str(change.desired.secret)
-    untouched = "" if old is None else f"; the old key {old} was not touched"
+        return f"{said}: check it with '{PROG} keys get {old}'"
     if new is None:
-        other = "" if old is None else f" (not {old})"
-        return (
-            f"{head}a key named {printable(repr(change.name))}{other} may have been created, its secret delivered "
-            f"nowhere{untouched}: find it with '{PROG} keys list' and delete it with '{PROG} keys delete UUID'"
-        )
-    if not delivered:  # the old key goes only after the delivery returned
-        return f"{head}{unsure_delivery(new, where)}{untouched}"
-    return (
-        f"{head}the new key {new.uuid} was created and its secret delivered to {printable(where)}; the old key "
-        f"{old} may or may not have been deleted: check it with '{PROG} keys get {old}' and delete it with "
-        f"'{PROG} keys delete {old}'"
-    )
+        return f"{said}: find it with '{PROG} keys list' and delete it with '{PROG} keys delete UUID'"
+    if not delivered or old is None:  # the old key goes only after the delivery returned
+        return f"{said}; if it did not, delete the key with '{PROG} keys delete {new.uuid}'"
+    return f"{said}: check it with '{PROG} keys get {old}' and delete it with '{PROG} keys delete {old}'"
 
 
 def _head(change: ops.Change) -> str:

@@ -117,7 +117,7 @@ def rotate(session: Session) -> Produced:
             out.abandon()
         return _failed(output, exc, args.name or exc.old.name)
     except BaseException as interrupt:
-        out.interrupted(interrupt)
+        out.interrupted(interrupt, _untouched(uuid))
         if output.open:  # interrupted during the delete: the secret is out, the old key's fate unknown
             with contextlib.suppress(ops.DeliveryError):
                 secrets.write_out(output.close(None) + "\n")
@@ -133,11 +133,15 @@ def rotate(session: Session) -> Produced:
     return output.produced(new, rotation.old_deleted, text)
 
 
+def _untouched(old: str) -> str:
+    return f"; the old key {old} was not touched"
+
+
 def _failed(output: _Output, error: RotationError, name: str | None) -> Produced:
     """A step after the read failed: say which keys exist and where the new secret is; exit 1."""
     old, new, cause = error.old, error.new, error.__cause__
     reason = str(cause) if cause is not None else str(error)
-    untouched = f"; the old key {old.uuid} was not touched"
+    untouched = _untouched(old.uuid)
     if error.step == "hand_over":
         output.out.fail(error, untouched)
     if new is None:

@@ -138,16 +138,8 @@ class SecretOut:
         return f"Created key {printable(key.uuid)}\n\n{key_text(key)}\n\n{said}; it is shown nowhere else."
 
     def fail(self, error: HandOverError, untouched: str = "") -> NoReturn:
-        """Raises the hand-over's failure (exit 1). A delivery command that failed on its own after
-        Ctrl-C or SIGTERM came: the failure is said, then the interrupt goes on (exit 130 or 143):
-        the user stopped the command, as a bulk run reports its failures and exits interrupted."""
-        failure = self.failed(error, untouched)
-        cause = error.__cause__
-        interrupt = cause.interrupt if isinstance(cause, ops.DeliveryError) else None
-        if interrupt is None:
-            raise failure
-        say(error_line(str(failure), redact=self.session.redact))
-        raise interrupt from None
+        """Raises the hand-over's failure (exit 1)."""
+        raise self.failed(error, untouched)
 
     def failed(self, error: HandOverError, untouched: str = "") -> CommandFailed:
         """A hand-over that raised: the new key deleted; or kept, as its delivery may have worked;
@@ -165,14 +157,21 @@ class SecretOut:
             )
         return CommandFailed(f"{head}; {undeleted(error.new, unsaved(self.destination, error.new.secret))}{untouched}")
 
-    def interrupted(self, interrupt: BaseException) -> None:
-        """On the way out of an interrupt: what may exist (the library's notes), then the reservation undone."""
+    def interrupted(self, interrupt: BaseException, untouched: str = "") -> None:
+        """On the way out of an interrupt: a hand-over that failed meanwhile (a delivery command that
+        failed on its own after Ctrl-C or SIGTERM came: the library undid it and raised the interrupt
+        from its HandOverError), said as any failed hand-over, the interrupt going on (exit 130 or
+        143: the user stopped the command, as a bulk run reports its failures and exits interrupted);
+        else what may exist (the library's notes); then the reservation undone."""
+        failed = interrupt.__cause__
+        if isinstance(failed, HandOverError):
+            say(error_line(str(self.failed(failed, untouched)), redact=self.session.redact))
+            self.abandon()
+            return
         command = self.session.args.command
         for text in getattr(interrupt, "__notes__", ()):
-            # The library names its function ("ops.create was interrupted ..."); a shell user ran a command.
-            said = (
-                command + text.removeprefix("ops." + command.removeprefix("keys ")) if text.startswith("ops.") else text
-            )
+            # The library's note names its function ("ops.create"); a shell user ran a command.
+            said = f"{command} was {text.what}" if isinstance(text, ops.InterruptNote) else text
             say(f"{PROG}: {printable(self.session.redact(said))}")
         if self.received is not None and self.destination is not None and not self.delivered:
             say(f"{PROG}: {unsure_delivery(self.received, self.where)}")
