@@ -158,7 +158,12 @@ def _change_flow(change: Change) -> Generator[Any, Any, ApiKey | None]:
         return new.key()
     if change.action == "rotate":
         rotation = yield from rotation_flow(
-            _current(change), name=change.name, delete_old=True, hand_over=True, **change.new_key_fields()
+            _current(change),
+            name=change.name,
+            delete_old=True,
+            hand_over=True,
+            operation=operation,
+            **change.new_key_fields(),
         )
         return rotation.new.key()
     if change.action == "update":

@@ -102,10 +102,10 @@ class _Read:
 _Step = _Read | Step
 
 
-def _delete_failed(error: Exception, old: ApiKey, new: CreatedKey, handed_over: bool) -> RotationError:
+def _delete_failed(error: Exception, old: ApiKey, new: CreatedKey, handed_over: bool, operation: str) -> RotationError:
     where = "handed over, and on this error's .new.secret" if handed_over else "on this error's .new.secret"
     return RotationError(
-        f"{_OPERATION}: deleting the old key failed ({said(error, new.secret)}); both keys exist: "
+        f"{operation}: deleting the old key failed ({said(error, new.secret)}); both keys exist: "
         f"new {key_label(new)}, its secret {where}; old {key_label(old)}, not (or not surely) deleted: "
         f"delete it with keys.delete({old.uuid!r})",
         step="delete",
@@ -128,9 +128,11 @@ def rotation_flow(
     group: object = NOT_GIVEN,
     credit_limit: object = NOT_GIVEN,
     expires: object = NOT_GIVEN,
+    operation: str = _OPERATION,
 ) -> Generator[_Step, Any, Rotation]:
     """The rotation's steps; raises InvalidInputError before the first step for bad arguments.
-    `group`, `credit_limit`, `expires`: the new key's, when not the old key's (NOT_GIVEN)."""
+    `group`, `credit_limit`, `expires`: the new key's, when not the old key's (NOT_GIVEN).
+    `operation` begins its messages and names it in its interrupt notes (`ops.apply` runs it too)."""
     new_name = None if name is None else check_name(name)
     if not isinstance(delete_old, bool):
         raise InvalidInputError("delete_old", f"expected True or False, got {delete_old!r}")
@@ -152,7 +154,7 @@ def rotation_flow(
         new: CreatedKey = yield create
     except Exception as error:
         raise RotationError(
-            f"{_OPERATION}: creating the new key failed ({said(error, None)}){untouched}; "
+            f"{operation}: creating the new key failed ({said(error, None)}){untouched}; "
             f"{create_fate(error, str(chosen_name))}",
             step="create",
             old=old,
@@ -162,14 +164,14 @@ def rotation_flow(
     except BaseException as interrupt:
         note(
             interrupt,
-            _OPERATION,
+            operation,
             f"interrupted creating the new key{untouched}; a new key named {chosen_name!r} {MAY_HAVE_BEEN_CREATED}",
         )
         raise
 
     if hand_over:
         try:
-            yield from deliver_or_undo(new, operation=_OPERATION, untouched=untouched)
+            yield from deliver_or_undo(new, operation=operation, untouched=untouched)
         except HandOverError as failed:
             raise RotationError(
                 failed.message,
@@ -184,12 +186,12 @@ def rotation_flow(
         try:
             yield DeleteStep(old.uuid)
         except Exception as error:
-            raise _delete_failed(error, old, new, hand_over) from error
+            raise _delete_failed(error, old, new, hand_over, operation) from error
         except BaseException as interrupt:
             handed = " (its secret was handed over)" if hand_over else ""
             note(
                 interrupt,
-                _OPERATION,
+                operation,
                 f"interrupted deleting the old key: new {key_label(new)} exists{handed}; old key {old.uuid} may "
                 "still exist",
             )

@@ -133,6 +133,9 @@ def test_a_failed_delivery_deletes_the_new_key_keeps_the_old_and_goes_on(against
     assert failed.new_deleted
     assert "the disk is full" in str(failed)
     assert f"old key {uuids['team-old']} is untouched" in str(failed)
+    # each message names the change it comes from, a rotation's as a create's
+    assert str(failed).startswith("apply: rotate 'team-old': delivering the new secret failed (")
+    assert str(by_name["team-new"].error).startswith("apply: create 'team-new': delivering the new secret failed (")
     assert fake_api.has_key(uuids["team-old"])  # the old key stays
     assert sorted(k["name"] for k in fake_api.keys.values()) == ["other", "team-old", "team-web"]
     assert not result.ok
