@@ -71,7 +71,7 @@ def create(session: Session) -> Output | Produced:
         cause = exc.__cause__
         out.abandon()
         if exc.step != "create" or cause is None:
-            out.fail(exc)
+            raise out.failed(exc) from exc
         raise cause from None  # the client's own error: the command says what it may have left
     except BaseException as interrupt:
         out.interrupted(interrupt)

@@ -143,7 +143,7 @@ def _failed(output: _Output, error: RotationError, name: str | None) -> Produced
     reason = str(cause) if cause is not None else str(error)
     untouched = _untouched(old.uuid)
     if error.step == "hand_over":
-        output.out.fail(error, untouched)
+        raise output.out.failed(error, untouched)
     if new is None:
         if not error.new_may_exist:
             fate = "no new key was created"

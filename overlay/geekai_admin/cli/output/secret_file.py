@@ -17,7 +17,7 @@ interrupt) keeps the new key, and the command names it with the way to delete it
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 from geekai_admin import ApiKey, APIResponseValidationError, CreatedKey, HandOverError, ops
 from geekai_admin.cli.console import error_line, say
@@ -136,10 +136,6 @@ class SecretOut:
         else:
             said = f"Secret written to {printable(self.where)} (readable by you only)"
         return f"Created key {printable(key.uuid)}\n\n{key_text(key)}\n\n{said}; it is shown nowhere else."
-
-    def fail(self, error: HandOverError, untouched: str = "") -> NoReturn:
-        """Raises the hand-over's failure (exit 1)."""
-        raise self.failed(error, untouched)
 
     def failed(self, error: HandOverError, untouched: str = "") -> CommandFailed:
         """A hand-over that raised: the new key deleted; or kept, as its delivery may have worked;
