@@ -12,11 +12,13 @@ a partial failure, planning again plans what is left.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import functools
 import inspect
 import threading
 from collections.abc import Callable, Coroutine, Generator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, cast, overload
 
 from geekai_admin._calls import NOT_GIVEN
@@ -55,8 +57,9 @@ ended, or its secret may or may not have been delivered: `key` then names the ne
 Deliver = Callable[[Change, CreatedKey], object]
 """Receives a created or rotated key's change and the new key (with its secret), and stores the
 secret where the change's declaration says (`change.desired.secret`). Delivered once it returns.
-With AsyncGeekAIAdmin it is called in a worker thread (`asyncio.to_thread`), so a blocking write or
-command never holds up the event loop; it may return an awaitable, which is awaited on the loop."""
+With AsyncGeekAIAdmin it is called in a worker thread (one of the run's own, as many as changes run at
+once), so a blocking write or command never holds up the event loop; it may return an awaitable,
+which is awaited on the loop."""
 
 _OUTCOMES: tuple[ApplyOutcome, ...] = ("done", "failed", "not started", "unknown")
 _PHASES: tuple[tuple[str, ...], ...] = (("create", "update"), ("rotate",), ("delete",))
@@ -302,10 +305,12 @@ class _Delivering:
         in_line(functools.partial(self._started, change))(new)
         self.delivered.add(id(change))
 
-    async def hand_over_async(self, change: Change, new: CreatedKey) -> None:
-        """A deliver that writes and fsyncs, or runs a command for up to EXEC_TIMEOUT, runs in a worker
-        thread, never on the event loop; an awaitable it returns is awaited on the loop."""
-        outcome = await asyncio.to_thread(self._started, change, new)
+    async def hand_over_async(self, change: Change, new: CreatedKey, workers: ThreadPoolExecutor) -> None:
+        """A deliver that writes and fsyncs, or runs a command for up to EXEC_TIMEOUT, runs in one of
+        the run's `workers` (in this task's context, as asyncio.to_thread runs it), never on the event
+        loop; an awaitable it returns is awaited on the loop."""
+        started = functools.partial(contextvars.copy_context().run, self._started, change, new)
+        outcome = await asyncio.get_running_loop().run_in_executor(workers, started)
         if inspect.isawaitable(outcome):
             await outcome
         self.delivered.add(id(change))
@@ -337,11 +342,22 @@ def _apply_sync(client: GeekAIAdmin, plan: Plan, deliver: Deliver, concurrency: 
 
 
 async def _apply_async(client: AsyncGeekAIAdmin, plan: Plan, deliver: Deliver, concurrency: int) -> ApplyResult:
+    # Threads of the run's own, one per change at once: the loop's default executor may have fewer
+    # (6 on 2 CPUs), and a delivery command holding one for minutes would hold up the caller's to_thread.
+    workers = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="geekai-admin-delivery")
+    try:
+        return await _apply_async_in(client, plan, _Delivering(deliver), concurrency, workers)
+    finally:
+        workers.shutdown(wait=False)  # a delivery still running ends on its own (give_up stopped its command)
+
+
+async def _apply_async_in(
+    client: AsyncGeekAIAdmin, plan: Plan, delivering: _Delivering, concurrency: int, workers: ThreadPoolExecutor
+) -> ApplyResult:
     keys = client.keys
-    delivering = _Delivering(deliver)
 
     async def one(change: Change) -> ApiKey | Exception | None:
-        hand_over = functools.partial(delivering.hand_over_async, change)
+        hand_over = functools.partial(delivering.hand_over_async, change, workers=workers)
         try:
             with delivering.commands.current():  # this task's, and the threads it delivers in
                 result: ApiKey | None = await run_async(_change_flow(change), _performer(keys, hand_over))

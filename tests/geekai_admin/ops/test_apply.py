@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -579,6 +580,34 @@ def test_the_async_apply_delivers_off_the_event_loop(fake_api: FakeAPI) -> None:
     result = asyncio.run(go())
     assert [r.outcome for r in result.results] == ["done", "done"]
     assert sorted(stored) == ["team-a", "team-b"]
+
+
+def test_the_async_apply_delivers_in_threads_of_its_own_as_many_as_run_at_once(fake_api: FakeAPI) -> None:
+    """Eight deliveries wait for each other: each needs a thread of its own at once. The loop's
+    default executor has one thread here (on 2 CPUs it has 6), and the program's own work on it
+    goes on while they wait."""
+    names = [f"team-{n}" for n in range(8)]
+    all_started = threading.Barrier(len(names), timeout=10)
+    threads: set[str] = set()
+
+    def deliver(change: ops.Change, new: CreatedKey) -> None:
+        threads.add(threading.current_thread().name)
+        all_started.wait()
+
+    async def go() -> tuple[ops.ApplyResult, str]:
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=1))
+        async with AsyncGeekAIAdmin(SYSTEM_KEY, transport=fake_api.mock_transport(), retry_policy=NO_WAIT) as client:
+            keys_file = ops.parse_keys_file(keys_file_text(*(declared(name, secret=f"file:{name}.key") for name in names)))
+            plan = ops.plan(keys_file, [], now=NOW, prune=False)
+            applying = asyncio.ensure_future(ops.apply(client, plan, deliver=deliver, concurrency=len(names)))
+            own = await asyncio.to_thread(lambda: "the program's own")  # not queued behind the deliveries
+            return await applying, own
+
+    result, own = asyncio.run(go())
+    assert [r.outcome for r in result.results] == ["done"] * len(names)
+    assert own == "the program's own"
+    assert len(threads) == len(names)
+    assert all(name.startswith("geekai-admin-delivery") for name in threads)
 
 
 def test_an_async_cancellation_during_an_exec_delivery_gives_it_the_grace_then_stops_it(
