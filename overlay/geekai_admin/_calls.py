@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import functools
 import uuid as uuid_module
 from collections.abc import Callable, Generator
 from decimal import Decimal
@@ -111,6 +112,7 @@ def _parse_balance(response: httpx.Response, what: str) -> Balance:
     return Balance(coins=coins)
 
 
+@functools.cache  # a Call is immutable, and this one is the same every time
 def balance() -> Call[Balance]:
     from geekai_admin_api.api.credit_balance import get_credit_balance  # noqa: PLC0415  # lazy: start-up time
 
@@ -151,6 +153,7 @@ def _item_label(index: int, uuid: object) -> str:
     return label
 
 
+@functools.cache  # as balance()
 def list_keys() -> Call[list[ApiKey]]:
     from geekai_admin_api.api.api_keys import list_api_keys  # noqa: PLC0415  # lazy: start-up time
 
@@ -247,7 +250,7 @@ class KeyChanges:
         """The changes of an update: each given field checked (InvalidInputError names the field),
         and at least one given."""
         changes = cls.checked(name=name, group=group, credit_limit=credit_limit, expires=expires)
-        if all(isinstance(getattr(changes, f.name), NotGiven) for f in dataclasses.fields(cls)):
+        if all(isinstance(getattr(changes, name), NotGiven) for name in _CHANGE_FIELDS):
             raise InvalidInputError("update", NOTHING_TO_UPDATE)
         return changes
 
@@ -270,8 +273,12 @@ class KeyChanges:
         )
 
     def applied_to(self, current: ApiKey) -> ApiKey:
-        given = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        given = {name: getattr(self, name) for name in _CHANGE_FIELDS}
         return dataclasses.replace(current, **{k: v for k, v in given.items() if not isinstance(v, NotGiven)})
+
+
+_CHANGE_FIELDS: Final = tuple(f.name for f in dataclasses.fields(KeyChanges))
+"""KeyChanges' fields, read once: dataclasses.fields() builds them anew at every update."""
 
 
 _UPDATE: Final = "keys.update"

@@ -97,10 +97,16 @@ def request_id(response: httpx.Response) -> str | None:
     return None
 
 
+_DECODER = json.JSONDecoder(parse_float=Decimal)
+"""json.loads(..., parse_float=Decimal) builds this decoder anew on each call: built once here."""
+
+
 def _decode(response: httpx.Response) -> Any:
     """The JSON body, numbers with a fraction as Decimal (money stays exact); ValueError if none."""
+    content = response.content
     try:
-        return json.loads(response.content, parse_float=Decimal)
+        # What json.loads does with bytes: their UTF-8, -16 or -32 detected, then decoded.
+        return _DECODER.decode(content.decode(json.detect_encoding(content), "surrogatepass"))
     except RecursionError:  # nested deeper than the parser can follow: not an answer of this API
         raise ValueError("JSON nested too deeply") from None
 

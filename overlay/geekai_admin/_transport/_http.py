@@ -121,6 +121,16 @@ def send_sync(client: httpx.Client, endpoint: Endpoint, call: Call[T]) -> T:
         time.sleep(delay)
 
 
+async def _exchange(client: httpx.AsyncClient, request: httpx.Request) -> tuple[httpx.Response, bool]:
+    """The response with its body read, and whether the body fit (`read_async`)."""
+    response = await client.send(request, stream=True)
+    try:
+        fits = await read_async(response)
+    finally:
+        await response.aclose()
+    return response, fits
+
+
 async def send_async(client: httpx.AsyncClient, endpoint: Endpoint, call: Call[T]) -> T:
     import asyncio  # noqa: PLC0415  # lazy: start-up time
 
@@ -128,19 +138,18 @@ async def send_async(client: httpx.AsyncClient, endpoint: Endpoint, call: Call[T
     while True:
         request = endpoint.build(client, call, attempts)
         started = time.perf_counter()
+        limit = None
         try:
-            # The deadline bounds the whole exchange, however slowly the server sends its answer.
-            ends_at = None if attempts.ends_at is None else _loop_time(attempts.ends_at)
-            async with asyncio.timeout_at(ends_at) as limit:
-                response = await client.send(request, stream=True)
-                try:
-                    fits = await read_async(response)
-                finally:
-                    await response.aclose()
+            if attempts.ends_at is None:  # no deadline: no timeout scope to set up and tear down each attempt
+                response, fits = await _exchange(client, request)
+            else:
+                # The deadline bounds the whole exchange, however slowly the server sends its answer.
+                async with asyncio.timeout_at(_loop_time(attempts.ends_at)) as limit:
+                    response, fits = await _exchange(client, request)
         except httpx.RequestError as error:
             failure: httpx.RequestError | None = error
         except TimeoutError:
-            if not limit.expired():
+            if limit is None or not limit.expired():
                 raise
             failure = httpx.ReadTimeout("the deadline passed during the exchange", request=request)
         else:
