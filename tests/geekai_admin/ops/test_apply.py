@@ -597,7 +597,9 @@ def test_the_async_apply_delivers_in_threads_of_its_own_as_many_as_run_at_once(f
     async def go() -> tuple[ops.ApplyResult, str]:
         asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=1))
         async with AsyncGeekAIAdmin(SYSTEM_KEY, transport=fake_api.mock_transport(), retry_policy=NO_WAIT) as client:
-            keys_file = ops.parse_keys_file(keys_file_text(*(declared(name, secret=f"file:{name}.key") for name in names)))
+            keys_file = ops.parse_keys_file(
+                keys_file_text(*(declared(name, secret=f"file:{name}.key") for name in names))
+            )
             plan = ops.plan(keys_file, [], now=NOW, prune=False)
             applying = asyncio.ensure_future(ops.apply(client, plan, deliver=deliver, concurrency=len(names)))
             own = await asyncio.to_thread(lambda: "the program's own")  # not queued behind the deliveries
