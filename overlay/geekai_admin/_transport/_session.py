@@ -8,7 +8,6 @@ import httpx
 
 from geekai_admin._exceptions import ClientClosedError
 from geekai_admin._transport._call import Call
-from geekai_admin._transport._deadline import bound_by_deadline
 from geekai_admin._transport._http import Endpoint, send_async, send_sync
 
 __all__ = ["AsyncSender", "AsyncSession", "Sender", "Session"]
@@ -44,6 +43,8 @@ class Session:
         self._closed = False
         self.endpoint = endpoint
         if endpoint.deadline is not None:
+            from geekai_admin._transport._deadline_sockets import bound_by_deadline  # noqa: PLC0415  # lazy: start-up time (httpcore)
+
             bound_by_deadline(http)
 
     def send(self, call: Call[T]) -> T:
