@@ -30,8 +30,9 @@ PLAIN_HTTP_UNPROXIED: Final[Mapping[str, None]] = {"http://": None}
 """The `mounts` of the clients GeekAIAdmin builds: plain http:// (only ever to loopback, see
 resolve_base_url) goes direct, never through a proxy named in the environment (HTTP_PROXY,
 ALL_PROXY), which would see the system key in clear text; those proxies serve https only."""
-_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
+# Compiled on first use, as the patterns of _inputs are.
+_HEADER_NAME = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_HEADER_VALUE = r"[\x20-\x7e\t]*"
 
 
 class SystemKey:
@@ -159,9 +160,9 @@ def resolve_headers(default_headers: Mapping[str, str] | None, *, user_agent: st
     """The headers every request carries besides the key; a bad one fails here, not at send time."""
     headers = {"User-Agent": user_agent, **(default_headers or {})}
     for name, value in headers.items():
-        if not (isinstance(name, str) and _HEADER_NAME.fullmatch(name)):
+        if not (isinstance(name, str) and re.fullmatch(_HEADER_NAME, name)):
             raise ConfigurationError(f"default_headers: {name!r} is not a valid header name")
-        if not (isinstance(value, str) and _HEADER_VALUE.fullmatch(value)):
+        if not (isinstance(value, str) and re.fullmatch(_HEADER_VALUE, value)):
             # The value is not shown: a header may carry a credential.
             raise ConfigurationError(f"default_headers: the value of {name} must be printable ASCII on one line")
     if any(name.lower() == "authorization" for name in headers):

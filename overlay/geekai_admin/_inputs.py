@@ -40,13 +40,15 @@ MAX_LIMIT_DIGITS = 15
 which carries 15 decimal digits exactly (DBL_DIG)."""
 MAX_AMOUNT_PLACES = 20
 """The most decimal places of a coin an amount from the API may have (the same reason)."""
-_CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Patterns are compiled on first use (re keeps them), not at import: the four cost about 0.6 ms, a
+# share of what importing the client may cost (docs/performance.md).
+_CANONICAL_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 # A number as text: ASCII digits only. Decimal() also takes full-width and other scripts' digits,
 # underscores and surrounding spaces, which a typo or a pasted value should not turn into an amount.
-_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_DECIMAL_TEXT = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 # Control characters, line/paragraph separators and bidirectional overrides: invisible or misleading.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 
 
 def _shown(value: Any) -> str:
@@ -81,7 +83,7 @@ def check_uuid(value: object, field: str = "uuid") -> str:
         return str(value)
     if not isinstance(value, str):
         raise InvalidInputError(field, f"expected a UUID string or uuid.UUID, got {type(value).__name__}")
-    if not _CANONICAL_UUID.fullmatch(value):
+    if not re.fullmatch(_CANONICAL_UUID, value):
         raise InvalidInputError(field, f"not a UUID (expected 8-4-4-4-12 hex digits): {_shown(value)}")
     return value.lower()
 
@@ -95,7 +97,7 @@ def check_name(value: object) -> str:
         raise InvalidInputError("name", "must not be empty")
     if len(value) > MAX_NAME_LENGTH:
         raise InvalidInputError("name", f"longer than {MAX_NAME_LENGTH} characters ({len(value)})")
-    if _CONTROL.search(value):
+    if re.search(_CONTROL, value):
         raise InvalidInputError("name", f"contains control characters: {_shown(value)}")
     if not _encodes(value):
         # A lone surrogate: what Python makes of command-line bytes that are not UTF-8.
@@ -138,7 +140,7 @@ def check_amount(value: object, field: str, what: str, maximum: int, *, floats: 
         raise InvalidInputError(field, f"not a number: {_shown(value)}") from None
     if not amount.is_finite():
         raise InvalidInputError(field, f"must be a finite number, got {_shown(value)}")
-    if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value):
+    if isinstance(value, str) and not re.fullmatch(_DECIMAL_TEXT, value):
         raise InvalidInputError(field, f"not a number in ASCII digits: {_shown(value)}")
     if amount < 0:
         raise InvalidInputError(field, f"must not be negative, got {_amount(amount)}")
@@ -198,7 +200,7 @@ def check_expires(value: object) -> datetime.date | None:
         raise InvalidInputError("expires", "expected a date, got a datetime (pass .date() if that is meant)")
     if isinstance(value, datetime.date):
         return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+    if isinstance(value, str) and re.fullmatch(_ISO_DATE, value):
         try:
             return datetime.date.fromisoformat(value)
         except ValueError as exc:

@@ -42,7 +42,8 @@ __all__ = [
 
 T = TypeVar("T")
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-trace-id")
-_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_HTML_TITLE = r"(?is)<title[^>]*>(.*?)</title>"
+"""Compiled on first use (an error answer), as the patterns of _inputs are."""
 _EXCESS_FRACTION = re.compile(r"(\.\d{6})\d+")
 MAX_MESSAGE = 200
 """The most characters of a server's text an error shows; the rest is counted, not shown."""
@@ -299,7 +300,7 @@ def _error_text(response: httpx.Response, body: Any, key: SystemKey) -> tuple[st
     text = key.redact(response.text).strip()
     if not text:
         return None, response.reason_phrase or "error"
-    title = _HTML_TITLE.search(text)
+    title = re.search(_HTML_TITLE, text)
     if title:
         return None, " ".join(title.group(1).split())
     kind = response.headers.get("content-type", "")

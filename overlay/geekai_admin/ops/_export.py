@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import re
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
@@ -115,7 +116,7 @@ def toml_string(text: str) -> str:
     for char in text:
         if char in _SHORT_ESCAPES:
             out.append(_SHORT_ESCAPES[char])
-        elif _CONTROL.fullmatch(char):
+        elif re.fullmatch(_CONTROL, char):
             out.append(f"\\u{ord(char):04X}")
         else:
             out.append(char)
