@@ -8,7 +8,6 @@ import contextlib
 import dataclasses
 import datetime
 import functools
-import uuid as uuid_module
 from collections.abc import Callable, Generator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypeVar
@@ -21,9 +20,11 @@ from geekai_admin._inputs import check_credit_limit, check_expires, check_group,
 from geekai_admin._models import ApiKey, Balance, CreatedKey
 from geekai_admin._responses import Fields, api_key, created_key, from_generated, json_body, labelled
 from geekai_admin._transport._call import Call
-from geekai_admin._types import KeyRef
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
+    from geekai_admin._types import KeyRef
     from geekai_admin_api.models.api_key_update_request_group import ApiKeyUpdateRequestGroup
 
 # The generated package (attrs, its models) and msgspec load when an operation is first used, not
@@ -91,6 +92,14 @@ def _wire_date(day: datetime.date | None) -> str:
     return "" if day is None else day.isoformat()
 
 
+def _uuid(text: str) -> UUID:
+    """`text` as the uuid.UUID the generated operations take. The uuid module loads on first use,
+    not with the client: it imports platform, about 2 ms of the import (docs/performance.md)."""
+    import uuid  # noqa: PLC0415  # lazy: start-up time (uuid imports platform)
+
+    return uuid.UUID(text)
+
+
 def key_uuid(key: KeyRef) -> str:
     return check_uuid(key.uuid if isinstance(key, ApiKey) else key)
 
@@ -149,7 +158,7 @@ def _item_label(index: int, uuid: object) -> str:
     label = f"listing item {index}"
     if isinstance(uuid, str):
         with contextlib.suppress(ValueError):
-            return f"{label} ({uuid_module.UUID(uuid)})"
+            return f"{label} ({_uuid(uuid)})"
     return label
 
 
@@ -190,7 +199,7 @@ def get(key: KeyRef) -> Call[ApiKey]:
     def parse(response: httpx.Response, what: str) -> ApiKey:
         return _read_detail(response, what, asked)[0]
 
-    return _call("keys.get", get_api_key._get_kwargs(uuid_module.UUID(asked)), parse)
+    return _call("keys.get", get_api_key._get_kwargs(_uuid(asked)), parse)
 
 
 # --- create ----------------------------------------------------------------------------------
@@ -294,7 +303,7 @@ def _means_never(wire: str, data: dict[str, Any]) -> bool:
     return wire == "expired_at" and wire in data
 
 
-def read_for_update(key: str | uuid_module.UUID, changes: KeyChanges, *, for_rotation: bool = False) -> Call[ApiKey]:
+def read_for_update(key: str | UUID, changes: KeyChanges, *, for_rotation: bool = False) -> Call[ApiKey]:
     """The GET before an update (or a rotation); refuses a key that does not say what the PUT must keep.
 
     ApiKey's None means both "not said" and "none" (no limit, no expiry); here only what the
@@ -323,7 +332,7 @@ def read_for_update(key: str | uuid_module.UUID, changes: KeyChanges, *, for_rot
         return current
 
     operation = _ROTATE if for_rotation else _UPDATE
-    return _call(operation, get_api_key._get_kwargs(uuid_module.UUID(asked)), parse)
+    return _call(operation, get_api_key._get_kwargs(_uuid(asked)), parse)
 
 
 def read_to_copy(key: KeyRef, name: str | None) -> Call[ApiKey]:
@@ -349,7 +358,7 @@ def _write(current: ApiKey, changes: KeyChanges) -> tuple[Call[None], ApiKey]:
     from geekai_admin_api.api.api_keys import update_api_key  # noqa: PLC0415  # lazy: start-up time
     from geekai_admin_api.models.api_key_update_request import ApiKeyUpdateRequest  # noqa: PLC0415  # lazy: start-up time
 
-    key_id = uuid_module.UUID(check_uuid(current.uuid))
+    key_id = _uuid(check_uuid(current.uuid))
     merged = changes.applied_to(current)
     if merged.name is None or merged.group is None:
         raise InvalidInputError("update", f"key {key_id} has no name or group to keep: give both")
@@ -363,7 +372,7 @@ def _write(current: ApiKey, changes: KeyChanges) -> tuple[Call[None], ApiKey]:
     return _call(_UPDATE, kwargs, _parse_ack), merged
 
 
-def _group_to_send(key_id: uuid_module.UUID, group: str, changes: KeyChanges) -> ApiKeyUpdateRequestGroup:
+def _group_to_send(key_id: UUID, group: str, changes: KeyChanges) -> ApiKeyUpdateRequestGroup:
     if isinstance(changes.group, NotGiven) and group not in _KNOWN_GROUPS:
         raise InvalidInputError(
             "group",
@@ -376,5 +385,5 @@ def _group_to_send(key_id: uuid_module.UUID, group: str, changes: KeyChanges) ->
 def delete(key: KeyRef) -> Call[None]:
     from geekai_admin_api.api.api_keys import delete_api_key  # noqa: PLC0415  # lazy: start-up time
 
-    kwargs = delete_api_key._get_kwargs(uuid_module.UUID(key_uuid(key)))
+    kwargs = delete_api_key._get_kwargs(_uuid(key_uuid(key)))
     return _call("keys.delete", kwargs, _parse_ack)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import httpx
 
@@ -27,8 +27,10 @@ from geekai_admin._transport._cookieless import CookielessAsyncClient, Cookieles
 from geekai_admin._transport._http import Endpoint
 from geekai_admin._transport._retry import RetryPolicy
 from geekai_admin._transport._session import AsyncSender, AsyncSession, Sender, Session
-from geekai_admin._types import Amount, DateLike, KeyRef
 from geekai_admin._version import __version__
+
+if TYPE_CHECKING:  # the aliases need uuid, which the client loads on first use (_calls._uuid)
+    from geekai_admin._types import Amount, DateLike, KeyRef
 
 __all__ = ["AsyncGeekAIAdmin", "AsyncKeys", "GeekAIAdmin", "Keys"]
 

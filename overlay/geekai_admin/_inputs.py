@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
-import uuid as uuid_module
+import sys
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -79,7 +79,9 @@ AMOUNT_BOUNDS = (
 
 def check_uuid(value: object, field: str = "uuid") -> str:
     """A key's UUID in canonical lower-case form; anything else (path fragments too) is refused."""
-    if isinstance(value, uuid_module.UUID):
+    # A uuid.UUID exists only once its module is loaded: checked without loading it.
+    loaded = sys.modules.get("uuid")
+    if loaded is not None and isinstance(value, loaded.UUID):
         return str(value)
     if not isinstance(value, str):
         raise InvalidInputError(field, f"expected a UUID string or uuid.UUID, got {type(value).__name__}")

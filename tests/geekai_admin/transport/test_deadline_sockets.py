@@ -1,22 +1,17 @@
-"""The sync client's socket waits under a deadline: an httpcore backend, loaded only when needed.
+"""The sync client's socket waits under a deadline: an httpcore backend, on every pool of a client
+with a deadline (that importing the client does not load it: tests/geekai_admin/test_import_cost.py).
 
-What the waits do is shown over real sockets in tests/reliability/test_deadline.py; here, where the
-backend goes and what importing the client costs.
+What the waits do is shown over real sockets in tests/reliability/test_deadline.py.
 """
 
 from __future__ import annotations
-
-import ast
-import subprocess
-import sys
 
 import httpcore
 import httpx
 
 from geekai_admin import GeekAIAdmin
+from tests.geekai_admin.test_import_cost import SOCKETS
 from tests.support.fake_api import SYSTEM_KEY
-
-SOCKETS = "geekai_admin._transport._deadline_sockets"
 
 
 def _backends(http: httpx.Client) -> list[httpcore.NetworkBackend]:
@@ -24,19 +19,6 @@ def _backends(http: httpx.Client) -> list[httpcore.NetworkBackend]:
     through the private attributes the deadline relies on: a change in httpx fails here first."""
     transports = [http._transport, *(t for t in http._mounts.values() if t is not None)]
     return [t._pool._network_backend for t in transports if isinstance(t, httpx.HTTPTransport)]
-
-
-def _loaded_by(statement: str) -> set[str]:
-    script = f"import sys; {statement}; print(sorted(sys.modules))"
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
-    return set(ast.literal_eval(done.stdout))
-
-
-def test_importing_the_client_loads_neither_the_backend_nor_httpcore_for_it() -> None:
-    # httpx 0.28 and later load httpcore only when a transport is built; the client must not load it sooner.
-    added = _loaded_by("from geekai_admin import GeekAIAdmin") - _loaded_by("import httpx")
-    assert SOCKETS not in added
-    assert not {name for name in added if name.split(".")[0] in ("httpcore", "h11", "anyio")}
 
 
 def test_a_client_with_a_deadline_routes_every_pool_through_the_bounded_backend() -> None:
