@@ -10,6 +10,8 @@ from types import FrameType
 import certifi
 import pytest
 
+from tests.support.waiting_command import no_interrupt_outlives_its_test
+
 _CERTIFICATE = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----\n", re.DOTALL)
 
 
@@ -67,3 +69,11 @@ def stop_signals_not_ignored() -> Iterator[None]:
     finally:
         for signum in ignored:
             signal.signal(signum, signal.SIG_IGN)
+
+
+@pytest.fixture(autouse=True)
+def no_stray_interrupt() -> Iterator[None]:
+    """An interrupt a test set up for its delivery command never reaches a later test (see
+    tests/support/waiting_command.py)."""
+    yield
+    no_interrupt_outlives_its_test()

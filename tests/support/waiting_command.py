@@ -15,7 +15,7 @@ import pytest
 from geekai_admin.ops import _bounded as bounded
 from geekai_admin.ops import _destinations as destinations
 
-__all__ = ["WAITER", "Interrupter", "alive", "interrupt_main_when_started"]
+__all__ = ["WAITER", "Interrupter", "alive", "interrupt_main_when_started", "no_interrupt_outlives_its_test"]
 
 WAITER = """\
 import os, pathlib, sys, time
@@ -35,20 +35,42 @@ for _ in range(3000):  # 30 s at most: the test says how to end, or never does
 the status written to FOLDER/release (a negative one: ended by that signal)."""
 
 
-def _started(folder: Path, timeout: float = 20.0) -> bool:
+_PENDING: set[threading.Event] = set()
+"""One event per interrupt not yet sent: set when its test ends, so that it is never sent."""
+_PENDING_LOCK = threading.Lock()
+
+
+def _started(folder: Path, ended: threading.Event, timeout: float = 20.0) -> bool:
     deadline = time.monotonic() + timeout
     while not (folder / "pid").exists():
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline or ended.wait(0.01):
             return False
-        time.sleep(0.01)
     return True
+
+
+def no_interrupt_outlives_its_test() -> None:
+    """Called as each test ends: an interrupt still waiting for its command (one that started late,
+    or never) is dropped, so it cannot reach the main thread during a later test."""
+    with _PENDING_LOCK:
+        for ended in _PENDING:
+            ended.set()
+        _PENDING.clear()
 
 
 def interrupt_main_when_started(folder: Path, signum: int = signal.SIGINT) -> threading.Thread:
     """Sends `signum` to the main thread once the waiter in `folder` is running."""
 
+    ended = threading.Event()
+    with _PENDING_LOCK:
+        _PENDING.add(ended)
+
     def run() -> None:
-        if _started(folder):
+        if not _started(folder, ended):
+            return
+        with _PENDING_LOCK:  # sent while its test runs, or not at all
+            if ended.is_set():
+                return
+            _PENDING.discard(ended)
             signal.pthread_kill(threading.main_thread().ident or 0, signum)
 
     thread = threading.Thread(target=run, daemon=True)

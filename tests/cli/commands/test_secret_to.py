@@ -286,7 +286,7 @@ def test_a_delivery_command_failing_after_the_interrupt_exits_as_interrupted_say
     new = api.calls[-1].rsplit("/", 1)[-1]
     assert result.code == status
     assert f"could not deliver the new secret to exec:{sys.executable}" in result.err
-    assert "exited with status 4 after the interrupt" in result.err
+    assert "exited with status 4 after the interrupt" in result.err, result.err
     assert f"the new key {new} was deleted, since no one could use it without its secret" in result.err
     assert result.err.endswith("geekai-admin: " + ("interrupted" if status == 130 else "terminated") + "\n")
     assert secret not in result.out + result.err
