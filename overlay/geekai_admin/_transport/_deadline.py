@@ -13,7 +13,7 @@ import contextvars
 import time
 from collections.abc import Iterator
 
-__all__ = ["cut_to", "running_until", "wait_limit", "wait_limit_now"]
+__all__ = ["cut_to", "running_until", "wait_limit"]
 
 _ENDS_AT: contextvars.ContextVar[float | None] = contextvars.ContextVar("geekai_admin_ends_at", default=None)
 """The time.monotonic() instant the sync call in progress on this thread must end by."""
@@ -35,17 +35,14 @@ def cut_to(left: float, timeout: float | None) -> float:
     return left if timeout is None else min(timeout, left)
 
 
-def wait_limit(timeout: float | None, ends_at: float | None, expired: type[Exception]) -> float | None:
-    """The longest the next wait may take: `timeout` (None: no limit), cut to what is left until
-    `ends_at` (a time.monotonic() instant; None: no deadline). Raises `expired` once none is left."""
+def wait_limit(timeout: float | None, expired: type[Exception]) -> float | None:
+    """The longest the next wait of the sync call in progress on this thread may take: `timeout`
+    (None: no limit), cut to what is left of its deadline (`running_until`; none: `timeout` as it
+    is). Raises `expired` once nothing is left."""
+    ends_at = _ENDS_AT.get()
     if ends_at is None:
         return timeout
     left = ends_at - time.monotonic()
     if left <= 0:
         raise expired("the call's deadline passed")
     return cut_to(left, timeout)
-
-
-def wait_limit_now(timeout: float | None, expired: type[Exception]) -> float | None:
-    """`wait_limit` under the deadline of the sync call in progress on this thread (`running_until`)."""
-    return wait_limit(timeout, _ENDS_AT.get(), expired)

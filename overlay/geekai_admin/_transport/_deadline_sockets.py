@@ -22,7 +22,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from geekai_admin._transport._deadline import wait_limit_now as _limit
+from geekai_admin._transport._deadline import wait_limit as _limit
 
 __all__ = ["bound_by_deadline"]
 
