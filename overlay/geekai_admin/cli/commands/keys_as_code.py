@@ -167,7 +167,7 @@ def _failure(applied: ops.AppliedChange, destination: ops.Destination | None) ->
     change = applied.change
     cause = error.__cause__
     reason = " ".join(str(cause).split())
-    old = "" if change.uuid is None else f"; the old key {change.uuid} was not touched"
+    old = "" if change.uuid is None else f"; {secrets.untouched(change.uuid)}"
     if error.raw_answer is not None:
         kept = secrets.unsaved(destination, error.raw_answer.strip()) if destination else "could not be kept"
         return (

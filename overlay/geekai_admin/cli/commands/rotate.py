@@ -110,14 +110,12 @@ def rotate(session: Session) -> Produced:
         )
     except RotationError as exc:
         if exc.raw_answer is not None:
-            raise secrets.raw_answer_error(
-                exc, out, args.name or exc.old.name or "", f"the old key {uuid} was not touched"
-            ) from None
+            raise secrets.raw_answer_error(exc, out, args.name or exc.old.name or "", secrets.untouched(uuid)) from None
         if not out.delivered:
             out.abandon()
         return _failed(output, exc, args.name or exc.old.name)
     except BaseException as interrupt:
-        out.interrupted(interrupt, _untouched(uuid))
+        out.interrupted(interrupt, f"; {secrets.untouched(uuid)}")
         if output.open:  # interrupted during the delete: the secret is out, the old key's fate unknown
             with contextlib.suppress(ops.DeliveryError):
                 secrets.write_out(output.close(None) + "\n")
@@ -133,15 +131,11 @@ def rotate(session: Session) -> Produced:
     return output.produced(new, rotation.old_deleted, text)
 
 
-def _untouched(old: str) -> str:
-    return f"; the old key {old} was not touched"
-
-
 def _failed(output: _Output, error: RotationError, name: str | None) -> Produced:
     """A step after the read failed: say which keys exist and where the new secret is; exit 1."""
     old, new, cause = error.old, error.new, error.__cause__
     reason = str(cause) if cause is not None else str(error)
-    untouched = _untouched(old.uuid)
+    untouched = f"; {secrets.untouched(old.uuid)}"
     if error.step == "hand_over":
         raise output.out.failed(error, untouched)
     if new is None:

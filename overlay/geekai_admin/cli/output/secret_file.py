@@ -37,10 +37,16 @@ __all__ = [
     "undeleted",
     "unsaved",
     "unsure_delivery",
+    "untouched",
     "write_out",
 ]
 
 _STDOUT = "stdout"
+
+
+def untouched(old: str) -> str:
+    """How a failed or stopped rotation says its old key (uuid `old`) is as it was."""
+    return f"the old key {old} was not touched"
 
 
 def unsure_delivery(key: ApiKey | CreatedKey, where: str, reason: str | None = None) -> str:
