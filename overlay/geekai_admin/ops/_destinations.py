@@ -683,7 +683,7 @@ class DeliveryCommands:
     `close()` stops those still running and refuses to start any more, so that none outlives the
     run that gave up (its worker threads do not keep the process alive), and another run's commands
     are left alone. A delivery uses the DeliveryCommands made current (`current()`) in its context
-    (a thread, or a task and the threads `asyncio.to_thread` starts from it); outside any, the
+    (a thread, or a task and the worker threads it delivers from, in its context); outside any, the
     process's own, which is never closed."""
 
     def __init__(self) -> None:
